@@ -1,0 +1,357 @@
+//! The shape shared by premature-return, timeout-leak and ncast-leak: goroutines that each
+//! send at most once, as their last act, on an unbuffered channel that only the parent
+//! receives from. Giving such a channel room for every sender is provably harmless: no send
+//! can block any more, the parent receives the same values, and since nothing runs after a
+//! sender's send, the missing handshake cannot be observed.
+
+use super::CodemodContext;
+use crate::facts::{
+    Capacity, Channel, ChannelUse, Context, Goroutine, GoroutineId, SelectCase, UseKind,
+};
+use crate::syntax::{self, descendants_outside_closures};
+use tree_sitter::Node;
+
+pub struct OneShotSender<'f, 'a> {
+    pub goroutine: &'f Goroutine<'a>,
+    /// Loops of the parent that start this goroutine again for the same channel.
+    pub spawn_loops: Vec<Node<'a>>,
+    /// The sender defers calls: they would run earlier once the send stops blocking.
+    pub defers: bool,
+    /// Parent receives, in order.
+    pub receives: Vec<&'f ChannelUse<'a>>,
+}
+
+/// The single sending goroutine of `channel`, when the channel has this shape.
+pub fn one_shot_sender<'f, 'a>(
+    context: &'f CodemodContext<'_, 'a>,
+    channel: &'f Channel<'a>,
+) -> Option<OneShotSender<'f, 'a>> {
+    let facts = context.facts;
+    let Capacity::Unbuffered { .. } = channel.capacity else {
+        return None;
+    };
+    if channel.escape_reason().is_some() {
+        return None;
+    }
+    let mut sender: Option<GoroutineId> = None;
+    let mut receives = Vec::new();
+    for used in &channel.uses {
+        match (&used.kind, used.context) {
+            (
+                UseKind::Send {
+                    in_select: false,
+                    tail: true,
+                    ..
+                },
+                Context::Goroutine(id),
+            ) => {
+                if sender.is_some_and(|known| known != id) {
+                    return None;
+                }
+                sender = Some(id);
+            }
+            (UseKind::Receive { .. }, Context::Parent) => receives.push(used),
+            // The sender may close once it is done; anyone else closing races the send.
+            (UseKind::Close { .. }, Context::Goroutine(_)) => {}
+            (UseKind::Inspect | UseKind::GoArgument, _) => {}
+            _ => return None,
+        }
+    }
+    let id = sender?;
+    // A close in some goroutine other than the sender.
+    if channel.uses.iter().any(|used| {
+        matches!(used.kind, UseKind::Close { .. }) && used.context != Context::Goroutine(id)
+    }) {
+        return None;
+    }
+    let goroutine = facts.goroutines.get(id)?;
+    let body = goroutine.body?;
+    if goroutine.nested {
+        return None;
+    }
+    let spawn_loops = channel
+        .loops_within_scope(&goroutine.loops)
+        .copied()
+        .collect();
+    let defers = !descendants_outside_closures(body, &mut |node| node.kind() == "defer_statement")
+        .is_empty();
+    Some(OneShotSender {
+        goroutine,
+        spawn_loops,
+        defers,
+        receives,
+    })
+}
+
+/// How the parent waits for the one sender.
+pub enum ParentWait<'f, 'a> {
+    /// It always receives (or keeps retrying until it does): no leak.
+    Always,
+    /// It waits in a `select` whose other case can win and leave.
+    Select(&'f SelectCase<'a>),
+    /// It can return first (at `exit`, when known) or never receive.
+    CanLeave { exit: Option<Node<'a>> },
+}
+
+pub fn parent_wait<'f, 'a>(
+    context: &CodemodContext<'_, 'a>,
+    channel: &Channel<'a>,
+    sender: &'f OneShotSender<'f, 'a>,
+) -> ParentWait<'f, 'a> {
+    let start = sender.goroutine.start;
+    // Selects the parent cannot leave without a value from this sender.
+    let sure_selects: Vec<usize> = sender
+        .receives
+        .iter()
+        .filter_map(|receive| match &receive.kind {
+            UseKind::Receive { select: Some(case) }
+                if !select_can_give_up(context, case, sender) =>
+            {
+                Some(case.select.id())
+            }
+            _ => None,
+        })
+        .collect();
+    let waits = Waits {
+        receives: &sender.receives,
+        sure_selects: &sure_selects,
+        exits: &context.facts.exits,
+    };
+    if waits.on_every_path_after(start, context.facts.body) {
+        return ParentWait::Always;
+    }
+    let mut give_up = None;
+    let mut retries = false;
+    for receive in &sender.receives {
+        let UseKind::Receive { select } = &receive.kind else {
+            continue;
+        };
+        let in_loop = channel.loops_within_scope(&receive.loops).next().is_some();
+        match select {
+            Some(case)
+                if !sure_selects.contains(&case.select.id())
+                    && (!in_loop || case.other_case_leaves)
+                // A select whose other case is followed by another receive on every path
+                // (`select { case <-c: case <-time.After(d): }` then `<-c`) does not give up.
+                // Of several selects in a row, the last one is where the parent finally can.
+                && !waits.on_every_path_after(case.select, context.facts.body) =>
+            {
+                give_up = Some(case);
+            }
+            // Receiving in a loop that only ends by receiving: the parent keeps trying.
+            _ if in_loop => retries = true,
+            _ => {}
+        }
+    }
+    if let Some(case) = give_up {
+        return ParentWait::Select(case);
+    }
+    if retries
+        || sender
+            .receives
+            .iter()
+            .any(|r| matches!(&r.kind, UseKind::Receive { select: Some(_) }))
+    {
+        return ParentWait::Always;
+    }
+    let first_receive = sender
+        .receives
+        .first()
+        .map_or(usize::MAX, |r| r.node.start_byte());
+    let exit = context
+        .facts
+        .exits
+        .iter()
+        .find(|exit| exit.start_byte() >= start.end_byte() && exit.start_byte() < first_receive)
+        .copied();
+    ParentWait::CanLeave { exit }
+}
+
+/// Whether some other case of the select can complete without this sender's value ever being
+/// received: a `default`, or a case that is neither a receive from another channel only this
+/// same sender sends on (it sent there instead) nor followed by a receive of ours in its body
+/// (`case <-time.After(d): return <-c` still waits).
+fn select_can_give_up(context: &CodemodContext, case: &SelectCase, sender: &OneShotSender) -> bool {
+    let source = context.source;
+    let is_our_case = |c: &Node| {
+        c.child_by_field_name("communication")
+            .is_some_and(|m| sender.receives.iter().any(|r| syntax::contains(m, r.node)))
+    };
+    let mut cursor = case.select.walk();
+    let others: Vec<Node> = case
+        .select
+        .named_children(&mut cursor)
+        .filter(|c| matches!(c.kind(), "communication_case" | "default_case"))
+        .filter(|c| !is_our_case(c))
+        .collect();
+    let body_waits = Waits {
+        receives: &sender.receives,
+        sure_selects: &[],
+        exits: &context.facts.exits,
+    };
+    others.iter().any(|other| {
+        if other.kind() == "default_case" {
+            return !body_waits.block(*other);
+        }
+        let from_sibling = other
+            .child_by_field_name("communication")
+            .and_then(|communication| received_channel_name(communication, source))
+            .is_some_and(|name| sent_only_by(context, name, sender));
+        !from_sibling && !body_waits.block(*other)
+    })
+}
+
+/// `v := <-name` / `<-name`: the channel's name.
+fn received_channel_name<'s>(communication: Node, source: &'s str) -> Option<&'s str> {
+    let receive = match communication.kind() {
+        "receive_statement" => communication.child_by_field_name("right")?,
+        _ => communication,
+    };
+    let operand = receive.child_by_field_name("operand")?;
+    (operand.kind() == "identifier").then(|| syntax::text(operand, source))
+}
+
+/// The channel `name` of this function is sent on only by `sender`'s goroutine, as its last act.
+fn sent_only_by(context: &CodemodContext, name: &str, sender: &OneShotSender) -> bool {
+    let Some(sibling) = context.facts.channels.iter().find(|c| c.name == name) else {
+        return false;
+    };
+    let mut sends = sibling.sends().peekable();
+    sends.peek().is_some()
+        && sibling.escape_reason().is_none()
+        && sends.all(|send| {
+            matches!(
+                send.kind,
+                UseKind::Send {
+                    tail: true,
+                    in_select: false,
+                    ..
+                }
+            ) && context
+                .facts
+                .goroutine(send.context)
+                .is_some_and(|g| g.start.id() == sender.goroutine.start.id())
+        })
+}
+
+/// The parent's receives from one sender, and what counts as waiting for it.
+struct Waits<'w, 'f, 'a> {
+    receives: &'w [&'f ChannelUse<'a>],
+    /// Selects that cannot complete without this sender's value.
+    sure_selects: &'w [usize],
+    exits: &'w [Node<'a>],
+}
+
+impl Waits<'_, '_, '_> {
+    /// Whether, once `after` has run, the function receives on every path: some later statement
+    /// of a block enclosing `after` receives unconditionally (directly, or in every branch of an
+    /// `if`/`else` or of a `switch` with a `default`), and no `return` lies in between.
+    fn on_every_path_after(&self, after: Node, body: Node) -> bool {
+        let exits = self.exits;
+        let mut anchor = after;
+        while let Some(list) = anchor.parent() {
+            if list.kind() == "statement_list" {
+                let mut cursor = list.walk();
+                let later: Vec<Node> = list
+                    .named_children(&mut cursor)
+                    .filter(|s| s.start_byte() > anchor.start_byte())
+                    .collect();
+                for statement in later {
+                    if self.statement(statement) {
+                        let leaves_first = exits.iter().any(|exit| {
+                            exit.start_byte() >= after.end_byte()
+                                && exit.start_byte() < statement.start_byte()
+                        });
+                        return !leaves_first;
+                    }
+                }
+            }
+            if list.id() == body.id() || syntax::is_function_like(list) || syntax::is_loop(list) {
+                return false;
+            }
+            anchor = list;
+        }
+        false
+    }
+
+    /// Whether the statements of `block` (a block or case clause) receive before leaving.
+    fn block(&self, block: Node) -> bool {
+        for inner in syntax::statements(block) {
+            if self.statement(inner) {
+                return true;
+            }
+            if self.exits.iter().any(|exit| syntax::contains(inner, *exit)) {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Whether running `statement` always receives one of ours before anything can leave.
+    fn statement(&self, statement: Node) -> bool {
+        let receives_directly = self.receives.iter().any(|receive| {
+            let node = match &receive.kind {
+                UseKind::Receive { select: Some(case) }
+                    if case.other_cases > 0 && !self.sure_selects.contains(&case.select.id()) =>
+                {
+                    return false;
+                }
+                UseKind::Receive { select: Some(case) } => case.select,
+                _ => receive.node,
+            };
+            syntax::contains(statement, node)
+                && (node.id() == statement.id() || directly_in(node, statement))
+        });
+        if receives_directly {
+            return true;
+        }
+        let block_receives = |block: Node| self.block(block);
+        match statement.kind() {
+            "if_statement" => {
+                let (Some(consequence), Some(alternative)) = (
+                    statement.child_by_field_name("consequence"),
+                    statement.child_by_field_name("alternative"),
+                ) else {
+                    return false;
+                };
+                let alternative_receives = if alternative.kind() == "if_statement" {
+                    self.statement(alternative)
+                } else {
+                    block_receives(alternative)
+                };
+                block_receives(consequence) && alternative_receives
+            }
+            "expression_switch_statement" | "type_switch_statement" => {
+                let mut cursor = statement.walk();
+                let cases: Vec<Node> = statement
+                    .named_children(&mut cursor)
+                    .filter(|c| {
+                        matches!(c.kind(), "expression_case" | "type_case" | "default_case")
+                    })
+                    .collect();
+                let has_default = cases.iter().any(|c| c.kind() == "default_case");
+                has_default && cases.iter().all(|case| block_receives(*case))
+            }
+            "block" => block_receives(statement),
+            _ => false,
+        }
+    }
+}
+/// No block or case clause between `node` and `statement`: `node` runs whenever it does.
+fn directly_in(node: Node, statement: Node) -> bool {
+    !syntax::ancestors_until(node, statement).any(|between| {
+        matches!(
+            between.kind(),
+            "block"
+                | "statement_list"
+                | "communication_case"
+                | "expression_case"
+                | "default_case"
+                | "type_case"
+                | "func_literal"
+        ) || (between.kind() == "binary_expression"
+            && between
+                .child_by_field_name("operator")
+                .is_some_and(|op| matches!(op.kind(), "&&" | "||")))
+    })
+}

@@ -1,0 +1,154 @@
+//! ## What it does
+//! Finds a goroutine that sends once on an unbuffered channel that the function can return
+//! without receiving from.
+//!
+//! ## Why is this bad?
+//! An unbuffered send blocks until someone receives. Once the function has returned, nobody
+//! will, and the goroutine (with everything it references) stays alive forever.
+//!
+//! ## Example
+//! ```go
+//! c := make(chan error)
+//! go func() { c <- work() }()
+//! if early { return }
+//! return <-c
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! c := make(chan error, 1)
+//! ```
+//!
+//! ## Fix safety
+//! Safe when there is exactly one sender, it sends at most once and as its last act, only the
+//! function receives, and the channel does not escape. Unsafe when the sender defers calls.
+
+use super::one_shot::{ParentWait, one_shot_sender, parent_wait};
+use super::{Codemod, CodemodContext, Finding};
+use crate::edit::Fix;
+use crate::rewrite::capacity_edit;
+
+pub struct PrematureReturn;
+
+impl Codemod for PrematureReturn {
+    fn id(&self) -> &'static str {
+        "premature-return"
+    }
+
+    fn summary(&self) -> &'static str {
+        "a goroutine sends once on an unbuffered channel; the function can return before receiving"
+    }
+
+    fn documentation(&self) -> &'static str {
+        include_str!("../../codemods/premature-return/README.md")
+    }
+
+    fn check(&self, context: &CodemodContext, findings: &mut Vec<Finding>) {
+        for channel in &context.facts.channels {
+            let Some(sender) = one_shot_sender(context, channel) else {
+                continue;
+            };
+            // Started once per channel: a goroutine per loop iteration is ncast-leak.
+            if !sender.spawn_loops.is_empty() {
+                continue;
+            }
+            let ParentWait::CanLeave { exit } = parent_wait(context, channel, &sender) else {
+                continue;
+            };
+            let name = &channel.name;
+            let why = match exit {
+                Some(exit) => format!(
+                    "the function can return at line {} before receiving",
+                    context.line_of(exit.start_byte())
+                ),
+                None if sender.receives.is_empty() => {
+                    "the function never receives from it".to_string()
+                }
+                None => "the function does not receive from it on every path".to_string(),
+            };
+            let message = format!(
+                "goroutine started at line {} sends on unbuffered channel `{name}`, but {why}; the send then blocks forever",
+                context.line_of(sender.goroutine.start.start_byte()),
+            );
+            let fix = capacity_edit(channel, "1").map(|edit| {
+                let description = format!("give `{name}` a buffer of 1 so the send never blocks");
+                if sender.defers {
+                    Fix::unsafe_(format!("{description} (the sender's deferred calls would run before the value is received)"), vec![edit])
+                } else {
+                    Fix::safe(description, vec![edit])
+                }
+            });
+            findings.push(Finding {
+                codemod: self.id(),
+                range: channel.make_call.byte_range(),
+                message,
+                fix,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::codemods::test_support::*;
+    use crate::edit::Applicability;
+
+    #[test]
+    fn buffers_a_channel_the_function_can_return_before_reading() {
+        assert_fix(
+            "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+            "func f(early bool) error {\n\tc := make(chan error, 1)\n\tgo func() { c <- nil }()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
+    }
+
+    #[test]
+    fn a_sender_that_defers_gets_an_unsafe_fix() {
+        assert_finding(
+            "func f(early bool, mu *sync.Mutex) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tmu.Lock()\n\t\tdefer mu.Unlock()\n\t\tc <- nil\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+            "premature-return",
+            Some(Applicability::Unsafe),
+        );
+    }
+
+    #[test]
+    fn silent_when_the_sender_does_more_after_sending() {
+        // With a buffer, `done = true` would no longer wait for the receive.
+        assert_silent(
+            "func f(early bool, done *bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tc <- nil\n\t\t*done = true\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
+    }
+
+    #[test]
+    fn silent_when_the_sender_sends_twice_or_in_a_loop() {
+        assert_silent(
+            "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tfor i := 0; i < 2; i++ {\n\t\t\tc <- nil\n\t\t}\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
+    }
+
+    #[test]
+    fn silent_when_the_channel_escapes_or_is_shadowed() {
+        assert_silent(
+            "func f(early bool) chan error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif early {\n\t\treturn nil\n\t}\n\treturn c\n}\n",
+        );
+        assert_silent(
+            "func f(early bool, sink func(chan error)) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tsink(c)\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
+        assert_silent(
+            "func f(early bool) error {\n\tc := make(chan error)\n\tgo func(c chan error) { c <- nil }(make(chan error))\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
+    }
+
+    #[test]
+    fn silent_when_the_parent_receives_in_every_branch() {
+        assert_silent(
+            "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif early {\n\t\t<-c\n\t\treturn nil\n\t} else {\n\t\treturn <-c\n\t}\n}\n",
+        );
+    }
+
+    #[test]
+    fn a_go_call_to_an_unknown_function_is_an_escape() {
+        assert_silent(
+            "func f(early bool) error {\n\tc := make(chan error)\n\tgo elsewhere.Run(c)\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! ## What it does
+//! Finds a goroutine whose single send is awaited in a `select` beside a timeout,
+//! `ctx.Done()` or `default`.
+//!
+//! ## Why is this bad?
+//! When the other case wins, the function moves on and nobody ever receives the result: the
+//! sender blocks on an unbuffered channel forever.
+//!
+//! ## Example
+//! ```go
+//! done := make(chan result)
+//! go func() { done <- slow() }()
+//! select {
+//! case r := <-done:
+//!     return r
+//! case <-ctx.Done():
+//!     return ctx.Err()
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! done := make(chan result, 1)
+//! ```
+//!
+//! ## Fix safety
+//! As for premature-return: one sender, one send as its last act, only the function receives.
+
+use super::one_shot::{ParentWait, one_shot_sender, parent_wait};
+use super::{Codemod, CodemodContext, Finding};
+use crate::edit::Fix;
+use crate::rewrite::capacity_edit;
+
+pub struct TimeoutLeak;
+
+impl Codemod for TimeoutLeak {
+    fn id(&self) -> &'static str {
+        "timeout-leak"
+    }
+
+    fn summary(&self) -> &'static str {
+        "a select gives up on a goroutine's result (timeout, ctx.Done(), default); the sender blocks forever"
+    }
+
+    fn documentation(&self) -> &'static str {
+        include_str!("../../codemods/timeout-leak/README.md")
+    }
+
+    fn check(&self, context: &CodemodContext, findings: &mut Vec<Finding>) {
+        for channel in &context.facts.channels {
+            let Some(sender) = one_shot_sender(context, channel) else {
+                continue;
+            };
+            if !sender.spawn_loops.is_empty() {
+                continue;
+            }
+            let ParentWait::Select(case) = parent_wait(context, channel, &sender) else {
+                continue;
+            };
+            let name = &channel.name;
+            let alternative = if case.has_default {
+                "its `default`"
+            } else {
+                "another case"
+            };
+            let message = format!(
+                "goroutine started at line {} sends on unbuffered channel `{name}`, but the select at line {} can take {alternative} and move on; the send then blocks forever",
+                context.line_of(sender.goroutine.start.start_byte()),
+                context.line_of(case.select.start_byte()),
+            );
+            let fix = capacity_edit(channel, "1").map(|edit| {
+                let description = format!("give `{name}` a buffer of 1 so the send completes after the select gives up");
+                if sender.defers {
+                    Fix::unsafe_(format!("{description} (the sender's deferred calls would run before the value is received)"), vec![edit])
+                } else {
+                    Fix::safe(description, vec![edit])
+                }
+            });
+            findings.push(Finding {
+                codemod: self.id(),
+                range: channel.make_call.byte_range(),
+                message,
+                fix,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::codemods::test_support::*;
+
+    #[test]
+    fn buffers_a_result_the_select_can_abandon() {
+        assert_fix(
+            "func f(ctx context.Context) int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n",
+            "func f(ctx context.Context) int {\n\tc := make(chan int, 1)\n\tgo func() { c <- 1 }()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n",
+        );
+    }
+
+    #[test]
+    fn silent_when_the_timeout_case_still_waits_for_the_value() {
+        assert_silent(
+            "func f() int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn <-c\n\t}\n}\n",
+        );
+    }
+
+    #[test]
+    fn silent_when_the_other_case_is_the_same_senders_other_channel() {
+        assert_silent(
+            "func f(fail bool) (int, error) {\n\tvalues := make(chan int)\n\terrs := make(chan error)\n\tgo func() {\n\t\tif fail {\n\t\t\terrs <- nil\n\t\t\treturn\n\t\t}\n\t\tvalues <- 1\n\t}()\n\tselect {\n\tcase v := <-values:\n\t\treturn v, nil\n\tcase err := <-errs:\n\t\treturn 0, err\n\t}\n}\n",
+        );
+    }
+
+    #[test]
+    fn silent_when_the_sender_itself_selects_on_done() {
+        assert_silent(
+            "func f(ctx context.Context) int {\n\tc := make(chan int)\n\tgo func() {\n\t\tselect {\n\t\tcase c <- 1:\n\t\tcase <-ctx.Done():\n\t\t}\n\t}()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n",
+        );
+    }
+
+    #[test]
+    fn silent_when_a_loop_retries_until_it_receives() {
+        assert_silent(
+            "func f(t *time.Ticker) int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tfor {\n\t\tselect {\n\t\tcase v := <-c:\n\t\t\treturn v\n\t\tcase <-t.C:\n\t\t}\n\t}\n}\n",
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! goleak-fix: finds goroutine leaks in Go source and fixes them with byte-precise edits.
+//!
+//! The engine (walk, parse, channel facts, edits, diff, report) knows no codemod by name; each
+//! codemod is one file under `codemods/` that reads `facts::FunctionFacts` and returns findings.
+
+pub mod cli;
+pub mod codemods;
+pub mod diff;
+pub mod edit;
+pub mod engine;
+pub mod facts;
+pub mod package;
+pub mod report;
+pub mod rewrite;
+pub mod source;
+pub mod suppress;
+pub mod syntax;
+pub mod walk;
+pub mod write;

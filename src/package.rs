@@ -1,0 +1,137 @@
+//! The files of one Go package (one directory), parsed, with an index of the functions and
+//! methods they declare, so that `go worker(c)` can be followed into `worker` even when it is
+//! defined in another file.
+
+use crate::source::SourceFile;
+use crate::syntax::{self, text};
+use std::collections::{HashMap, HashSet};
+use tree_sitter::{Node, Tree};
+
+pub struct ParsedFile {
+    pub source: SourceFile,
+    pub tree: Tree,
+}
+
+/// Index into `Package::files`.
+pub type FileId = usize;
+
+#[derive(Clone, Copy)]
+pub struct FunctionRef<'a> {
+    pub file: FileId,
+    pub node: Node<'a>,
+}
+
+pub struct Package<'a> {
+    pub files: &'a [ParsedFile],
+    functions: HashMap<&'a str, Vec<FunctionRef<'a>>>,
+    methods: HashMap<&'a str, Vec<FunctionRef<'a>>>,
+    /// Method names that some interface of the package declares: a call `x.m()` with such a
+    /// name may dispatch anywhere, so it is never resolved to a method of ours.
+    interface_methods: HashSet<&'a str>,
+}
+
+impl<'a> Package<'a> {
+    pub fn new(files: &'a [ParsedFile]) -> Self {
+        let mut package = Package {
+            files,
+            functions: HashMap::new(),
+            methods: HashMap::new(),
+            interface_methods: HashSet::new(),
+        };
+        for (file_id, file) in files.iter().enumerate() {
+            let source = file.source.text.as_str();
+            let root = file.tree.root_node();
+            for function in syntax::functions(root) {
+                let Some(name) = function.child_by_field_name("name") else {
+                    continue;
+                };
+                let entry = FunctionRef {
+                    file: file_id,
+                    node: function,
+                };
+                let table = if function.kind() == "method_declaration" {
+                    &mut package.methods
+                } else {
+                    &mut package.functions
+                };
+                table.entry(text(name, source)).or_default().push(entry);
+            }
+            collect_interface_methods(root, source, &mut package.interface_methods);
+        }
+        package
+    }
+
+    pub fn source(&self, file: FileId) -> &'a str {
+        &self.files[file].source.text
+    }
+
+    /// The one function of this package named `name`; `None` when there is none or several
+    /// (per-platform files can each define it, and we cannot tell which one runs).
+    pub fn function(&self, name: &str) -> Option<FunctionRef<'a>> {
+        unique(self.functions.get(name))
+    }
+
+    /// The one method named `name`, unless an interface also declares that name.
+    pub fn method(&self, name: &str) -> Option<FunctionRef<'a>> {
+        if self.interface_methods.contains(name) {
+            return None;
+        }
+        unique(self.methods.get(name))
+    }
+}
+
+fn unique<'a>(candidates: Option<&Vec<FunctionRef<'a>>>) -> Option<FunctionRef<'a>> {
+    match candidates.map(Vec::as_slice) {
+        Some([only]) => Some(*only),
+        _ => None,
+    }
+}
+
+fn collect_interface_methods<'a>(node: Node<'a>, source: &'a str, names: &mut HashSet<&'a str>) {
+    if node.kind() == "method_elem"
+        && let Some(name) = node.child_by_field_name("name")
+    {
+        names.insert(text(name, source));
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        if child.child_count() > 0 {
+            collect_interface_methods(child, source, names);
+        }
+    }
+}
+
+/// The names a file imports packages under (`fmt`, `errgroup`, an alias), so that `pkg.F(c)`
+/// is not mistaken for a method call.
+pub fn import_names<'a>(root: Node<'a>, source: &'a str) -> HashSet<&'a str> {
+    let mut names = HashSet::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "import_spec" => {
+                if let Some(alias) = node.child_by_field_name("name") {
+                    names.insert(text(alias, source));
+                } else if let Some(path) = node.child_by_field_name("path") {
+                    let path = text(path, source).trim_matches(['"', '`']);
+                    let last = path.rsplit('/').next().unwrap_or(path);
+                    // `gopkg.in/yaml.v3` is imported as `yaml`, `foo/v2` as `foo`.
+                    let last = if last.len() > 1
+                        && last.starts_with('v')
+                        && last[1..].chars().all(|c| c.is_ascii_digit())
+                    {
+                        path.rsplit('/').nth(1).unwrap_or(last)
+                    } else {
+                        last
+                    };
+                    names.insert(last.split('.').next().unwrap_or(last));
+                }
+            }
+            "source_file" | "import_declaration" | "import_spec_list" => {
+                let mut cursor = node.walk();
+                stack.extend(node.children(&mut cursor));
+            }
+            _ => {}
+        }
+    }
+    names
+}

@@ -1,0 +1,142 @@
+//! A Go file as read from disk: its exact bytes (as UTF-8 text) and a line index.
+//!
+//! Offsets are byte offsets into the text as read, never into a normalised copy, so that
+//! edits, JSON `start`/`end` and diagnostics all agree with the file on disk.
+
+use std::path::PathBuf;
+
+/// One source file, read once, never normalised (CRLF, BOM and tabs are kept as they are).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path used to read and write the file.
+    pub path: PathBuf,
+    /// The path shown to people and written into diffs and reports.
+    pub display_path: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and a 1-based column counted in bytes, as `go vet` reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineColumn {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, display_path: String, text: String) -> Self {
+        let line_starts = line_starts(&text);
+        SourceFile {
+            path,
+            display_path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The 1-based line and byte column of `offset`.
+    pub fn line_column(&self, offset: usize) -> LineColumn {
+        let line_index = match self.line_starts.binary_search(&offset) {
+            Ok(index) => index,
+            Err(index) => index - 1,
+        };
+        LineColumn {
+            line: line_index + 1,
+            column: offset - self.line_starts[line_index] + 1,
+        }
+    }
+
+    /// The byte offset where the 0-based line `line_index` starts.
+    pub fn line_start(&self, line_index: usize) -> usize {
+        self.line_starts[line_index.min(self.line_starts.len() - 1)]
+    }
+
+    /// The text of the 1-based `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_start(line - 1);
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+        .collect()
+}
+
+/// The whitespace that starts the line containing `offset`.
+pub fn indentation_at(text: &str, offset: usize) -> &str {
+    let line_start = text[..offset].rfind('\n').map_or(0, |index| index + 1);
+    let rest = &text[line_start..];
+    let width = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    &rest[..width]
+}
+
+/// Where a new line can be inserted after the code ending at `offset`: the position of the
+/// line ending that follows it, and that line ending (`"\n"` or `"\r\n"`).
+///
+/// Returns `None` when more code follows on the same line (`}; x()`), because a statement
+/// inserted there would land in the middle of it. A trailing `// comment` is allowed and stays
+/// on its line: in
+///
+/// ```text
+/// }⏎          -> insertion point before ⏎, so the new line follows `}`
+/// } // done⏎  -> insertion point before ⏎, so `// done` keeps describing the loop
+/// ```
+pub fn end_of_line_after(text: &str, offset: usize) -> Option<(usize, &'static str)> {
+    let rest = &text[offset..];
+    let line_end = rest.find('\n')?;
+    let line = &rest[..line_end];
+    let (code, ending) = match line.strip_suffix('\r') {
+        Some(code) => (code, "\r\n"),
+        None => (line, "\n"),
+    };
+    let trimmed = code.trim();
+    if !(trimmed.is_empty() || trimmed.starts_with("//")) {
+        return None;
+    }
+    Some((offset + code.len(), ending))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new("a.go".into(), "a.go".into(), text.into())
+    }
+
+    #[test]
+    fn line_columns_are_one_based_and_count_bytes() {
+        let source = file("ab\r\né x\nlast");
+        assert_eq!(source.line_column(0), LineColumn { line: 1, column: 1 });
+        assert_eq!(source.line_column(4), LineColumn { line: 2, column: 1 });
+        // 'é' is two bytes, so 'x' is at byte column 4.
+        assert_eq!(source.line_column(7), LineColumn { line: 2, column: 4 });
+        assert_eq!(source.line_column(9), LineColumn { line: 3, column: 1 });
+        assert_eq!(source.line_text(1), "ab");
+        assert_eq!(source.line_text(3), "last");
+    }
+
+    #[test]
+    fn indentation_is_the_leading_whitespace_of_the_line() {
+        let text = "func f() {\n\t\tfor {\n\t\t}\n}";
+        assert_eq!(indentation_at(text, text.find("for").unwrap()), "\t\t");
+        assert_eq!(indentation_at(text, 0), "");
+    }
+
+    #[test]
+    fn end_of_line_keeps_crlf_and_trailing_comments() {
+        let text = "\t}\r\n\tx()\n";
+        assert_eq!(end_of_line_after(text, 2), Some((2, "\r\n")));
+        let text = "\t} // sent all\n";
+        assert_eq!(end_of_line_after(text, 2), Some((14, "\n")));
+        assert_eq!(end_of_line_after("\t}; x()\n", 2), None);
+        assert_eq!(end_of_line_after("}", 1), None);
+    }
+}

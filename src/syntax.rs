@@ -1,0 +1,214 @@
+//! Thin helpers over tree-sitter-go: parsing, node text, and the structural questions every
+//! analysis asks (which function or goroutine a node belongs to, which loops surround it).
+
+use tree_sitter::{Node, Parser, Tree};
+
+/// Builds a parser for Go. One per thread: parsers are cheap to keep, costly to rebuild per file.
+pub fn go_parser() -> Parser {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_go::LANGUAGE.into())
+        .expect("the bundled tree-sitter-go grammar matches the tree-sitter runtime");
+    parser
+}
+
+pub fn parse(parser: &mut Parser, text: &str) -> Tree {
+    parser
+        .parse(text, None)
+        .expect("parsing without a timeout or cancellation flag always yields a tree")
+}
+
+pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
+    &source[node.byte_range()]
+}
+
+/// Counts ERROR and MISSING nodes: a fix must never add one.
+pub fn syntax_error_count(tree: &Tree) -> usize {
+    fn count(node: Node) -> usize {
+        if !node.has_error() {
+            return 0;
+        }
+        let own = usize::from(node.is_error() || node.is_missing());
+        let mut cursor = node.walk();
+        own + node.children(&mut cursor).map(count).sum::<usize>()
+    }
+    count(tree.root_node())
+}
+
+/// Top-level function and method declarations of a file.
+pub fn functions(root: Node) -> impl Iterator<Item = Node> {
+    let mut cursor = root.walk();
+    let children: Vec<Node> = root.children(&mut cursor).collect();
+    children
+        .into_iter()
+        .filter(|node| matches!(node.kind(), "function_declaration" | "method_declaration"))
+}
+
+pub fn is_function_like(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "function_declaration" | "method_declaration" | "func_literal"
+    )
+}
+
+pub fn is_loop(node: Node) -> bool {
+    node.kind() == "for_statement"
+}
+
+/// Ancestors of `node`, nearest first, stopping before `root`.
+pub fn ancestors_until<'t>(node: Node<'t>, root: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    let mut current = node.parent();
+    std::iter::from_fn(move || {
+        let here = current?;
+        if here.id() == root.id() {
+            return None;
+        }
+        current = here.parent();
+        Some(here)
+    })
+}
+
+/// Whether `inner` lies within `outer` (or is it).
+pub fn contains(outer: Node, inner: Node) -> bool {
+    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
+/// The loops around `node` up to `root`, nearest first, ignoring the loop whose own range
+/// clause holds `node` (`for v := range c` ranges over `c` but is not a loop around it).
+pub fn loops_between<'t>(node: Node<'t>, root: Node<'t>) -> Vec<Node<'t>> {
+    ancestors_until(node, root)
+        .filter(|ancestor| is_loop(*ancestor))
+        .filter(|for_statement| {
+            for_statement
+                .child_by_field_name("body")
+                .is_some_and(|body| contains(body, node))
+        })
+        .collect()
+}
+
+/// The nearest enclosing node that is a statement (a direct child of a `statement_list`).
+pub fn enclosing_statement(node: Node) -> Option<Node> {
+    let mut current = node;
+    loop {
+        let parent = current.parent()?;
+        if parent.kind() == "statement_list" {
+            return Some(current);
+        }
+        if is_function_like(parent) {
+            return None;
+        }
+        current = parent;
+    }
+}
+
+/// Every descendant of `node` (itself included) for which `keep` holds, not entering
+/// `func_literal`s: their code runs elsewhere, at another time.
+pub fn descendants_outside_closures<'t>(
+    node: Node<'t>,
+    keep: &mut dyn FnMut(Node<'t>) -> bool,
+) -> Vec<Node<'t>> {
+    let mut found = Vec::new();
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        if keep(current) {
+            found.push(current);
+        }
+        let mut cursor = current.walk();
+        for child in current.children(&mut cursor) {
+            if child.kind() != "func_literal" {
+                stack.push(child);
+            }
+        }
+    }
+    found.sort_by_key(|node| node.start_byte());
+    found
+}
+
+/// Whether control can leave the function from inside `node` (a `return` or `goto` that is not
+/// inside a closure). A `panic` is not counted: it ends the program unless recovered.
+pub fn can_leave_function(node: Node) -> bool {
+    !descendants_outside_closures(node, &mut |n| {
+        matches!(n.kind(), "return_statement" | "goto_statement")
+    })
+    .is_empty()
+}
+
+/// The statements of a block-like node (`block`, a case clause), in order.
+pub fn statements(node: Node) -> Vec<Node> {
+    let list = if node.kind() == "statement_list" {
+        Some(node)
+    } else {
+        let mut cursor = node.walk();
+
+        node.named_children(&mut cursor)
+            .find(|child| child.kind() == "statement_list")
+    };
+    let Some(list) = list else { return Vec::new() };
+    let mut cursor = list.walk();
+    list.named_children(&mut cursor)
+        .filter(|child| child.kind() != "comment")
+        .collect()
+}
+
+/// The callee of a call as a dotted name (`close`, `wg.Wait`, `p.work`), when it is one.
+pub fn callee_name<'s>(call: Node, source: &'s str) -> Option<&'s str> {
+    let function = call.child_by_field_name("function")?;
+    match function.kind() {
+        "identifier" | "selector_expression" => Some(text(function, source)),
+        _ => None,
+    }
+}
+
+/// Arguments of a call, skipping punctuation and comments.
+pub fn call_arguments(call: Node) -> Vec<Node> {
+    let Some(arguments) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let mut cursor = arguments.walk();
+    arguments
+        .named_children(&mut cursor)
+        .filter(|child| child.kind() != "comment")
+        .collect()
+}
+
+/// Whether `node` is, after parentheses, the identifier `name`.
+pub fn is_identifier(node: Node, source: &str, name: &str) -> bool {
+    let mut node = node;
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => return false,
+        }
+    }
+    node.kind() == "identifier" && text(node, source) == name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_syntax_errors() {
+        let mut parser = go_parser();
+        assert_eq!(
+            syntax_error_count(&parse(&mut parser, "package p\nfunc f() {}\n")),
+            0
+        );
+        assert!(syntax_error_count(&parse(&mut parser, "package p\nfunc f() {\n")) > 0);
+    }
+
+    #[test]
+    fn a_range_clause_is_not_a_loop_around_its_own_channel() {
+        let source = "package p\nfunc f(c chan int) {\n\tfor v := range c {\n\t\t_ = v\n\t}\n}\n";
+        let mut parser = go_parser();
+        let tree = parse(&mut parser, source);
+        let root = tree.root_node();
+        let at = source.find("range c").unwrap() + "range ".len();
+        let channel = root.descendant_for_byte_range(at, at + 1).unwrap();
+        assert_eq!(text(channel, source), "c");
+        assert!(loops_between(channel, root).is_empty());
+        let at = source.find("_ = v").unwrap();
+        let body_node = root.descendant_for_byte_range(at, at + 1).unwrap();
+        assert_eq!(loops_between(body_node, root).len(), 1);
+    }
+}

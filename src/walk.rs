@@ -1,0 +1,163 @@
+//! Finding the Go files to look at, grouped by package (directory), the way the Go tools do:
+//! `vendor/`, `testdata/` and directories starting with `.` or `_` are skipped, as are files
+//! git ignores. Generated files are skipped after reading (see `is_generated`).
+
+use ignore::WalkBuilder;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A file that could not be walked, read or written, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Default)]
+pub struct Walk {
+    /// Files by package directory, each list sorted.
+    pub packages: BTreeMap<PathBuf, Vec<PathBuf>>,
+    pub errors: Vec<FileError>,
+}
+
+/// `./...` and `dir/...` mean the directory, as in `go vet ./...`.
+pub fn strip_go_pattern(argument: &str) -> &str {
+    match argument.strip_suffix("/...") {
+        Some("") => "/",
+        Some(dir) => dir,
+        None if argument == "..." => ".",
+        None => argument,
+    }
+}
+
+pub fn collect(arguments: &[String]) -> Walk {
+    let mut walk = Walk::default();
+    for argument in arguments {
+        let path = Path::new(strip_go_pattern(argument));
+        match std::fs::metadata(path) {
+            Err(error) => walk.errors.push(FileError {
+                path: argument.clone(),
+                reason: error.to_string(),
+            }),
+            Ok(metadata) if metadata.is_file() => {
+                if path.extension().is_some_and(|e| e == "go") {
+                    add(&mut walk, path.to_path_buf());
+                } else {
+                    walk.errors.push(FileError {
+                        path: argument.clone(),
+                        reason: "not a .go file".into(),
+                    });
+                }
+            }
+            Ok(_) => walk_directory(&mut walk, path),
+        }
+    }
+    for files in walk.packages.values_mut() {
+        files.sort();
+        files.dedup();
+    }
+    walk
+}
+
+fn walk_directory(walk: &mut Walk, root: &Path) {
+    let walker = WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_global(false)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            !(name == "vendor"
+                || name == "testdata"
+                || name.starts_with('.')
+                || name.starts_with('_'))
+        })
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_go_file = entry.file_type().is_some_and(|t| t.is_file())
+                    && entry.path().extension().is_some_and(|e| e == "go");
+                if is_go_file {
+                    add(walk, entry.into_path());
+                }
+            }
+            Err(error) => walk.errors.push(FileError {
+                path: error_path(&error).unwrap_or_else(|| root.display().to_string()),
+                reason: error.to_string(),
+            }),
+        }
+    }
+}
+
+fn error_path(error: &ignore::Error) -> Option<String> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn add(walk: &mut Walk, path: PathBuf) {
+    let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    walk.packages.entry(directory).or_default().push(path);
+}
+
+/// The path as people see it: relative to the current directory, without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let shown = relative.display().to_string();
+    let mut shown = shown.as_str();
+    while let Some(rest) = shown.strip_prefix("./") {
+        shown = rest;
+    }
+    shown.to_string()
+}
+
+/// `// Code generated ... DO NOT EDIT.` before the package clause, as Go defines it.
+pub fn is_generated(text: &str) -> bool {
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.starts_with("// Code generated ") && line.ends_with(" DO NOT EDIT.") {
+            return true;
+        }
+        if line.starts_with("package ") {
+            return false;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_patterns_mean_directories() {
+        assert_eq!(strip_go_pattern("./..."), ".");
+        assert_eq!(strip_go_pattern("pkg/..."), "pkg");
+        assert_eq!(strip_go_pattern("a.go"), "a.go");
+    }
+
+    #[test]
+    fn generated_files_are_recognised_before_the_package_clause() {
+        assert!(is_generated(
+            "// Code generated by protoc-gen-go. DO NOT EDIT.\r\npackage p\n"
+        ));
+        assert!(!is_generated(
+            "package p\n// Code generated by x. DO NOT EDIT.\n"
+        ));
+        assert!(!is_generated(
+            "// Code generated by hand, edit freely\npackage p\n"
+        ));
+    }
+}

@@ -1,0 +1,373 @@
+//! The command line as users, scripts and bots see it: exit codes, outputs, files on disk.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const LEAKY: &str = "package main
+
+import \"time\"
+
+func fetch() string {
+\tc := make(chan string)
+\tgo func() {
+\t\tc <- \"x\"
+\t}()
+\tselect {
+\tcase v := <-c:
+\t\treturn v
+\tcase <-time.After(time.Millisecond):
+\t\treturn \"\"
+\t}
+}
+";
+
+const CLEAN: &str = "package main
+
+func sum() int {
+\tc := make(chan int)
+\tgo func() { c <- 1 }()
+\treturn <-c
+}
+";
+
+fn goleak_fix(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run goleak-fix")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn check_reports_like_go_vet_and_exits_1() {
+    let dir = tree(&[("pkg/a.go", LEAKY), ("pkg/b.go", CLEAN)]);
+    let output = goleak_fix(dir.path(), &["--check", "./..."]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("pkg/a.go:6:7: timeout-leak: "), "{text}");
+    assert_eq!(text.lines().count(), 1);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("pkg/a.go")).unwrap(),
+        LEAKY,
+        "--check writes nothing"
+    );
+}
+
+#[test]
+fn check_exits_0_when_clean() {
+    let dir = tree(&[("b.go", CLEAN)]);
+    let output = goleak_fix(dir.path(), &["--check"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let dir = tree(&[("pkg/a.go", LEAKY)]);
+    let output = goleak_fix(dir.path(), &["--check", "--format", "json", "pkg/..."]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["version"], 1);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["codemod"], "timeout-leak");
+    assert_eq!(finding["path"], "pkg/a.go");
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(6), Some(7))
+    );
+    assert_eq!(
+        (finding["end_line"].as_u64(), finding["end_column"].as_u64()),
+        (Some(6), Some(24))
+    );
+    let fix = &finding["fix"];
+    assert_eq!(fix["applicability"], "safe");
+    let edit = &fix["edits"][0];
+    let start = edit["start"].as_u64().unwrap() as usize;
+    assert_eq!(&LEAKY[start - 11..start], "chan string");
+    assert_eq!(edit["replacement"], ", 1");
+    assert_eq!(report["summary"]["files_scanned"], 1);
+    assert_eq!(report["summary"]["findings"], 1);
+    assert_eq!(report["summary"]["fixable"], 1);
+}
+
+#[test]
+fn dry_run_prints_a_diff_that_git_apply_accepts() {
+    let dir = tree(&[("pkg/a.go", LEAKY)]);
+    let output = goleak_fix(dir.path(), &["--dry-run", "./..."]);
+    assert_eq!(output.status.code(), Some(1));
+    let diff = stdout(&output);
+    assert!(
+        diff.starts_with("--- a/pkg/a.go\n+++ b/pkg/a.go\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-\tc := make(chan string)\n+\tc := make(chan string, 1)\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("pkg/a.go")).unwrap(),
+        LEAKY
+    );
+    fs::write(dir.path().join("fix.patch"), &diff).unwrap();
+    let git = Command::new("git")
+        .args(["apply", "fix.patch"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        git.status.success(),
+        "git apply: {}",
+        String::from_utf8_lossy(&git.stderr)
+    );
+    assert!(
+        fs::read_to_string(dir.path().join("pkg/a.go"))
+            .unwrap()
+            .contains("make(chan string, 1)")
+    );
+    let again = goleak_fix(dir.path(), &["--dry-run"]);
+    assert_eq!(again.status.code(), Some(0), "nothing left to change");
+    assert_eq!(stdout(&again), "");
+}
+
+#[test]
+fn default_mode_fixes_in_place_keeping_the_mode_and_is_idempotent() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[("a.go", LEAKY)]);
+    let path = dir.path().join("a.go");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+    let output = goleak_fix(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("fixed a.go: 1 leak(s) (timeout-leak)"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        LEAKY.replace("make(chan string)", "make(chan string, 1)")
+    );
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temp files left: {leftovers:?}");
+    let again = goleak_fix(dir.path(), &[]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(stderr(&again), "");
+}
+
+#[test]
+fn crlf_bom_tabs_and_non_ascii_survive_byte_for_byte() {
+    let original = format!(
+        "\u{feff}{}",
+        LEAKY
+            .replace('\n', "\r\n")
+            .replace("return \"\"", "return \"héllo, 世界\" // ümlaut")
+    );
+    let dir = tree(&[("a.go", &original)]);
+    let output = goleak_fix(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let fixed = fs::read_to_string(dir.path().join("a.go")).unwrap();
+    assert_eq!(
+        fixed,
+        original.replace("make(chan string)", "make(chan string, 1)")
+    );
+}
+
+#[test]
+fn an_inserted_line_takes_crlf_and_indentation_from_its_neighbours() {
+    let original = "package main\r\n\r\nfunc run(records []string) {\r\n\tinput := make(chan string, len(records))\r\n\tfor _, r := range records {\r\n\t\tinput <- r\r\n\t} // all queued\r\n\tfor i := 0; i < 2; i++ {\r\n\t\tgo func() {\r\n\t\t\tfor range input {\r\n\t\t\t}\r\n\t\t}()\r\n\t}\r\n}\r\n";
+    let dir = tree(&[("a.go", original)]);
+    let output = goleak_fix(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let fixed = fs::read_to_string(dir.path().join("a.go")).unwrap();
+    assert_eq!(
+        fixed,
+        original.replace(
+            "\t} // all queued\r\n",
+            "\t} // all queued\r\n\tclose(input)\r\n"
+        )
+    );
+}
+
+#[test]
+fn a_function_with_a_syntax_error_is_never_edited_but_the_rest_is() {
+    let broken = format!(
+        "{LEAKY}\nfunc broken() {{\n\tc := make(chan int)\n\tgo func() {{ c <- 1 }}()\n\tif x {{ return\n\t<-c\n}}\n"
+    );
+    let dir = tree(&[("a.go", &broken)]);
+    let output = goleak_fix(dir.path(), &["--check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let lines: Vec<u64> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![6], "only the intact function is reported");
+}
+
+#[test]
+fn vendor_testdata_hidden_underscore_and_generated_files_are_skipped() {
+    let generated = format!("// Code generated by mockgen. DO NOT EDIT.\n\n{LEAKY}");
+    let dir = tree(&[
+        ("vendor/x/a.go", LEAKY),
+        ("pkg/testdata/a.go", LEAKY),
+        (".hidden/a.go", LEAKY),
+        ("_old/a.go", LEAKY),
+        ("pkg/gen.go", &generated),
+        ("pkg/ignored.go", LEAKY),
+        (".gitignore", "pkg/ignored.go\n"),
+        ("pkg/real.go", LEAKY),
+    ]);
+    Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    let output = goleak_fix(dir.path(), &["--check", "./..."]);
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("pkg/real.go:"), "{text}");
+}
+
+#[test]
+fn suppression_comments_silence_a_finding() {
+    let suppressed = LEAKY.replace(
+        "\tc := make(chan string)\n",
+        "\t//goleak-fix:ignore timeout-leak the caller drains it\n\tc := make(chan string)\n",
+    );
+    let other_id = LEAKY.replace(
+        "\tc := make(chan string)\n",
+        "\tc := make(chan string) //goleak-fix:ignore ncast-leak\n",
+    );
+    let dir = tree(&[("a.go", &suppressed), ("b.go", &other_id)]);
+    let output = goleak_fix(dir.path(), &["--check"]);
+    let text = stdout(&output);
+    assert!(!text.contains("a.go"), "{text}");
+    assert!(text.contains("b.go:6:"), "{text}");
+}
+
+#[test]
+fn select_and_ignore_choose_codemods_and_unknown_ids_are_usage_errors() {
+    let dir = tree(&[("a.go", LEAKY)]);
+    assert_eq!(
+        goleak_fix(dir.path(), &["--check", "--select", "premature-return"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        goleak_fix(
+            dir.path(),
+            &["--check", "--select", "timeout-leak,ncast-leak"]
+        )
+        .status
+        .code(),
+        Some(1)
+    );
+    assert_eq!(
+        goleak_fix(dir.path(), &["--check", "--ignore", "timeout-leak"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let output = goleak_fix(dir.path(), &["--check", "--select", "no-such-thing"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown codemod `no-such-thing`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        goleak_fix(dir.path(), &["--no-such-flag"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn list_codemods_and_explain_document_every_codemod() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = stdout(&goleak_fix(dir.path(), &["--list-codemods"]));
+    for id in common::codemod_ids() {
+        assert!(
+            list.lines().any(|line| line.starts_with(id)),
+            "{id} missing from {list}"
+        );
+        let explained = goleak_fix(dir.path(), &["--explain", id]);
+        assert_eq!(explained.status.code(), Some(0));
+        assert!(stdout(&explained).starts_with(&format!("# {id}")));
+    }
+    assert_eq!(
+        goleak_fix(dir.path(), &["--explain", "nope"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn unreadable_and_non_utf8_files_are_named_and_the_rest_is_still_fixed() {
+    let dir = tree(&[("good.go", LEAKY)]);
+    fs::write(dir.path().join("latin1.go"), b"package main\n// caf\xe9\n").unwrap();
+    let output = goleak_fix(dir.path(), &["--check", ".", "missing.go"]);
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    assert!(errors.contains("latin1.go: not valid UTF-8"), "{errors}");
+    assert!(errors.contains("missing.go:"), "{errors}");
+    assert!(stdout(&output).contains("good.go:6:7: timeout-leak"));
+    let output = goleak_fix(dir.path(), &["."]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        fs::read_to_string(dir.path().join("good.go"))
+            .unwrap()
+            .contains("make(chan string, 1)")
+    );
+    assert_eq!(
+        fs::read(dir.path().join("latin1.go")).unwrap(),
+        b"package main\n// caf\xe9\n"
+    );
+}
+
+#[test]
+fn a_worker_in_another_file_of_the_package_is_followed() {
+    let producer = "package jobs\n\nfunc run(items []string) {\n\tq := make(chan string, len(items))\n\tfor _, it := range items {\n\t\tq <- it\n\t}\n\tfor i := 0; i < 4; i++ {\n\t\tgo work(q)\n\t}\n}\n";
+    let worker = "package jobs\n\nfunc work(q <-chan string) {\n\tfor range q {\n\t}\n}\n";
+    let closing_worker =
+        "package jobs\n\nfunc work(q chan string) {\n\tfor range q {\n\t}\n\tclose(q)\n}\n";
+    let dir = tree(&[
+        ("a/run.go", producer),
+        ("a/work.go", worker),
+        ("b/run.go", producer),
+        ("b/work.go", closing_worker),
+    ]);
+    let output = goleak_fix(dir.path(), &["--check", "./..."]);
+    let text = stdout(&output);
+    assert!(text.contains("a/run.go:4:7: abandoned-receivers"), "{text}");
+    assert!(
+        !text.contains("b/run.go"),
+        "a worker that closes must keep us silent: {text}"
+    );
+}

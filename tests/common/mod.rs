@@ -1,0 +1,105 @@
+//! Shared by the integration tests: the example programs under `codemods/<id>/examples/`, the
+//! library run on one file, and the Go toolchain run that counts goroutines.
+
+#![allow(dead_code)]
+
+use goleak_fix::codemods::{Finding, REGISTRY};
+use goleak_fix::engine::{Settings, process_package};
+use goleak_fix::source::SourceFile;
+use goleak_fix::syntax::go_parser;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `codemods/<id>/examples/<kind>/*.go`, sorted.
+pub fn examples(codemod: &str, kind: &str) -> Vec<PathBuf> {
+    let dir = repo_root()
+        .join("codemods")
+        .join(codemod)
+        .join("examples")
+        .join(kind);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "go"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no examples in {}", dir.display());
+    files
+}
+
+pub fn codemod_ids() -> Vec<&'static str> {
+    REGISTRY.iter().map(|c| c.id()).collect()
+}
+
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub fixed: Option<String>,
+}
+
+/// Runs every codemod over `text` as a one-file package.
+pub fn run_on_text(name: &str, text: &str, unsafe_fixes: bool) -> Outcome {
+    let settings = Settings {
+        codemods: REGISTRY.to_vec(),
+        unsafe_fixes,
+    };
+    let source = SourceFile::new(PathBuf::from(name), name.to_string(), text.to_string());
+    let mut outcomes = process_package(&mut go_parser(), vec![source], &settings);
+    let outcome = outcomes.pop().expect("one file in, one outcome out");
+    Outcome {
+        findings: outcome.findings,
+        fixed: outcome.fixed,
+    }
+}
+
+pub fn run_on_file(path: &Path, unsafe_fixes: bool) -> Outcome {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    run_on_text(
+        &path.file_name().unwrap().to_string_lossy(),
+        &text,
+        unsafe_fixes,
+    )
+}
+
+/// An example whose only fix is unsafe says so in a `// goleak-fix-test: unsafe-fix` comment.
+pub fn expects_unsafe_fix(text: &str) -> bool {
+    text.contains("// goleak-fix-test: unsafe-fix")
+}
+
+/// Builds and runs `program` (a `package main` file) with the Go toolchain and returns the
+/// number it prints on its last line, `goroutines: N`. Panics, failing the test, when Go is
+/// missing: a leak proof that is skipped proves nothing.
+pub fn goroutines_after_run(program: &str, label: &str) -> usize {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("main.go");
+    std::fs::write(&file, program).expect("write program");
+    let cache = repo_root().join("target").join("go-build-cache");
+    let output = Command::new("go")
+        .args(["run", "main.go"])
+        .current_dir(dir.path())
+        .env(
+            "GOCACHE",
+            std::env::var_os("GOCACHE").unwrap_or(cache.into()),
+        )
+        .env("GOFLAGS", "-mod=mod")
+        .env("GO111MODULE", "on")
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("the Go toolchain is needed to prove fixes (`go` on PATH): {e}")
+        });
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{label}: go run failed\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    last.strip_prefix("goroutines: ")
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{label}: last line is not `goroutines: N`: {last:?}"))
+}
