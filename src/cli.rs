@@ -2,17 +2,13 @@
 
 use crate::codemods::{self, Codemod};
 use crate::diff::unified_diff;
-use crate::engine::{self, FileOutcome, Settings};
+use crate::engine::{FileOutcome, Settings};
+use crate::pipeline::{self, Analysis};
 use crate::report::Report;
-use crate::source::SourceFile;
-use crate::syntax;
 use crate::walk::{self, FileError};
 use crate::write::write_atomically;
 use clap::{Parser, ValueEnum};
-use rayon::prelude::*;
-use std::cell::RefCell;
 use std::io::{self, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -104,116 +100,119 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     }
 
     let walk = walk::collect(&cli.paths);
-    let run = analyse(walk.packages, &settings);
+    let mut analysis = pipeline::analyse_paths(walk.packages, &settings);
     let mut errors = walk.errors;
-    errors.extend(run.errors);
+    errors.append(&mut analysis.errors);
 
-    let mode = if cli.check {
-        Mode::Check
+    let exit = if cli.check {
+        check(&mut stdout, cli, &settings, &analysis)?
     } else if cli.dry_run {
-        Mode::DryRun
+        dry_run(&mut stdout, cli, &settings, &analysis)?
     } else {
-        Mode::Fix
-    };
-    let mut exit = match mode {
-        Mode::Check => {
-            let report = Report::new(&run.outcomes, run.files_scanned, |fix| {
-                settings.is_applicable(fix)
-            });
-            print_report(&mut stdout, &report, cli.format)?;
-            eprint_summary(&report);
-            u8::from(report.summary.findings > 0)
-        }
-        Mode::DryRun => {
-            let report = Report::new(&run.outcomes, run.files_scanned, |fix| {
-                settings.is_applicable(fix)
-            });
-            if cli.format.is_some() {
-                print_report(&mut stdout, &report, cli.format)?;
-            } else {
-                for outcome in &run.outcomes {
-                    if let Some(fixed) = &outcome.fixed {
-                        write!(
-                            stdout,
-                            "{}",
-                            unified_diff(&outcome.source.display_path, &outcome.source.text, fixed)
-                        )?;
-                    }
-                }
-            }
-            u8::from(run.outcomes.iter().any(|o| o.fixed.is_some()))
-        }
-        Mode::Fix => {
-            let mut remaining = Vec::new();
-            for outcome in &run.outcomes {
-                let path = &outcome.source.display_path;
-                if let Some(fixed) = &outcome.fixed {
-                    match write_atomically(&outcome.source.path, &outcome.source.text, fixed) {
-                        Ok(()) => {
-                            let ids: Vec<&str> =
-                                outcome.applied.iter().map(|(id, _)| *id).collect();
-                            eprintln!("fixed {path}: {} leak(s) ({})", ids.len(), ids.join(", "));
-                        }
-                        Err(error) => errors.push(FileError {
-                            path: path.clone(),
-                            reason: format!("{error:#}"),
-                        }),
-                    }
-                }
-                remaining.extend(
-                    outcome
-                        .findings
-                        .iter()
-                        .filter(|f| {
-                            !f.fix
-                                .as_ref()
-                                .is_some_and(|fix| settings.is_applicable(fix))
-                        })
-                        .map(|f| (outcome, f)),
-                );
-            }
-            let unfixed: Vec<FileOutcome> = run
-                .outcomes
-                .iter()
-                .map(|outcome| FileOutcome {
-                    source: outcome.source.clone(),
-                    findings: outcome
-                        .findings
-                        .iter()
-                        .filter(|f| {
-                            !f.fix
-                                .as_ref()
-                                .is_some_and(|fix| settings.is_applicable(fix))
-                        })
-                        .cloned()
-                        .collect(),
-                    fixed: None,
-                    applied: Vec::new(),
-                })
-                .collect();
-            let report = Report::new(&unfixed, run.files_scanned, |fix| {
-                settings.is_applicable(fix)
-            });
-            if cli.format.is_some() || !remaining.is_empty() {
-                print_report(&mut stdout, &report, cli.format)?;
-            }
-            u8::from(!remaining.is_empty())
-        }
+        fix_in_place(&mut stdout, cli, &settings, &analysis, &mut errors)?
     };
     for error in &errors {
         eprintln!("goleak-fix: {}: {}", error.path, error.reason);
     }
-    if !errors.is_empty() {
-        exit = 2;
-    }
     stdout.flush()?;
-    Ok(ExitCode::from(exit))
+    Ok(ExitCode::from(if errors.is_empty() { exit } else { 2 }))
 }
 
-enum Mode {
-    Check,
-    DryRun,
-    Fix,
+/// `--check`: the findings; 1 when there are any.
+fn check(
+    out: &mut impl Write,
+    cli: &Cli,
+    settings: &Settings,
+    analysis: &Analysis,
+) -> anyhow::Result<u8> {
+    let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
+        settings.is_applicable(fix)
+    });
+    print_report(out, &report, cli.format)?;
+    eprint_summary(&report);
+    Ok(u8::from(report.summary.findings > 0))
+}
+
+/// `--dry-run`: the diff (or, with `--format`, the report); 1 when anything would change.
+fn dry_run(
+    out: &mut impl Write,
+    cli: &Cli,
+    settings: &Settings,
+    analysis: &Analysis,
+) -> anyhow::Result<u8> {
+    if cli.format.is_some() {
+        let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
+            settings.is_applicable(fix)
+        });
+        print_report(out, &report, cli.format)?;
+    } else {
+        for outcome in &analysis.outcomes {
+            if let Some(fixed) = &outcome.fixed {
+                write!(
+                    out,
+                    "{}",
+                    unified_diff(&outcome.source.display_path, &outcome.source.text, fixed)
+                )?;
+            }
+        }
+    }
+    Ok(u8::from(
+        analysis.outcomes.iter().any(|o| o.fixed.is_some()),
+    ))
+}
+
+/// The default: write the fixes, name each changed file on stderr, report what is left; 1 when
+/// findings remain unfixed.
+fn fix_in_place(
+    out: &mut impl Write,
+    cli: &Cli,
+    settings: &Settings,
+    analysis: &Analysis,
+    errors: &mut Vec<FileError>,
+) -> anyhow::Result<u8> {
+    for outcome in &analysis.outcomes {
+        let Some(fixed) = &outcome.fixed else {
+            continue;
+        };
+        let path = &outcome.source.display_path;
+        match write_atomically(&outcome.source.path, &outcome.source.text, fixed) {
+            Ok(()) => {
+                let ids: Vec<&str> = outcome.applied.iter().map(|(id, _)| *id).collect();
+                eprintln!("fixed {path}: {} leak(s) ({})", ids.len(), ids.join(", "));
+            }
+            Err(error) => errors.push(FileError {
+                path: path.clone(),
+                reason: format!("{error:#}"),
+            }),
+        }
+    }
+    let unfixed: Vec<FileOutcome> = analysis
+        .outcomes
+        .iter()
+        .map(|outcome| FileOutcome {
+            source: outcome.source.clone(),
+            findings: outcome
+                .findings
+                .iter()
+                .filter(|f| {
+                    !f.fix
+                        .as_ref()
+                        .is_some_and(|fix| settings.is_applicable(fix))
+                })
+                .cloned()
+                .collect(),
+            fixed: None,
+            applied: Vec::new(),
+        })
+        .collect();
+    let report = Report::new(&unfixed, analysis.files_scanned, |fix| {
+        settings.is_applicable(fix)
+    });
+    let remaining = report.summary.findings;
+    if cli.format.is_some() || remaining > 0 {
+        print_report(out, &report, cli.format)?;
+    }
+    Ok(u8::from(remaining > 0))
 }
 
 fn print_report(out: &mut impl Write, report: &Report, format: Option<Format>) -> io::Result<()> {
@@ -249,70 +248,4 @@ fn selected_codemods(
         .filter(|c| select.is_empty() || select.iter().any(|id| id == c.id()))
         .filter(|c| !ignore.iter().any(|id| id == c.id()))
         .collect())
-}
-
-struct RunResult {
-    outcomes: Vec<FileOutcome>,
-    errors: Vec<FileError>,
-    files_scanned: usize,
-}
-
-thread_local! {
-    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(syntax::go_parser());
-}
-
-/// Reads, analyses and fixes every package in parallel; results sorted by path.
-fn analyse(
-    packages: std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
-    settings: &Settings,
-) -> RunResult {
-    let results: Vec<(Vec<FileOutcome>, Vec<FileError>, usize)> = packages
-        .into_par_iter()
-        .map(|(_, files)| {
-            let mut errors = Vec::new();
-            let mut sources = Vec::new();
-            for path in files {
-                let display_path = walk::display_path(&path);
-                match read_source(&path) {
-                    Ok(Some(text)) => sources.push(SourceFile::new(path, display_path, text)),
-                    Ok(None) => {}
-                    Err(reason) => errors.push(FileError {
-                        path: display_path,
-                        reason,
-                    }),
-                }
-            }
-            let scanned = sources.len();
-            let outcomes = PARSER.with(|parser| {
-                engine::process_package(&mut parser.borrow_mut(), sources, settings)
-            });
-            (outcomes, errors, scanned)
-        })
-        .collect();
-    let mut run = RunResult {
-        outcomes: Vec::new(),
-        errors: Vec::new(),
-        files_scanned: 0,
-    };
-    for (outcomes, errors, scanned) in results {
-        run.outcomes.extend(outcomes);
-        run.errors.extend(errors);
-        run.files_scanned += scanned;
-    }
-    run.outcomes
-        .sort_by(|a, b| a.source.display_path.cmp(&b.source.display_path));
-    run.errors.sort_by(|a, b| a.path.cmp(&b.path));
-    run
-}
-
-/// The file's text, `None` for a generated file, or why it cannot be read.
-fn read_source(path: &std::path::Path) -> Result<Option<String>, String> {
-    let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
-    let text = String::from_utf8(bytes).map_err(|error| {
-        format!(
-            "not valid UTF-8 (first bad byte at offset {}); skipped",
-            error.utf8_error().valid_up_to()
-        )
-    })?;
-    Ok((!walk::is_generated(&text)).then_some(text))
 }

@@ -10,6 +10,7 @@ pub mod edit;
 pub mod engine;
 pub mod facts;
 pub mod package;
+pub mod pipeline;
 pub mod report;
 pub mod rewrite;
 pub mod source;

@@ -1,0 +1,96 @@
+//! The parallel run: read each package's files, analyse and fix them, collect the outcomes in
+//! a stable order (sorted by path). One tree-sitter parser per thread.
+
+use crate::engine::{self, FileOutcome, Settings};
+use crate::source::SourceFile;
+use crate::syntax;
+use crate::walk::{self, FileError};
+use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub struct Analysis {
+    /// Every file analysed, sorted by display path.
+    pub outcomes: Vec<FileOutcome>,
+    /// Files that could not be read, sorted by path.
+    pub errors: Vec<FileError>,
+    pub files_scanned: usize,
+}
+
+thread_local! {
+    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(syntax::go_parser());
+}
+
+/// Reads and analyses the files on disk, package by package.
+pub fn analyse_paths(packages: BTreeMap<PathBuf, Vec<PathBuf>>, settings: &Settings) -> Analysis {
+    let results: Vec<(Vec<FileOutcome>, Vec<FileError>)> = packages
+        .into_par_iter()
+        .map(|(_, files)| {
+            let mut errors = Vec::new();
+            let mut sources = Vec::new();
+            for path in files {
+                let display_path = walk::display_path(&path);
+                match read_source(&path) {
+                    Ok(Some(text)) => sources.push(SourceFile::new(path, display_path, text)),
+                    Ok(None) => {}
+                    Err(reason) => errors.push(FileError {
+                        path: display_path,
+                        reason,
+                    }),
+                }
+            }
+            (process(sources, settings), errors)
+        })
+        .collect();
+    collect(results)
+}
+
+/// Analyses files already in memory (for example read from a git commit), package by package.
+pub fn analyse_sources(packages: Vec<Vec<SourceFile>>, settings: &Settings) -> Analysis {
+    let results: Vec<(Vec<FileOutcome>, Vec<FileError>)> = packages
+        .into_par_iter()
+        .map(|sources| {
+            let sources = sources
+                .into_iter()
+                .filter(|s| !walk::is_generated(&s.text))
+                .collect();
+            (process(sources, settings), Vec::new())
+        })
+        .collect();
+    collect(results)
+}
+
+fn process(sources: Vec<SourceFile>, settings: &Settings) -> Vec<FileOutcome> {
+    PARSER.with(|parser| engine::process_package(&mut parser.borrow_mut(), sources, settings))
+}
+
+fn collect(results: Vec<(Vec<FileOutcome>, Vec<FileError>)>) -> Analysis {
+    let mut analysis = Analysis {
+        outcomes: Vec::new(),
+        errors: Vec::new(),
+        files_scanned: 0,
+    };
+    for (outcomes, errors) in results {
+        analysis.files_scanned += outcomes.len();
+        analysis.outcomes.extend(outcomes);
+        analysis.errors.extend(errors);
+    }
+    analysis
+        .outcomes
+        .sort_by(|a, b| a.source.display_path.cmp(&b.source.display_path));
+    analysis.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    analysis
+}
+
+/// The file's text, `None` for a generated file, or why it cannot be read.
+pub fn read_source(path: &Path) -> Result<Option<String>, String> {
+    let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "not valid UTF-8 (first bad byte at offset {}); skipped",
+            error.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok((!walk::is_generated(&text)).then_some(text))
+}
