@@ -1,14 +1,18 @@
 //! The command line of DESIGN.md: parse flags, walk, analyse in parallel, then print or write.
 
 use crate::codemods::{self, Codemod};
+use crate::commit::{self, BranchRequest, HeadCommit};
+use crate::config;
 use crate::diff::unified_diff;
 use crate::engine::{FileOutcome, Settings};
 use crate::pipeline::{self, Analysis};
-use crate::report::Report;
+use crate::report::{CommitRecord, Report};
 use crate::walk::{self, FileError};
 use crate::write::write_atomically;
+use crate::{interrupt, pr_body, sarif, suppress};
 use clap::{Parser, ValueEnum};
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -46,15 +50,37 @@ pub struct Cli {
     /// Print a codemod's documentation and exit.
     #[arg(long, value_name = "ID")]
     pub explain: Option<String>,
+    /// No progress bar and no summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Number of threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Put the fixes in one commit on a new branch of the enclosing git repository, made from
+    /// the files as committed at HEAD. The working tree, the index and the current branch stay
+    /// as they are.
+    #[arg(long, conflicts_with_all = ["dry_run", "check"])]
+    pub commit: bool,
+    /// The branch --commit creates (default: goleak-fix/<hash of the change>).
+    #[arg(long, value_name = "NAME", requires = "commit")]
+    pub branch: Option<String>,
+    /// Reset the branch --commit creates if it already exists.
+    #[arg(long, requires = "commit")]
+    pub force_branch: bool,
+    /// The commit message (default: a subject line, then one line per fix).
+    #[arg(long, value_name = "MSG", requires = "commit")]
+    pub message: Option<String>,
+    /// Write a Markdown pull-request body for the fixes to FILE (with --commit or --dry-run).
+    #[arg(long, value_name = "FILE")]
+    pub pr_body: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
 }
 
 pub fn main() -> ExitCode {
@@ -88,9 +114,14 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         write!(stdout, "{}", codemod.documentation())?;
         return Ok(ExitCode::SUCCESS);
     }
+    if cli.pr_body.is_some() && !(cli.commit || cli.dry_run) {
+        anyhow::bail!("--pr-body needs --commit or --dry-run");
+    }
+    // `goleak-fix.toml` gives the defaults; each flag given replaces its key.
+    let config = config::discover(&cli.paths)?;
     let settings = Settings {
-        codemods: selected_codemods(&cli.select, &cli.ignore)?,
-        unsafe_fixes: cli.unsafe_fixes,
+        codemods: selected_codemods(config.select(&cli.select), config.ignore(&cli.ignore))?,
+        unsafe_fixes: cli.unsafe_fixes || config.unsafe_fixes,
     };
     if let Some(jobs) = cli.jobs {
         // Only fails if a pool was already built, which cannot happen before this point.
@@ -99,18 +130,43 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             .build_global();
     }
 
-    let walk = walk::collect(&cli.paths);
-    let mut analysis = pipeline::analyse_paths(walk.packages, &settings);
+    let started = std::time::Instant::now();
+    if cli.commit {
+        // Writes git objects and one branch, never a file: nothing for an interruption to
+        // leave half-written.
+        return commit_to_branch(&mut stdout, cli, &settings, &config, started);
+    }
+    if !cli.check && !cli.dry_run {
+        // From here on a SIGINT or SIGTERM never leaves a file half-written.
+        interrupt::install()?;
+    }
+    let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
+    let files: usize = walk.packages.values().map(Vec::len).sum();
+    let progress = pipeline::Progress::new(files, !cli.quiet);
+    let mut analysis = pipeline::analyse_paths(walk.packages, &settings, &progress);
+    progress.finish();
     let mut errors = walk.errors;
     errors.append(&mut analysis.errors);
 
-    let exit = if cli.check {
-        check(&mut stdout, cli, &settings, &analysis)?
+    let (exit, fixes_verb) = if cli.check {
+        (check(&mut stdout, cli, &settings, &analysis)?, "fixable")
     } else if cli.dry_run {
-        dry_run(&mut stdout, cli, &settings, &analysis)?
+        (
+            dry_run(&mut stdout, cli, &settings, &analysis)?,
+            "would be applied",
+        )
     } else {
-        fix_in_place(&mut stdout, cli, &settings, &analysis, &mut errors)?
+        (
+            fix_in_place(&mut stdout, cli, &settings, &analysis, &mut errors)?,
+            "applied",
+        )
     };
+    if !cli.quiet {
+        eprintln!(
+            "{}",
+            summary_line(&analysis, &settings, fixes_verb, started.elapsed())
+        );
+    }
     for error in &errors {
         eprintln!("goleak-fix: {}: {}", error.path, error.reason);
     }
@@ -125,12 +181,30 @@ fn check(
     settings: &Settings,
     analysis: &Analysis,
 ) -> anyhow::Result<u8> {
-    let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
+    let mut report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
     });
+    report.summary.unused_suppressions = Some(warn_unused_suppressions(analysis, settings));
     print_report(out, &report, cli.format)?;
-    eprint_summary(&report);
     Ok(u8::from(report.summary.findings > 0))
+}
+
+/// Names each `//goleak-fix:ignore` that silenced nothing on stderr; returns how many. A
+/// warning, not a finding: the exit status stays about leaks.
+fn warn_unused_suppressions(analysis: &Analysis, settings: &Settings) -> usize {
+    let mut count = 0;
+    for outcome in &analysis.outcomes {
+        let lines =
+            suppress::unused_suppressions(&outcome.source, &outcome.suppressed, &settings.codemods);
+        for line in &lines {
+            eprintln!(
+                "{}:{line}: unused //goleak-fix:ignore",
+                outcome.source.display_path
+            );
+        }
+        count += lines.len();
+    }
+    count
 }
 
 /// `--dry-run`: the diff (or, with `--format`, the report); 1 when anything would change.
@@ -156,9 +230,16 @@ fn dry_run(
             }
         }
     }
-    Ok(u8::from(
-        analysis.outcomes.iter().any(|o| o.fixed.is_some()),
-    ))
+    let changes = analysis.outcomes.iter().any(|o| o.fixed.is_some());
+    if let Some(path) = &cli.pr_body {
+        if changes {
+            let message = commit::default_message(&analysis.outcomes);
+            write_pr_body(path, &message, &analysis.outcomes, None)?;
+        } else {
+            eprintln!("goleak-fix: nothing would change; no pull-request body written");
+        }
+    }
+    Ok(u8::from(changes))
 }
 
 /// The default: write the fixes, name each changed file on stderr, report what is left; 1 when
@@ -186,7 +267,21 @@ fn fix_in_place(
             }),
         }
     }
-    let unfixed: Vec<FileOutcome> = analysis
+    let unfixed = unfixed_outcomes(analysis, settings);
+    let report = Report::new(&unfixed, analysis.files_scanned, |fix| {
+        settings.is_applicable(fix)
+    });
+    let remaining = report.summary.findings;
+    if cli.format.is_some() || remaining > 0 {
+        print_report(out, &report, cli.format)?;
+    }
+    Ok(u8::from(remaining > 0))
+}
+
+/// Each file with only the findings whose fix was not applied: what is left to report once
+/// the fixes are in.
+fn unfixed_outcomes(analysis: &Analysis, settings: &Settings) -> Vec<FileOutcome> {
+    analysis
         .outcomes
         .iter()
         .map(|outcome| FileOutcome {
@@ -203,31 +298,156 @@ fn fix_in_place(
                 .collect(),
             fixed: None,
             applied: Vec::new(),
+            parsed: outcome.parsed,
+            suppressed: Vec::new(),
         })
-        .collect();
-    let report = Report::new(&unfixed, analysis.files_scanned, |fix| {
+        .collect()
+}
+
+/// `--commit`: the fixes of the files as committed at HEAD go into one commit on a new branch
+/// (see `commit`), then the run reports like the default mode, with the branch in the JSON
+/// report; the exit status is the default mode's too (1 when findings remain unfixed).
+fn commit_to_branch(
+    out: &mut impl Write,
+    cli: &Cli,
+    settings: &Settings,
+    config: &config::Config,
+    started: std::time::Instant,
+) -> anyhow::Result<ExitCode> {
+    let repository = HeadCommit::open(&cli.paths)?;
+    let (packages, mut errors) = repository.go_packages(config.exclude.as_ref())?;
+    let mut analysis = pipeline::analyse_sources(packages, settings);
+    errors.append(&mut analysis.errors);
+    let request = BranchRequest {
+        name: cli.branch.clone(),
+        force: cli.force_branch,
+        message: cli
+            .message
+            .clone()
+            .unwrap_or_else(|| commit::default_message(&analysis.outcomes)),
+    };
+    let created = repository.commit_fixes(&analysis.outcomes, &request)?;
+    match &created {
+        Some(record) => eprintln!(
+            "goleak-fix: committed the fixes to {} file(s) as {} on branch {}",
+            record.files.len(),
+            record.sha,
+            record.branch
+        ),
+        None => eprintln!(
+            "goleak-fix: nothing to fix; no branch created{}",
+            if cli.pr_body.is_some() {
+                " and no pull-request body written"
+            } else {
+                ""
+            }
+        ),
+    }
+    if let (Some(path), Some(record)) = (&cli.pr_body, &created) {
+        write_pr_body(path, &request.message, &analysis.outcomes, Some(record))?;
+    }
+    let unfixed = unfixed_outcomes(&analysis, settings);
+    let mut report = Report::new(&unfixed, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
     });
+    report.commit = created;
     let remaining = report.summary.findings;
     if cli.format.is_some() || remaining > 0 {
         print_report(out, &report, cli.format)?;
     }
-    Ok(u8::from(remaining > 0))
+    if !cli.quiet {
+        eprintln!(
+            "{}",
+            summary_line(&analysis, settings, "committed", started.elapsed())
+        );
+    }
+    for error in &errors {
+        eprintln!("goleak-fix: {}: {}", error.path, error.reason);
+    }
+    out.flush()?;
+    Ok(ExitCode::from(if errors.is_empty() {
+        u8::from(remaining > 0)
+    } else {
+        2
+    }))
+}
+
+/// Writes the pull-request body for the fixes in `outcomes`, titled with the first line of
+/// the commit `message`.
+fn write_pr_body(
+    path: &Path,
+    message: &str,
+    outcomes: &[FileOutcome],
+    commit: Option<&CommitRecord>,
+) -> anyhow::Result<()> {
+    let title = message.lines().next().unwrap_or_default();
+    let body = pr_body::pull_request_body(title, outcomes, commit);
+    std::fs::write(path, body)
+        .map_err(|error| anyhow::anyhow!("{}: cannot write it: {error}", path.display()))
 }
 
 fn print_report(out: &mut impl Write, report: &Report, format: Option<Format>) -> io::Result<()> {
     match format.unwrap_or(Format::Text) {
         Format::Text => write!(out, "{}", report.to_text()),
         Format::Json => write!(out, "{}", report.to_json()),
+        Format::Sarif => write!(out, "{}", sarif::to_sarif(report)),
     }
 }
 
-fn eprint_summary(report: &Report) {
-    let summary = report.summary;
-    eprintln!(
-        "{} file(s) scanned, {} finding(s), {} fixable",
-        summary.files_scanned, summary.findings, summary.fixable
-    );
+/// The end-of-run summary for people (stderr): what was scanned and parsed, findings per
+/// codemod, fixes, and how long it took.
+fn summary_line(
+    analysis: &Analysis,
+    settings: &Settings,
+    fixes_verb: &str,
+    elapsed: std::time::Duration,
+) -> String {
+    let mut per_codemod: Vec<(&str, usize)> = Vec::new();
+    let mut findings = 0;
+    let mut fixable = 0;
+    for finding in analysis.outcomes.iter().flat_map(|o| &o.findings) {
+        findings += 1;
+        fixable += usize::from(
+            finding
+                .fix
+                .as_ref()
+                .is_some_and(|fix| settings.is_applicable(fix)),
+        );
+        match per_codemod
+            .iter_mut()
+            .find(|(id, _)| *id == finding.codemod)
+        {
+            Some((_, count)) => *count += 1,
+            None => per_codemod.push((finding.codemod, 1)),
+        }
+    }
+    per_codemod.sort();
+    let breakdown = if per_codemod.is_empty() {
+        String::new()
+    } else {
+        let parts: Vec<String> = per_codemod
+            .iter()
+            .map(|(id, n)| format!("{id} {n}"))
+            .collect();
+        format!(" ({})", parts.join(", "))
+    };
+    let fixed_files = analysis
+        .outcomes
+        .iter()
+        .filter(|o| o.fixed.is_some())
+        .count();
+    let fixes: usize = analysis.outcomes.iter().map(|o| o.applied.len()).sum();
+    let fixes = if fixes_verb == "fixable" {
+        format!("{fixable} fixable")
+    } else {
+        format!("{fixes} fix(es) {fixes_verb} in {fixed_files} file(s)")
+    };
+    format!(
+        "goleak-fix: {} file(s) scanned, {} parsed, in {:.2}s: {findings} finding(s){breakdown}, {fixes}",
+        analysis.files_scanned,
+        analysis.files_parsed(),
+        elapsed.as_secs_f64(),
+    )
 }
 
 fn unknown_codemod(id: &str) -> anyhow::Error {

@@ -9,9 +9,12 @@ use crate::codemods::{Codemod, CodemodContext, Finding};
 use crate::edit::{Applicability, Fix, apply_edits};
 use crate::facts::function_facts;
 use crate::package::{Package, ParsedFile};
+use crate::prefilter;
 use crate::source::SourceFile;
 use crate::suppress::is_suppressed;
-use crate::syntax::{self, is_function_like};
+use crate::syntax::{self, Visit, is_function_like};
+use std::collections::HashSet;
+use std::ops::Range;
 use tree_sitter::{Node, Parser};
 
 const MAX_PASSES: usize = 10;
@@ -37,27 +40,169 @@ pub struct FileOutcome {
     pub fixed: Option<String>,
     /// Each applied fix: its codemod and description.
     pub applied: Vec<(&'static str, String)>,
+    /// Whether the file had to be parsed (the prefilter skips most).
+    pub parsed: bool,
+    /// Findings on the file as read that a `//goleak-fix:ignore` comment silenced.
+    pub suppressed: Vec<Finding>,
+}
+
+impl FileOutcome {
+    /// A file with nothing to report and nothing changed.
+    pub fn untouched(source: SourceFile, parsed: bool) -> Self {
+        FileOutcome {
+            source,
+            findings: Vec::new(),
+            fixed: None,
+            applied: Vec::new(),
+            parsed,
+            suppressed: Vec::new(),
+        }
+    }
 }
 
 /// Analyses the files of one package and computes their fixed text.
+///
+/// Parsing dominates the cost, so only what can matter is parsed (see `prefilter`): in each
+/// file, the header and the top-level declarations that may make a channel, plus, in any file
+/// of the package, the declarations that mention a name some `go name(...)` starts (the
+/// analysis follows goroutines into their functions, and must see every declaration of that
+/// name to know it is unique). A file with nothing to parse gets an outcome with no findings.
 pub fn process_package(
     parser: &mut Parser,
     sources: Vec<SourceFile>,
     settings: &Settings,
 ) -> Vec<FileOutcome> {
-    let mut files: Vec<ParsedFile> = sources
-        .into_iter()
-        .map(|source| {
-            let tree = syntax::parse(parser, &source.text);
-            ParsedFile { source, tree }
+    process_package_with(parser, sources, settings, Parsing::WhatCanMatter)
+}
+
+/// How much of a package to parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parsing {
+    /// Only what can hold or affect a finding (the default).
+    WhatCanMatter,
+    /// Every file, whole: the reference the prefilter is tested against.
+    Everything,
+}
+
+pub fn process_package_with(
+    parser: &mut Parser,
+    sources: Vec<SourceFile>,
+    settings: &Settings,
+    parsing: Parsing,
+) -> Vec<FileOutcome> {
+    if parsing == Parsing::Everything {
+        let files = sources
+            .into_iter()
+            .map(|source| {
+                let tree = syntax::parse(parser, &source.text);
+                ParsedFile { source, tree }
+            })
+            .collect();
+        return fix_until_stable(parser, files, settings);
+    }
+    let outlines: Vec<prefilter::Outline> = sources
+        .iter()
+        .map(|s| prefilter::outline(&s.text))
+        .collect();
+    let mut wanted: Vec<Vec<Range<usize>>> = sources
+        .iter()
+        .zip(&outlines)
+        .map(|(source, outline)| {
+            let bytes = source.text.as_bytes();
+            // Code before the first column-0 declaration is a header only in formatted code;
+            // anything there that may make a channel means the whole file must be parsed.
+            if prefilter::may_make_channel(&bytes[outline.header.clone()]) {
+                return std::iter::once(0..bytes.len()).collect();
+            }
+            outline
+                .declarations
+                .iter()
+                .filter(|chunk| prefilter::may_make_channel(&bytes[(*chunk).clone()]))
+                .cloned()
+                .collect()
         })
         .collect();
-    let first = analyze(&files, settings);
+    if wanted.iter().all(Vec::is_empty) {
+        return sources
+            .into_iter()
+            .map(|source| FileOutcome::untouched(source, false))
+            .collect();
+    }
+    let callees: HashSet<&str> = sources
+        .iter()
+        .zip(&wanted)
+        .flat_map(|(source, chunks)| {
+            chunks
+                .iter()
+                .flat_map(|chunk| prefilter::goroutine_callees(&source.text[chunk.clone()]))
+        })
+        .collect();
+    for ((source, outline), chunks) in sources.iter().zip(&outlines).zip(&mut wanted) {
+        for chunk in &outline.declarations {
+            if !chunks.contains(chunk)
+                && prefilter::may_declare(&source.text[chunk.clone()], &callees)
+            {
+                chunks.push(chunk.clone());
+            }
+        }
+        chunks.sort_by_key(|chunk| chunk.start);
+    }
+    let mut files = Vec::new();
+    let mut outcomes = Vec::new();
+    for ((source, outline), chunks) in sources.into_iter().zip(outlines).zip(wanted) {
+        if chunks.is_empty() {
+            outcomes.push(FileOutcome::untouched(source, false));
+            continue;
+        }
+        let ranges: Vec<Range<usize>> = std::iter::once(outline.header).chain(chunks).collect();
+        let ranges = merge_adjacent(ranges);
+        if std::env::var_os("GLF_DEBUG").is_some() {
+            eprintln!(
+                "PARSE {} {} bytes of {}",
+                source.display_path,
+                ranges.iter().map(|r| r.len()).sum::<usize>(),
+                source.text.len()
+            );
+        }
+        let mut tree = syntax::parse_ranges(parser, &source.text, &ranges);
+        // The outline guessed wrong (unformatted code): parse it all rather than lose anything.
+        if tree.root_node().has_error() {
+            if std::env::var_os("GLF_DEBUG").is_some() {
+                eprintln!("FALLBACK {}", source.display_path);
+            }
+            tree = syntax::parse(parser, &source.text);
+        }
+        files.push(ParsedFile { source, tree });
+    }
+    outcomes.extend(fix_until_stable(parser, files, settings));
+    outcomes
+}
+
+fn merge_adjacent(ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if last.end >= range.start => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+fn fix_until_stable(
+    parser: &mut Parser,
+    mut files: Vec<ParsedFile>,
+    settings: &Settings,
+) -> Vec<FileOutcome> {
+    let (first, suppressed): (Vec<_>, Vec<_>) =
+        analyze_with_suppressed(&files, settings, &|_| true)
+            .into_iter()
+            .unzip();
     let originals: Vec<SourceFile> = files.iter().map(|file| file.source.clone()).collect();
     let mut applied: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); files.len()];
     let mut findings = first.clone();
     for _ in 0..MAX_PASSES {
-        let mut changed = false;
+        let mut changed = vec![false; files.len()];
         for (index, file_findings) in findings.iter().enumerate() {
             let fixes = file_findings
                 .iter()
@@ -72,26 +217,33 @@ pub fn process_package(
                 );
                 files[index] = ParsedFile { source, tree };
                 applied[index].extend(done);
-                changed = true;
+                changed[index] = true;
             }
         }
-        if !changed {
+        if !changed.contains(&true) {
             break;
         }
-        findings = analyze(&files, settings);
+        // A fix changes only its own file's findings: the others keep none left to apply.
+        findings = analyze_with_suppressed(&files, settings, &|index| changed[index])
+            .into_iter()
+            .map(|(findings, _)| findings)
+            .collect();
     }
     originals
         .into_iter()
         .zip(first)
         .zip(files)
         .zip(applied)
-        .map(|(((source, findings), file), applied)| {
+        .zip(suppressed)
+        .map(|((((source, findings), file), applied), suppressed)| {
             let fixed = (file.source.text != source.text).then_some(file.source.text);
             FileOutcome {
                 source,
                 findings,
                 fixed,
                 applied,
+                parsed: true,
+                suppressed,
             }
         })
         .collect()
@@ -99,6 +251,20 @@ pub fn process_package(
 
 /// Findings per file, suppressed ones removed, sorted by position.
 pub fn analyze(files: &[ParsedFile], settings: &Settings) -> Vec<Vec<Finding>> {
+    analyze_with_suppressed(files, settings, &|_| true)
+        .into_iter()
+        .map(|(findings, _)| findings)
+        .collect()
+}
+
+/// Per file: the findings, sorted by position, and apart from them the ones a
+/// `//goleak-fix:ignore` comment silenced (to tell which comments silence nothing). Only the
+/// files for which `wanted(index)` holds are analysed; the others get no findings.
+pub fn analyze_with_suppressed(
+    files: &[ParsedFile],
+    settings: &Settings,
+    wanted: &dyn Fn(usize) -> bool,
+) -> Vec<(Vec<Finding>, Vec<Finding>)> {
     let package = Package::new(files);
     files
         .iter()
@@ -106,7 +272,14 @@ pub fn analyze(files: &[ParsedFile], settings: &Settings) -> Vec<Vec<Finding>> {
         .map(|(file_id, file)| {
             let source = file.source.text.as_str();
             let mut findings = Vec::new();
+            if !wanted(file_id) {
+                return (findings, Vec::new());
+            }
             for unit in function_units(file.tree.root_node()) {
+                // Only a function that makes a channel itself can hold a finding.
+                if !prefilter::may_make_channel(&source.as_bytes()[unit.byte_range()]) {
+                    continue;
+                }
                 let Some(facts) = function_facts(&package, file_id, unit) else {
                     continue;
                 };
@@ -119,13 +292,13 @@ pub fn analyze(files: &[ParsedFile], settings: &Settings) -> Vec<Vec<Finding>> {
                     codemod.check(&context, &mut findings);
                 }
             }
-            findings.retain(|finding| {
-                let line = file.source.line_column(finding.range.start).line;
-                !is_suppressed(&file.source, line, finding.codemod)
-            });
             findings.sort_by_key(|finding| (finding.range.start, finding.codemod));
             findings.dedup_by(|a, b| a.range == b.range && a.codemod == b.codemod);
-            findings
+            let (suppressed, findings) = findings.into_iter().partition(|finding| {
+                let line = file.source.line_column(finding.range.start).line;
+                is_suppressed(&file.source, line, finding.codemod)
+            });
+            (findings, suppressed)
         })
         .collect()
 }
@@ -134,18 +307,12 @@ pub fn analyze(files: &[ParsedFile], settings: &Settings) -> Vec<Vec<Finding>> {
 /// makes itself.
 fn function_units(root: Node) -> Vec<Node> {
     let mut units = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
+    syntax::visit(root, &mut |node| {
         if is_function_like(node) {
             units.push(node);
         }
-        let mut cursor = node.walk();
-        stack.extend(
-            node.children(&mut cursor)
-                .filter(|child| child.child_count() > 0),
-        );
-    }
-    units.sort_by_key(|node| node.start_byte());
+        Visit::Descend
+    });
     units
 }
 
@@ -156,7 +323,10 @@ fn apply_fixes<'f>(
     file: &ParsedFile,
     fixes: impl Iterator<Item = (&'static str, &'f Fix)>,
 ) -> Option<(String, Vec<(&'static str, String)>)> {
-    let baseline_errors = syntax::syntax_error_count(&file.tree);
+    let mut fixes = fixes.peekable();
+    fixes.peek()?;
+    // The file's tree may cover only part of it; judge the fixes against the whole file.
+    let baseline_errors = syntax::syntax_error_count(&syntax::parse(parser, &file.source.text));
     let mut taken: Vec<&Fix> = Vec::new();
     let mut applied = Vec::new();
     for (codemod, fix) in fixes {

@@ -5,14 +5,20 @@
 
 pub mod cli;
 pub mod codemods;
+pub mod commit;
+pub mod config;
 pub mod diff;
 pub mod edit;
 pub mod engine;
 pub mod facts;
+pub mod interrupt;
 pub mod package;
 pub mod pipeline;
+pub mod pr_body;
+pub mod prefilter;
 pub mod report;
 pub mod rewrite;
+pub mod sarif;
 pub mod source;
 pub mod suppress;
 pub mod syntax;

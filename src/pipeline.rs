@@ -22,11 +22,57 @@ thread_local! {
     static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(syntax::go_parser());
 }
 
+/// A progress bar on stderr for long runs in a terminal; silent otherwise.
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// Runs over fewer files finish before a bar is worth drawing.
+    const MIN_FILES: u64 = 2_000;
+
+    pub fn new(files: usize, enabled: bool) -> Self {
+        use std::io::IsTerminal;
+        let files = files as u64;
+        if !enabled || files < Self::MIN_FILES || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(files);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {elapsed} [{bar:30}] {pos}/{len} files",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> "),
+        );
+        Progress(Some(bar))
+    }
+
+    pub fn hidden() -> Self {
+        Progress(None)
+    }
+
+    fn advance(&self, files: usize) {
+        if let Some(bar) = &self.0 {
+            bar.inc(files as u64);
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// Reads and analyses the files on disk, package by package.
-pub fn analyse_paths(packages: BTreeMap<PathBuf, Vec<PathBuf>>, settings: &Settings) -> Analysis {
+pub fn analyse_paths(
+    packages: BTreeMap<PathBuf, Vec<PathBuf>>,
+    settings: &Settings,
+    progress: &Progress,
+) -> Analysis {
     let results: Vec<(Vec<FileOutcome>, Vec<FileError>)> = packages
         .into_par_iter()
         .map(|(_, files)| {
+            progress.advance(files.len());
             let mut errors = Vec::new();
             let mut sources = Vec::new();
             for path in files {
@@ -81,6 +127,15 @@ fn collect(results: Vec<(Vec<FileOutcome>, Vec<FileError>)>) -> Analysis {
         .sort_by(|a, b| a.source.display_path.cmp(&b.source.display_path));
     analysis.errors.sort_by(|a, b| a.path.cmp(&b.path));
     analysis
+}
+
+impl Analysis {
+    pub fn files_parsed(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|outcome| outcome.parsed)
+            .count()
+    }
 }
 
 /// The file's text, `None` for a generated file, or why it cannot be read.

@@ -1,7 +1,9 @@
 //! The findings report: `path:line:col: id: message` lines, or the JSON document of DESIGN.md.
+//! (SARIF is written from the same report by `sarif`.)
 
 use crate::edit::Fix;
 use crate::engine::FileOutcome;
+use crate::source::SourceFile;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -9,6 +11,18 @@ pub struct Report<'a> {
     pub version: u32,
     pub findings: Vec<ReportedFinding<'a>>,
     pub summary: Summary,
+    /// The branch `--commit` created; absent otherwise, so the document keeps its shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitRecord>,
+}
+
+/// What `--commit` made: the new branch, its one commit, and the files that commit changes
+/// (paths relative to the repository's top directory).
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct CommitRecord {
+    pub branch: String,
+    pub sha: String,
+    pub files: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -21,6 +35,12 @@ pub struct ReportedFinding<'a> {
     pub end_column: usize,
     pub message: &'a str,
     pub fix: Option<&'a Fix>,
+    /// The file the finding is in, for formats that count columns differently (SARIF).
+    #[serde(skip)]
+    pub source: &'a SourceFile,
+    /// Whether `fix` would be applied with the current settings.
+    #[serde(skip)]
+    pub applicable: bool,
 }
 
 #[derive(Serialize, Default, Clone, Copy)]
@@ -29,6 +49,9 @@ pub struct Summary {
     pub findings: usize,
     /// Findings whose fix would be applied with the current settings.
     pub fixable: usize,
+    /// `//goleak-fix:ignore` comments that silenced nothing (reported by `--check` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unused_suppressions: Option<usize>,
 }
 
 impl<'a> Report<'a> {
@@ -52,22 +75,23 @@ impl<'a> Report<'a> {
                     end_column: end.column,
                     message: &finding.message,
                     fix: finding.fix.as_ref(),
+                    source,
+                    applicable: finding.fix.as_ref().is_some_and(&is_applicable),
                 });
             }
         }
-        let fixable = findings
-            .iter()
-            .filter(|f| f.fix.is_some_and(&is_applicable))
-            .count();
+        let fixable = findings.iter().filter(|f| f.applicable).count();
         let summary = Summary {
             files_scanned,
             findings: findings.len(),
             fixable,
+            unused_suppressions: None,
         };
         Report {
             version: 1,
             findings,
             summary,
+            commit: None,
         }
     }
 

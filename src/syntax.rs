@@ -18,6 +18,41 @@ pub fn parse(parser: &mut Parser, text: &str) -> Tree {
         .expect("parsing without a timeout or cancellation flag always yields a tree")
 }
 
+/// Parses only `ranges` of `text` (sorted, disjoint); nodes keep their offsets in `text`.
+pub fn parse_ranges(parser: &mut Parser, text: &str, ranges: &[std::ops::Range<usize>]) -> Tree {
+    // Rows and columns, counted in one pass over the sorted offsets.
+    let mut row = 0;
+    let mut counted_to = 0;
+    let mut point = |offset: usize| {
+        row += memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..offset]).count();
+        counted_to = offset;
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        tree_sitter::Point::new(row, offset - line_start)
+    };
+    let included: Vec<tree_sitter::Range> = ranges
+        .iter()
+        .map(|range| {
+            let start_point = point(range.start);
+            let end_point = point(range.end);
+            tree_sitter::Range {
+                start_byte: range.start,
+                end_byte: range.end,
+                start_point,
+                end_point,
+            }
+        })
+        .collect();
+    let tree = match parser.set_included_ranges(&included) {
+        Ok(()) => parse(parser, text),
+        // Ranges that tree-sitter refuses: parse it all.
+        Err(_) => parse(parser, text),
+    };
+    parser
+        .set_included_ranges(&[])
+        .expect("the empty list of ranges is always accepted");
+    tree
+}
+
 pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
     &source[node.byte_range()]
 }
@@ -108,29 +143,67 @@ pub fn descendants_outside_closures<'t>(
     keep: &mut dyn FnMut(Node<'t>) -> bool,
 ) -> Vec<Node<'t>> {
     let mut found = Vec::new();
-    let mut stack = vec![node];
-    while let Some(current) = stack.pop() {
+    visit(node, &mut |current| {
+        if current.kind() == "func_literal" && current.id() != node.id() {
+            return Visit::Skip;
+        }
         if keep(current) {
             found.push(current);
         }
-        let mut cursor = current.walk();
-        for child in current.children(&mut cursor) {
-            if child.kind() != "func_literal" {
-                stack.push(child);
-            }
-        }
-    }
-    found.sort_by_key(|node| node.start_byte());
+        Visit::Descend
+    });
     found
 }
 
-/// Whether control can leave the function from inside `node` (a `return` or `goto` that is not
-/// inside a closure). A `panic` is not counted: it ends the program unless recovered.
-pub fn can_leave_function(node: Node) -> bool {
-    !descendants_outside_closures(node, &mut |n| {
-        matches!(n.kind(), "return_statement" | "goto_statement")
-    })
-    .is_empty()
+/// What `visit` does after seeing a node.
+pub enum Visit {
+    Descend,
+    Skip,
+}
+
+/// Calls `f` on `node` and its descendants in document order, entering a node's children only
+/// when `f` says `Descend`. One cursor for the whole walk: this is the hot loop of the analysis.
+pub fn visit<'t>(node: Node<'t>, f: &mut dyn FnMut(Node<'t>) -> Visit) {
+    let mut cursor = node.walk();
+    loop {
+        let descend = matches!(f(cursor.node()), Visit::Descend);
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// Whether `node` ends the function here: a `return`, a `goto` (it may jump out), or a call that
+/// ends the goroutine (`t.Fatal`, `t.FailNow`, `t.Skip` and their forms call `runtime.Goexit`).
+/// A `panic` is not counted: it ends the program unless recovered.
+pub fn is_exit(node: Node, source: &str) -> bool {
+    match node.kind() {
+        "return_statement" | "goto_statement" => true,
+        "call_expression" => callee_name(node, source).is_some_and(|name| {
+            name == "runtime.Goexit"
+                || name.rsplit_once('.').is_some_and(|(_, method)| {
+                    matches!(
+                        method,
+                        "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow"
+                    )
+                })
+        }),
+        _ => false,
+    }
+}
+
+/// Whether control can leave the function from inside `node` (see `is_exit`), not counting
+/// closures.
+pub fn can_leave_function(node: Node, source: &str) -> bool {
+    !descendants_outside_closures(node, &mut |n| is_exit(n, source)).is_empty()
 }
 
 /// The statements of a block-like node (`block`, a case clause), in order.

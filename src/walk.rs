@@ -2,8 +2,9 @@
 //! `vendor/`, `testdata/` and directories starting with `.` or `_` are skipped, as are files
 //! git ignores. Generated files are skipped after reading (see `is_generated`).
 
+use crate::config::Exclude;
 use ignore::WalkBuilder;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// A file that could not be walked, read or written, and why.
@@ -31,7 +32,21 @@ pub fn strip_go_pattern(argument: &str) -> &str {
 }
 
 pub fn collect(arguments: &[String]) -> Walk {
+    collect_excluding(arguments, None)
+}
+
+/// `collect`, also skipping what `exclude` (from `goleak-fix.toml`) matches in the directories
+/// walked. Files named on the command line are taken as they are, as in ruff.
+///
+/// Symbolic links are not followed, so nothing outside the scanned tree is read or written
+/// through one: a symlinked directory is skipped, as is a symlinked file whose target is inside
+/// the tree (the target itself is scanned where it is, unless that place is skipped). A
+/// symlinked file that points outside the tree, or nowhere, is named as an error. A symlink
+/// named on the command line is followed when its target is inside the current directory.
+pub fn collect_excluding(arguments: &[String], exclude: Option<&Exclude>) -> Walk {
     let mut walk = Walk::default();
+    // The same file reached through two arguments (`./... pkg/...`) is analysed once.
+    let mut seen = (arguments.len() > 1).then(HashSet::new);
     for argument in arguments {
         let path = Path::new(strip_go_pattern(argument));
         match std::fs::metadata(path) {
@@ -40,34 +55,101 @@ pub fn collect(arguments: &[String]) -> Walk {
                 reason: error.to_string(),
             }),
             Ok(metadata) if metadata.is_file() => {
-                if path.extension().is_some_and(|e| e == "go") {
-                    add(&mut walk, path.to_path_buf());
-                } else {
+                if !has_go_extension(path) {
                     walk.errors.push(FileError {
                         path: argument.clone(),
                         reason: "not a .go file".into(),
                     });
+                    continue;
+                }
+                let is_symlink = std::fs::symlink_metadata(path)
+                    .is_ok_and(|metadata| metadata.file_type().is_symlink());
+                if !is_symlink {
+                    add(&mut walk, &mut seen, path.to_path_buf());
+                    continue;
+                }
+                let root = std::env::current_dir().and_then(std::fs::canonicalize);
+                match (std::fs::canonicalize(path), root) {
+                    (Ok(target), Ok(root)) if target.starts_with(&root) => {
+                        add(&mut walk, &mut seen, target)
+                    }
+                    (Ok(target), Ok(root)) => {
+                        walk.errors.push(outside_root(argument, &target, &root))
+                    }
+                    (Err(error), _) | (_, Err(error)) => walk.errors.push(FileError {
+                        path: argument.clone(),
+                        reason: error.to_string(),
+                    }),
                 }
             }
-            Ok(_) => walk_directory(&mut walk, path),
+            Ok(_) => walk_directory(&mut walk, &mut seen, path, exclude),
         }
     }
     for files in walk.packages.values_mut() {
         files.sort();
         files.dedup();
     }
+    walk.packages.retain(|_, files| !files.is_empty());
     walk
 }
 
-fn walk_directory(walk: &mut Walk, root: &Path) {
+fn has_go_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|extension| extension == "go")
+}
+
+fn outside_root(path: &str, target: &Path, root: &Path) -> FileError {
+    FileError {
+        path: path.to_string(),
+        reason: format!(
+            "symbolic link to {}, outside {}; not followed",
+            target.display(),
+            root.display()
+        ),
+    }
+}
+
+fn walk_directory(
+    walk: &mut Walk,
+    seen: &mut Option<HashSet<PathBuf>>,
+    root: &Path,
+    exclude: Option<&Exclude>,
+) {
+    let canonical_root = match std::fs::canonicalize(root) {
+        Ok(canonical_root) => canonical_root,
+        Err(error) => {
+            walk.errors.push(FileError {
+                path: root.display().to_string(),
+                reason: error.to_string(),
+            });
+            return;
+        }
+    };
+    // Where an entry is, with the root's symlinks resolved (the walk follows none below it).
+    let resolved = {
+        let canonical_root = canonical_root.clone();
+        let root = root.to_path_buf();
+        move |path: &Path| match path.strip_prefix(&root) {
+            Ok(relative) => canonical_root.join(relative),
+            Err(_) => path.to_path_buf(),
+        }
+    };
+    let exclude = exclude.map(|exclude| (exclude.clone(), resolved.clone()));
     let walker = WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
         .git_global(false)
         .follow_links(false)
-        .filter_entry(|entry| {
+        .filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if !is_dir || entry.depth() == 0 {
+            if let Some((exclude, resolved)) = &exclude
+                && exclude.is_excluded(&resolved(entry.path()), is_dir)
+            {
+                return false;
+            }
+            if !is_dir {
                 return true;
             }
             let name = entry.file_name().to_string_lossy();
@@ -80,10 +162,16 @@ fn walk_directory(walk: &mut Walk, root: &Path) {
     for entry in walker {
         match entry {
             Ok(entry) => {
-                let is_go_file = entry.file_type().is_some_and(|t| t.is_file())
-                    && entry.path().extension().is_some_and(|e| e == "go");
-                if is_go_file {
-                    add(walk, entry.into_path());
+                let Some(file_type) = entry.file_type() else {
+                    continue;
+                };
+                if !has_go_extension(entry.path()) {
+                    continue;
+                }
+                if file_type.is_file() {
+                    add(walk, seen, entry.into_path());
+                } else if file_type.is_symlink() {
+                    symlinked_file(walk, entry.path(), &canonical_root);
                 }
             }
             Err(error) => walk.errors.push(FileError {
@@ -91,6 +179,24 @@ fn walk_directory(walk: &mut Walk, root: &Path) {
                 reason: error.to_string(),
             }),
         }
+    }
+}
+
+/// A symlink named `*.go` found by the walk: skipped when it points inside the tree (or to a
+/// directory, which is not followed), an error when it points outside or nowhere.
+fn symlinked_file(walk: &mut Walk, path: &Path, canonical_root: &Path) {
+    let shown = path.display().to_string();
+    match std::fs::metadata(path).and_then(|metadata| Ok((metadata, std::fs::canonicalize(path)?)))
+    {
+        Ok((metadata, _)) if metadata.is_dir() => {}
+        Ok((_, target)) if target.starts_with(canonical_root) => {}
+        Ok((_, target)) => walk
+            .errors
+            .push(outside_root(&shown, &target, canonical_root)),
+        Err(error) => walk.errors.push(FileError {
+            path: shown,
+            reason: format!("cannot read: {error}"),
+        }),
     }
 }
 
@@ -104,7 +210,13 @@ fn error_path(error: &ignore::Error) -> Option<String> {
     }
 }
 
-fn add(walk: &mut Walk, path: PathBuf) {
+fn add(walk: &mut Walk, seen: &mut Option<HashSet<PathBuf>>, path: PathBuf) {
+    if let Some(seen) = seen {
+        let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if !seen.insert(identity) {
+            return;
+        }
+    }
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
     walk.packages.entry(directory).or_default().push(path);
 }

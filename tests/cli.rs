@@ -75,6 +75,22 @@ fn check_reports_like_go_vet_and_exits_1() {
 }
 
 #[test]
+fn the_summary_counts_scanned_parsed_and_findings_per_codemod() {
+    let dir = tree(&[
+        ("pkg/a.go", LEAKY),
+        ("pkg/b.go", CLEAN),
+        ("pkg/c.go", "package main\n\nfunc nothing() {}\n"),
+    ]);
+    let output = goleak_fix(dir.path(), &["--check"]);
+    let summary = stderr(&output);
+    assert!(
+        summary.contains("3 file(s) scanned, 2 parsed, in ")
+            && summary.contains("1 finding(s) (timeout-leak 1), 1 fixable"),
+        "{summary}"
+    );
+}
+
+#[test]
 fn check_exits_0_when_clean() {
     let dir = tree(&[("b.go", CLEAN)]);
     let output = goleak_fix(dir.path(), &["--check"]);
@@ -177,7 +193,18 @@ fn default_mode_fixes_in_place_keeping_the_mode_and_is_idempotent() {
     assert_eq!(leftovers.len(), 1, "no temp files left: {leftovers:?}");
     let again = goleak_fix(dir.path(), &[]);
     assert_eq!(again.status.code(), Some(0));
-    assert_eq!(stderr(&again), "");
+    assert!(!stderr(&again).contains("fixed a.go"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("0 fix(es) applied"),
+        "{}",
+        stderr(&again)
+    );
+    let quiet = goleak_fix(dir.path(), &["--quiet"]);
+    assert_eq!(
+        stderr(&quiet),
+        "",
+        "--quiet prints nothing when there is nothing to say"
+    );
 }
 
 #[test]

@@ -46,6 +46,15 @@ pub trait Codemod: Sync {
     fn summary(&self) -> &'static str;
     /// What `--explain` prints: `codemods/<id>/README.md`.
     fn documentation(&self) -> &'static str;
+    /// The leak in one sentence, for readers who never heard of the codemod (pull-request
+    /// bodies, SARIF rules): the paragraph under the title of `documentation()`.
+    fn leak_sentence(&self) -> &'static str {
+        self.documentation()
+            .split("\n\n")
+            .map(str::trim)
+            .find(|paragraph| !paragraph.is_empty() && !paragraph.starts_with('#'))
+            .unwrap_or_else(|| self.summary())
+    }
     fn check(&self, context: &CodemodContext, findings: &mut Vec<Finding>);
 }
 
@@ -60,6 +69,21 @@ pub static REGISTRY: &[&dyn Codemod] = &[
 
 pub fn by_id(id: &str) -> Option<&'static dyn Codemod> {
     REGISTRY.iter().copied().find(|codemod| codemod.id() == id)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_codemod_says_what_leaks_in_one_sentence() {
+        for codemod in super::REGISTRY {
+            let sentence = codemod.leak_sentence();
+            assert!(
+                sentence.ends_with('.') && !sentence.contains('\n'),
+                "{}: {sentence:?}",
+                codemod.id()
+            );
+        }
+    }
 }
 
 /// Helpers for the tests beside each codemod: run all codemods over one Go file.
@@ -99,6 +123,11 @@ pub(crate) mod test_support {
             "{:#?}",
             findings[0]
         );
+    }
+
+    /// The findings on `body` (wrapped by `program`), unsafe fixes included.
+    pub fn findings(body: &str) -> Vec<super::Finding> {
+        run(&program(body), true).0
     }
 
     pub fn assert_silent(body: &str) {

@@ -73,8 +73,17 @@ pub fn one_shot_sender<'f, 'a>(
         .loops_within_scope(&goroutine.loops)
         .copied()
         .collect();
-    let defers = !descendants_outside_closures(body, &mut |node| node.kind() == "defer_statement")
-        .is_empty();
+    // `defer close(c)` of this same channel is harmless: a buffered value is received before
+    // the close is seen. Any other deferred call would run before the value is received.
+    let defers = descendants_outside_closures(body, &mut |node| node.kind() == "defer_statement")
+        .into_iter()
+        .any(|statement| {
+            !channel.uses.iter().any(|used| {
+                matches!(used.kind, UseKind::Close { deferred: true })
+                    && used.file == goroutine.body_file
+                    && crate::syntax::contains(statement, used.node)
+            })
+        });
     Some(OneShotSender {
         goroutine,
         spawn_loops,
@@ -117,8 +126,12 @@ pub fn parent_wait<'f, 'a>(
         sure_selects: &sure_selects,
         exits: &context.facts.exits,
     };
-    if waits.on_every_path_after(start, context.facts.body) {
-        return ParentWait::Always;
+    // Where the parent can still leave although a receive follows (premature-return).
+    let mut leaves_at = None;
+    match waits.after(start, context.facts.body) {
+        After::Receives => return ParentWait::Always,
+        After::LeavesFirst(exit) => leaves_at = Some(exit),
+        After::Never => {}
     }
     let mut give_up = None;
     let mut retries = false;
@@ -128,15 +141,16 @@ pub fn parent_wait<'f, 'a>(
         };
         let in_loop = channel.loops_within_scope(&receive.loops).next().is_some();
         match select {
-            Some(case)
-                if !sure_selects.contains(&case.select.id())
-                    && (!in_loop || case.other_case_leaves)
+            Some(case) if !sure_selects.contains(&case.select.id()) && (!in_loop || case.other_case_leaves) => {
                 // A select whose other case is followed by another receive on every path
-                // (`select { case <-c: case <-time.After(d): }` then `<-c`) does not give up.
-                // Of several selects in a row, the last one is where the parent finally can.
-                && !waits.on_every_path_after(case.select, context.facts.body) =>
-            {
-                give_up = Some(case);
+                // (`select { case <-c: case <-time.After(d): }` then `<-c`) does not give up;
+                // a `return` before that receive does. Of several selects in a row, the last
+                // one is where the parent finally can give up.
+                match waits.after(case.select, context.facts.body) {
+                    After::Receives => {}
+                    After::LeavesFirst(exit) => leaves_at = leaves_at.or(Some(exit)),
+                    After::Never => give_up = Some(case),
+                }
             }
             // Receiving in a loop that only ends by receiving: the parent keeps trying.
             _ if in_loop => retries = true,
@@ -146,13 +160,8 @@ pub fn parent_wait<'f, 'a>(
     if let Some(case) = give_up {
         return ParentWait::Select(case);
     }
-    if retries
-        || sender
-            .receives
-            .iter()
-            .any(|r| matches!(&r.kind, UseKind::Receive { select: Some(_) }))
-    {
-        return ParentWait::Always;
+    if leaves_at.is_some() {
+        return ParentWait::CanLeave { exit: leaves_at };
     }
     let first_receive = sender
         .receives
@@ -164,6 +173,9 @@ pub fn parent_wait<'f, 'a>(
         .iter()
         .find(|exit| exit.start_byte() >= start.end_byte() && exit.start_byte() < first_receive)
         .copied();
+    if exit.is_none() && (retries || sender.receives.iter().any(|r| matches!(&r.kind, UseKind::Receive { select: Some(_) }))) {
+        return ParentWait::Always;
+    }
     ParentWait::CanLeave { exit }
 }
 
@@ -234,6 +246,16 @@ fn sent_only_by(context: &CodemodContext, name: &str, sender: &OneShotSender) ->
         })
 }
 
+/// What the parent does after some point, as far as receiving goes.
+enum After<'a> {
+    /// A statement that surely receives follows, with no exit before it.
+    Receives,
+    /// A statement that surely receives follows, but the function can leave here first.
+    LeavesFirst(Node<'a>),
+    /// Nothing after it surely receives.
+    Never,
+}
+
 /// The parent's receives from one sender, and what counts as waiting for it.
 struct Waits<'w, 'f, 'a> {
     receives: &'w [&'f ChannelUse<'a>],
@@ -242,12 +264,13 @@ struct Waits<'w, 'f, 'a> {
     exits: &'w [Node<'a>],
 }
 
-impl Waits<'_, '_, '_> {
+impl<'a> Waits<'_, '_, 'a> {
     /// Whether, once `after` has run, the function receives on every path: some later statement
     /// of a block enclosing `after` receives unconditionally (directly, or in every branch of an
     /// `if`/`else` or of a `switch` with a `default`), and no `return` lies in between.
-    fn on_every_path_after(&self, after: Node, body: Node) -> bool {
-        let exits = self.exits;
+    /// What follows `after` on every path: a statement that surely receives (and whether an exit
+    /// comes first), or nothing that does.
+    fn after(&self, after: Node, body: Node) -> After<'a> {
         let mut anchor = after;
         while let Some(list) = anchor.parent() {
             if list.kind() == "statement_list" {
@@ -258,20 +281,39 @@ impl Waits<'_, '_, '_> {
                     .collect();
                 for statement in later {
                     if self.statement(statement) {
-                        let leaves_first = exits.iter().any(|exit| {
+                        let first_exit = self.exits.iter().find(|exit| {
                             exit.start_byte() >= after.end_byte()
                                 && exit.start_byte() < statement.start_byte()
+                                && !self.after_receiving(**exit)
                         });
-                        return !leaves_first;
+                        return match first_exit {
+                            Some(exit) => After::LeavesFirst(*exit),
+                            None => After::Receives,
+                        };
                     }
                 }
             }
             if list.id() == body.id() || syntax::is_function_like(list) || syntax::is_loop(list) {
-                return false;
+                return After::Never;
             }
             anchor = list;
         }
-        false
+        After::Never
+    }
+
+    /// Whether `exit` lies in the body of a select case that received our value: leaving
+    /// there strands nobody.
+    fn after_receiving(&self, exit: Node) -> bool {
+        self.receives.iter().any(|receive| match &receive.kind {
+            UseKind::Receive { select: Some(_) } => receive
+                .node
+                .parent()
+                .into_iter()
+                .flat_map(|n| std::iter::successors(Some(n), |n| n.parent()))
+                .find(|n| n.kind() == "communication_case")
+                .is_some_and(|case| syntax::contains(case, exit)),
+            _ => false,
+        })
     }
 
     /// Whether the statements of `block` (a block or case clause) receive before leaving.

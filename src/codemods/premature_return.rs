@@ -111,6 +111,53 @@ mod tests {
     }
 
     #[test]
+    fn a_sender_that_only_defers_closing_the_same_channel_keeps_a_safe_fix() {
+        assert_finding(
+            "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tdefer close(c)\n\t\tif err := work(); err != nil {\n\t\t\tc <- err\n\t\t}\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+            "premature-return",
+            Some(Applicability::Safe),
+        );
+    }
+
+    #[test]
+    fn a_sender_deferring_the_close_of_another_channel_stays_unsafe() {
+        // Buffered, `out`'s value could still be waiting when `errs` is closed, and the
+        // select could take the closed `errs` instead.
+        assert_finding(
+            "func f(timeout <-chan time.Time) (int, error) {\n\tout := make(chan int)\n\terrs := make(chan error, 1)\n\tgo func() {\n\t\tdefer close(errs)\n\t\tout <- 42\n\t}()\n\tselect {\n\tcase v := <-out:\n\t\treturn v, nil\n\tcase err := <-errs:\n\t\treturn 0, err\n\tcase <-timeout:\n\t\treturn 0, nil\n\t}\n}\n",
+            "timeout-leak",
+            Some(Applicability::Unsafe),
+        );
+    }
+
+    #[test]
+    fn t_fatal_leaves_the_test_before_it_receives() {
+        assert_finding(
+            "func f(t interface{ Fatal(...any) }, ok bool) {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif !ok {\n\t\tt.Fatal(\"boom\")\n\t}\n\t<-c\n}\n",
+            "premature-return",
+            Some(Applicability::Safe),
+        );
+    }
+
+    #[test]
+    fn a_return_before_the_select_is_the_leak_not_the_select() {
+        // The select's other case is followed by a receive on every path, but the `return`
+        // before the select leaves with the sender still blocked.
+        let found = findings("func f(other chan error, fail bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif fail {\n\t\treturn nil\n\t}\n\tselect {\n\tcase <-other:\n\tcase <-c:\n\t\treturn nil\n\t}\n\treturn <-c\n}\n");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].codemod, "premature-return");
+        assert!(found[0].message.contains("can return at line 17"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn a_return_between_a_select_and_the_receive_after_it_is_the_leak() {
+        let found = findings("func f(other chan error, fail bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tselect {\n\tcase <-other:\n\tcase <-c:\n\t\treturn nil\n\t}\n\tif fail {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].codemod, "premature-return");
+        assert!(found[0].message.contains("can return at line 22"), "{}", found[0].message);
+    }
+
+    #[test]
     fn silent_when_the_sender_does_more_after_sending() {
         // With a buffer, `done = true` would no longer wait for the receive.
         assert_silent(

@@ -8,7 +8,7 @@
 use super::*;
 use crate::package::{Package, import_names};
 use crate::syntax::{
-    self, call_arguments, callee_name, can_leave_function, descendants_outside_closures,
+    self, Visit, call_arguments, callee_name, can_leave_function, descendants_outside_closures,
     loops_between, text,
 };
 use std::collections::{HashMap, HashSet};
@@ -22,8 +22,21 @@ pub fn function_facts<'a>(
 ) -> Option<FunctionFacts<'a>> {
     let source = package.source(file);
     let body = function.child_by_field_name("body")?;
-    // Never reason about code that did not parse: its shape is a guess.
-    if function.has_error() {
+    // Never reason about code that did not parse: its shape is a guess. That holds for a
+    // closure inside a function that did not parse, too: what it captures and who receives
+    // from its channels are part of the broken shape.
+    let broken =
+        |node: &Node| node.is_error() || (syntax::is_function_like(*node) && node.has_error());
+    if std::iter::successors(Some(function), Node::parent).any(|node| broken(&node)) {
+        return None;
+    }
+    // Most functions make no channel of their own (only a closure inside them does): find the
+    // channel declarations first and skip the rest of the work when there are none.
+    let declarations = descendants_outside_closures(body, &mut |node| {
+        matches!(node.kind(), "short_var_declaration" | "var_spec")
+            && single_binding(node).is_some_and(|(_, value)| make_channel(value, source).is_some())
+    });
+    if declarations.is_empty() {
         return None;
     }
     let declared = declared_names(function, source);
@@ -39,10 +52,8 @@ pub fn function_facts<'a>(
         goroutine_of_node: HashMap::new(),
     };
     builder.collect_goroutines();
-    let exits = descendants_outside_closures(body, &mut |node| {
-        matches!(node.kind(), "return_statement" | "goto_statement")
-    });
-    let channels = builder.collect_channels();
+    let exits = descendants_outside_closures(body, &mut |node| syntax::is_exit(node, source));
+    let channels = builder.collect_channels(declarations);
     Some(FunctionFacts {
         file,
         function,
@@ -68,15 +79,18 @@ struct Builder<'p, 'a> {
 
 impl<'a> Builder<'_, 'a> {
     fn collect_goroutines(&mut self) {
-        let mut stack = vec![self.body];
-        while let Some(node) = stack.pop() {
+        let mut starts = Vec::new();
+        syntax::visit(self.body, &mut |node| {
+            if matches!(node.kind(), "go_statement" | "call_expression") {
+                starts.push(node);
+            }
+            Visit::Descend
+        });
+        for node in starts {
             match node.kind() {
                 "go_statement" => self.add_go_statement(node),
-                "call_expression" => self.add_group_go(node),
-                _ => {}
+                _ => self.add_group_go(node),
             }
-            let mut cursor = node.walk();
-            stack.extend(node.children(&mut cursor));
         }
         self.goroutines
             .sort_by_key(|goroutine| goroutine.start.start_byte());
@@ -191,10 +205,7 @@ impl<'a> Builder<'_, 'a> {
         }
     }
 
-    fn collect_channels(&self) -> Vec<Channel<'a>> {
-        let declarations = descendants_outside_closures(self.body, &mut |node| {
-            matches!(node.kind(), "short_var_declaration" | "var_spec")
-        });
+    fn collect_channels(&self, declarations: Vec<Node<'a>>) -> Vec<Channel<'a>> {
         declarations
             .into_iter()
             .filter_map(|declaration| self.channel(declaration))
@@ -402,7 +413,7 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>) -> UseKind<'a> {
                 .is_some_and(|op| text(op, source) == "<-") =>
         {
             UseKind::Receive {
-                select: select_case_of(parent),
+                select: select_case_of(parent, source),
             }
         }
         "range_clause" if is_field("right") => match parent.parent() {
@@ -503,7 +514,7 @@ fn outermost_if(mut node: Node) -> Node {
     node
 }
 
-fn select_case_of(receive: Node) -> Option<SelectCase> {
+fn select_case_of<'a>(receive: Node<'a>, source: &str) -> Option<SelectCase<'a>> {
     let mut holder = receive.parent()?;
     if holder.kind() == "receive_statement" {
         holder = holder.parent()?;
@@ -526,7 +537,7 @@ fn select_case_of(receive: Node) -> Option<SelectCase> {
         select,
         other_cases: others.len(),
         has_default: others.iter().any(|case| case.kind() == "default_case"),
-        other_case_leaves: others.iter().any(|case| can_leave_function(*case)),
+        other_case_leaves: others.iter().any(|case| can_leave_function(*case, source)),
     })
 }
 
@@ -592,8 +603,7 @@ fn declared_names<'a>(function: Node<'a>, source: &'a str) -> HashMap<&'a str, u
             *counts.entry(text(node, source)).or_default() += 1;
         }
     };
-    let mut stack = vec![function];
-    while let Some(node) = stack.pop() {
+    syntax::visit(function, &mut |node| {
         match node.kind() {
             "parameter_declaration"
             | "variadic_parameter_declaration"
@@ -630,9 +640,8 @@ fn declared_names<'a>(function: Node<'a>, source: &'a str) -> HashMap<&'a str, u
             }
             _ => {}
         }
-        let mut cursor = node.walk();
-        stack.extend(node.children(&mut cursor));
-    }
+        Visit::Descend
+    });
     counts
 }
 
@@ -645,18 +654,12 @@ fn has_define_token(node: Node) -> bool {
 /// Every `identifier` node under `root` spelled `name`.
 fn identifiers_named<'a>(root: Node<'a>, source: &str, name: &str) -> Vec<Node<'a>> {
     let mut found = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "identifier" {
-            if text(node, source) == name {
-                found.push(node);
-            }
-            continue;
+    syntax::visit(root, &mut |node| {
+        if node.kind() == "identifier" && text(node, source) == name {
+            found.push(node);
         }
-        let mut cursor = node.walk();
-        stack.extend(node.children(&mut cursor));
-    }
-    found.sort_by_key(|node| node.start_byte());
+        Visit::Descend
+    });
     found
 }
 

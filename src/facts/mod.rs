@@ -188,7 +188,7 @@ pub struct FunctionFacts<'a> {
     pub body: Node<'a>,
     pub channels: Vec<Channel<'a>>,
     pub goroutines: Vec<Goroutine<'a>>,
-    /// `return` and `goto` statements of the function itself (not of its closures).
+    /// Where the function itself (not its closures) can end: `return`, `goto`, `t.Fatal`...
     pub exits: Vec<Node<'a>>,
     /// How many times each name is declared in the function, closures included.
     pub declarations: std::collections::HashMap<&'a str, usize>,

@@ -1,0 +1,550 @@
+//! `--commit`: the fixes as one commit on a new branch, made from the files as committed at
+//! `HEAD`, without touching the working tree, the index or the current branch.
+//!
+//! Everything goes through git's object database. The Go files under the given paths are read
+//! as blobs of `HEAD`'s tree, so uncommitted edits are never mixed into the commit; they are
+//! fixed in memory, the fixed texts are written as new blobs, and a tree is built from
+//! `HEAD`'s with just those entries replaced. The commit has `HEAD` as its only parent, and a
+//! new branch points at it. No reference but that branch is written: `HEAD` stays where it is,
+//! and the index and the files on disk are never opened for writing.
+//!
+//! A worked example. In a clone whose `HEAD` is `main` at `1a2b3c`, `goleak-fix --commit
+//! svc/...` run from the top directory reads `svc/a.go` and `svc/b.go` from `1a2b3c`'s tree
+//! (whatever the working tree holds), finds a leak in `svc/a.go`, writes the fixed text as a
+//! blob, builds a tree equal to `1a2b3c`'s but for the entry `svc/a.go`, commits it with parent
+//! `1a2b3c`, and creates `refs/heads/goleak-fix/<hash>` pointing at that commit. Then
+//! `git diff main..goleak-fix/<hash>` shows exactly the fix, and `git status` shows what it
+//! showed before.
+//!
+//! Which files: the same as a walk of the working tree (see `walk`): `.go` files under the
+//! paths, skipping `vendor/`, `testdata/`, directories starting with `.` or `_`, hidden files,
+//! the `exclude` patterns of `goleak-fix.toml`, and generated files. Files git ignores are not
+//! in a commit unless someone forced them in, and then they are committed code like any other.
+//! Symbolic links and submodules are not followed. Paths in findings, diffs and the commit
+//! are relative to the repository's top directory, since they name entries of the commit.
+
+use crate::config::Exclude;
+use crate::diff::unified_diff;
+use crate::engine::FileOutcome;
+use crate::report::CommitRecord;
+use crate::source::SourceFile;
+use crate::walk::{self, FileError};
+use git2::{
+    BranchType, ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryOpenFlags, Signature,
+    Tree,
+};
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Who the commit is by when the repository's configuration names nobody
+/// (`user.name` / `user.email`).
+const FALLBACK_NAME: &str = "goleak-fix";
+const FALLBACK_EMAIL: &str = "goleak-fix@localhost";
+
+/// Why `--commit` cannot go ahead. Each is found before anything is written.
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    #[error("{0}: not in a git repository; --commit needs one")]
+    NotARepository(String),
+    #[error(
+        "{0}: a bare repository (no working tree); run --commit in a clone with a working tree"
+    )]
+    Bare(String),
+    #[error("HEAD is detached; --commit builds on the current branch, so check out a branch first")]
+    DetachedHead,
+    #[error("HEAD is branch `{0}`, which has no commit yet; --commit needs a commit to build on")]
+    UnbornHead(String),
+    #[error("{path}: outside the repository {repository}")]
+    OutsideRepository { path: String, repository: String },
+    #[error("{0}: not in the HEAD commit (--commit reads committed files only)")]
+    NotInHead(String),
+    #[error("{0}: not a .go file or a directory in the HEAD commit")]
+    NotGo(String),
+    #[error("`{0}` is not a valid branch name")]
+    InvalidBranchName(String),
+    #[error(
+        "branch `{0}` already exists; name another with --branch, or pass --force-branch to reset it"
+    )]
+    BranchExists(String),
+    #[error(
+        "branch `{0}` is the current branch; --force-branch does not reset the branch HEAD is on"
+    )]
+    CurrentBranch(String),
+    #[error("the commit message is empty")]
+    EmptyMessage,
+    #[error("{context}: {}", source.message())]
+    Git {
+        context: String,
+        source: git2::Error,
+    },
+}
+
+fn git(context: impl Into<String>) -> impl FnOnce(git2::Error) -> CommitError {
+    let context = context.into();
+    move |source| CommitError::Git { context, source }
+}
+
+/// What the branch should be and say.
+pub struct BranchRequest {
+    /// The branch's name; `None` for `goleak-fix/<hash of the change>`.
+    pub name: Option<String>,
+    /// Reset the branch if it exists.
+    pub force: bool,
+    /// The commit message (see `default_message`).
+    pub message: String,
+}
+
+/// A non-bare repository whose `HEAD` is a branch with a commit, and what of it to scan.
+pub struct HeadCommit {
+    repository: Repository,
+    /// The working tree's top directory, symbolic links resolved.
+    top: PathBuf,
+    head: Oid,
+    /// What the paths name, relative to `top`.
+    selections: Vec<Selection>,
+}
+
+enum Selection {
+    /// One `.go` file named on the command line: taken as it is, like `walk` takes it.
+    File(String),
+    /// A directory (`""` for the top), walked with the skip rules.
+    Directory(String),
+}
+
+impl HeadCommit {
+    /// Finds the repository enclosing the first of `paths` and checks that `--commit` can
+    /// work there: not bare, `HEAD` on a branch that has a commit, every path inside the
+    /// repository and in that commit.
+    pub fn open(paths: &[String]) -> Result<Self, CommitError> {
+        let cwd = std::env::current_dir()
+            .and_then(std::fs::canonicalize)
+            .map_err(|error| CommitError::NotARepository(format!(".: {error}")))?;
+        let first = paths
+            .first()
+            .map_or(".", |path| walk::strip_go_pattern(path));
+        let start = cwd.join(first);
+        let start = if start.is_dir() {
+            start
+        } else {
+            start
+                .parent()
+                .filter(|parent| parent.is_dir())
+                .map_or_else(|| cwd.clone(), Path::to_path_buf)
+        };
+        let repository = Repository::open_ext(
+            &start,
+            RepositoryOpenFlags::FROM_ENV,
+            &[] as &[&std::ffi::OsStr],
+        )
+        .map_err(|error| match error.code() {
+            ErrorCode::NotFound => CommitError::NotARepository(start.display().to_string()),
+            _ => git(format!("{}: cannot open the repository", start.display()))(error),
+        })?;
+        let Some(workdir) = repository.workdir().filter(|_| !repository.is_bare()) else {
+            return Err(CommitError::Bare(repository.path().display().to_string()));
+        };
+        let top = std::fs::canonicalize(workdir).map_err(|error| {
+            CommitError::NotARepository(format!("{}: {error}", workdir.display()))
+        })?;
+        let head = head_commit(&repository)?;
+        let tree = repository
+            .find_commit(head)
+            .and_then(|commit| commit.tree())
+            .map_err(git("cannot read the HEAD commit"))?;
+        let default = [".".to_string()];
+        let arguments = if paths.is_empty() {
+            &default[..]
+        } else {
+            paths
+        };
+        let selections = arguments
+            .iter()
+            .map(|argument| select(&tree, &top, &cwd, argument))
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(tree);
+        Ok(HeadCommit {
+            repository,
+            top,
+            head,
+            selections,
+        })
+    }
+
+    /// The Go files the paths name, as committed at `HEAD`, grouped by package directory; and
+    /// the files that could not be read (not UTF-8), which are skipped.
+    pub fn go_packages(
+        &self,
+        exclude: Option<&Exclude>,
+    ) -> Result<(Vec<Vec<SourceFile>>, Vec<FileError>), CommitError> {
+        let head_tree = self.head_tree()?;
+        let mut files: BTreeMap<String, Oid> = BTreeMap::new();
+        let mut errors = Vec::new();
+        for selection in &self.selections {
+            match selection {
+                Selection::File(path) => {
+                    let entry = head_tree
+                        .get_path(Path::new(path))
+                        .map_err(git(format!("{path}: cannot read it from HEAD")))?;
+                    files.insert(path.clone(), entry.id());
+                }
+                Selection::Directory(directory) => {
+                    let tree = if directory.is_empty() {
+                        head_tree.clone()
+                    } else {
+                        let entry = head_tree
+                            .get_path(Path::new(directory))
+                            .map_err(git(format!("{directory}: cannot read it from HEAD")))?;
+                        self.repository
+                            .find_tree(entry.id())
+                            .map_err(git(format!("{directory}: cannot read it from HEAD")))?
+                    };
+                    let mut walk = TreeWalk {
+                        repository: &self.repository,
+                        top: &self.top,
+                        exclude,
+                        files: &mut files,
+                        errors: &mut errors,
+                    };
+                    walk.directory(&tree, directory)?;
+                }
+            }
+        }
+        let mut packages: BTreeMap<String, Vec<SourceFile>> = BTreeMap::new();
+        for (path, id) in files {
+            let blob = self
+                .repository
+                .find_blob(id)
+                .map_err(git(format!("{path}: cannot read it from HEAD")))?;
+            match String::from_utf8(blob.content().to_vec()) {
+                Ok(text) => {
+                    let directory = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+                    packages
+                        .entry(directory.to_string())
+                        .or_default()
+                        .push(SourceFile::new(PathBuf::from(&path), path.clone(), text));
+                }
+                Err(error) => errors.push(FileError {
+                    path,
+                    reason: format!(
+                        "not valid UTF-8 (first bad byte at offset {}); skipped",
+                        error.utf8_error().valid_up_to()
+                    ),
+                }),
+            }
+        }
+        Ok((packages.into_values().collect(), errors))
+    }
+
+    /// Commits the fixed files on top of `HEAD` and points the branch at the commit. `None`
+    /// when there is nothing to commit (no branch is made).
+    pub fn commit_fixes(
+        &self,
+        outcomes: &[FileOutcome],
+        request: &BranchRequest,
+    ) -> Result<Option<CommitRecord>, CommitError> {
+        let changed: Vec<(&FileOutcome, &String)> = outcomes
+            .iter()
+            .filter_map(|outcome| outcome.fixed.as_ref().map(|fixed| (outcome, fixed)))
+            .collect();
+        if changed.is_empty() {
+            return Ok(None);
+        }
+        let message = git2::message_prettify(request.message.as_str(), None)
+            .map_err(git("cannot use the commit message"))?;
+        if message.trim().is_empty() {
+            return Err(CommitError::EmptyMessage);
+        }
+        let name = match &request.name {
+            Some(name) => name.clone(),
+            None => default_branch_name(&changed)?,
+        };
+        self.check_branch(&name, request.force)?;
+
+        let head_tree = self.head_tree()?;
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for (outcome, fixed) in &changed {
+            let path = &outcome.source.display_path;
+            let mode = head_tree
+                .get_path(Path::new(path))
+                .map_err(git(format!("{path}: cannot read it from HEAD")))?
+                .filemode();
+            let mode = if mode == i32::from(FileMode::BlobExecutable) {
+                FileMode::BlobExecutable
+            } else {
+                FileMode::Blob
+            };
+            let blob = self
+                .repository
+                .blob(fixed.as_bytes())
+                .map_err(git(format!("{path}: cannot store the fixed file")))?;
+            update.upsert(path.as_str(), blob, mode);
+        }
+        let tree = update
+            .create_updated(&self.repository, &head_tree)
+            .and_then(|id| self.repository.find_tree(id))
+            .map_err(git("cannot build the fixed tree"))?;
+        let parent = self
+            .repository
+            .find_commit(self.head)
+            .map_err(git("cannot read the HEAD commit"))?;
+        let signature = self
+            .repository
+            .signature()
+            .or_else(|_| Signature::now(FALLBACK_NAME, FALLBACK_EMAIL))
+            .map_err(git("cannot make the commit's signature"))?;
+        let commit = self
+            .repository
+            .commit(None, &signature, &signature, &message, &tree, &[&parent])
+            .and_then(|id| self.repository.find_commit(id))
+            .map_err(git("cannot create the commit"))?;
+        self.repository
+            .branch(&name, &commit, request.force)
+            .map_err(|error| match error.code() {
+                ErrorCode::Exists => CommitError::BranchExists(name.clone()),
+                _ => git(format!("cannot create branch `{name}`"))(error),
+            })?;
+        Ok(Some(CommitRecord {
+            branch: name,
+            sha: commit.id().to_string(),
+            files: changed
+                .iter()
+                .map(|(outcome, _)| outcome.source.display_path.clone())
+                .collect(),
+        }))
+    }
+
+    fn head_tree(&self) -> Result<Tree<'_>, CommitError> {
+        self.repository
+            .find_commit(self.head)
+            .and_then(|commit| commit.tree())
+            .map_err(git("cannot read the HEAD commit"))
+    }
+
+    /// The name must be valid, and free unless `force` (and never the current branch).
+    fn check_branch(&self, name: &str, force: bool) -> Result<(), CommitError> {
+        if !git2::Branch::name_is_valid(name).unwrap_or(false) {
+            return Err(CommitError::InvalidBranchName(name.to_string()));
+        }
+        match self.repository.find_branch(name, BranchType::Local) {
+            Ok(branch) if branch.is_head() => Err(CommitError::CurrentBranch(name.to_string())),
+            Ok(_) if force => Ok(()),
+            Ok(_) => Err(CommitError::BranchExists(name.to_string())),
+            Err(error) if error.code() == ErrorCode::NotFound => Ok(()),
+            Err(error) => Err(git(format!("cannot look up branch `{name}`"))(error)),
+        }
+    }
+}
+
+/// The commit `HEAD` is on, if `HEAD` is a branch that has one.
+fn head_commit(repository: &Repository) -> Result<Oid, CommitError> {
+    let head = match repository.head() {
+        Ok(head) => head,
+        Err(error) if error.code() == ErrorCode::UnbornBranch => {
+            let branch = repository
+                .find_reference("HEAD")
+                .ok()
+                .and_then(|head| head.symbolic_target().ok().flatten().map(str::to_string))
+                .map(|target| {
+                    target
+                        .strip_prefix("refs/heads/")
+                        .unwrap_or(&target)
+                        .to_string()
+                })
+                .unwrap_or_default();
+            return Err(CommitError::UnbornHead(branch));
+        }
+        Err(error) => return Err(git("cannot read HEAD")(error)),
+    };
+    // A detached `HEAD` reads as a direct reference named `HEAD`, not a branch.
+    if !head.is_branch() {
+        return Err(CommitError::DetachedHead);
+    }
+    head.peel_to_commit()
+        .map(|commit| commit.id())
+        .map_err(git("cannot read the HEAD commit"))
+}
+
+/// What `argument` names in `HEAD`'s tree, relative to the top directory.
+fn select(tree: &Tree, top: &Path, cwd: &Path, argument: &str) -> Result<Selection, CommitError> {
+    let outside = || CommitError::OutsideRepository {
+        path: argument.to_string(),
+        repository: top.display().to_string(),
+    };
+    let absolute = cwd.join(walk::strip_go_pattern(argument));
+    // A path deleted from the working tree may still be committed: fall back to the words.
+    let resolved = std::fs::canonicalize(&absolute).unwrap_or_else(|_| normalise(&absolute));
+    let relative = resolved.strip_prefix(top).map_err(|_| outside())?;
+    let mut parts = Vec::new();
+    for component in relative.components() {
+        match component.as_os_str().to_str() {
+            Some(part) => parts.push(part),
+            None => return Err(CommitError::NotInHead(argument.to_string())),
+        }
+    }
+    let path = parts.join("/");
+    if path.is_empty() {
+        return Ok(Selection::Directory(path));
+    }
+    if parts.first() == Some(&".git") {
+        return Err(outside());
+    }
+    let entry = tree
+        .get_path(Path::new(&path))
+        .map_err(|_| CommitError::NotInHead(argument.to_string()))?;
+    match entry.kind() {
+        Some(ObjectType::Tree) => Ok(Selection::Directory(path)),
+        Some(ObjectType::Blob) if path.ends_with(".go") && is_regular_file(entry.filemode()) => {
+            Ok(Selection::File(path))
+        }
+        _ => Err(CommitError::NotGo(argument.to_string())),
+    }
+}
+
+/// `a/./b/../c` as `a/c`, without asking the file system.
+fn normalise(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
+}
+
+fn is_regular_file(mode: i32) -> bool {
+    mode == i32::from(FileMode::Blob) || mode == i32::from(FileMode::BlobExecutable)
+}
+
+/// A walk of a committed directory with the skip rules of `walk`.
+struct TreeWalk<'w> {
+    repository: &'w Repository,
+    top: &'w Path,
+    exclude: Option<&'w Exclude>,
+    files: &'w mut BTreeMap<String, Oid>,
+    errors: &'w mut Vec<FileError>,
+}
+
+impl TreeWalk<'_> {
+    fn directory(&mut self, tree: &Tree, directory: &str) -> Result<(), CommitError> {
+        for entry in tree.iter() {
+            let join = |name: &str| {
+                if directory.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{directory}/{name}")
+                }
+            };
+            let Ok(name) = entry.name() else {
+                self.errors.push(FileError {
+                    path: join(&String::from_utf8_lossy(entry.name_bytes())),
+                    reason: "its name is not UTF-8; skipped".into(),
+                });
+                continue;
+            };
+            let path = join(name);
+            match entry.kind() {
+                Some(ObjectType::Tree) => {
+                    let skipped = name == "vendor"
+                        || name == "testdata"
+                        || name.starts_with('.')
+                        || name.starts_with('_');
+                    if skipped || self.is_excluded(&path, true) {
+                        continue;
+                    }
+                    let subtree = self
+                        .repository
+                        .find_tree(entry.id())
+                        .map_err(git(format!("{path}: cannot read it from HEAD")))?;
+                    self.directory(&subtree, &path)?;
+                }
+                Some(ObjectType::Blob)
+                    if name.ends_with(".go")
+                        && !name.starts_with('.')
+                        && is_regular_file(entry.filemode())
+                        && !self.is_excluded(&path, false) =>
+                {
+                    self.files.insert(path, entry.id());
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn is_excluded(&self, path: &str, is_dir: bool) -> bool {
+        self.exclude
+            .is_some_and(|exclude| exclude.is_excluded(&self.top.join(path), is_dir))
+    }
+}
+
+/// `goleak-fix/` and the first 8 hex digits of a hash of the diff: the same change gets the
+/// same name, so a bot that runs again on an unchanged leak finds its branch already there
+/// (and `--force-branch` moves it onto the new `HEAD`).
+fn default_branch_name(changed: &[(&FileOutcome, &String)]) -> Result<String, CommitError> {
+    let diff: String = changed
+        .iter()
+        .map(|(outcome, fixed)| {
+            unified_diff(
+                &outcome.source.display_path,
+                &outcome.source.text,
+                fixed.as_str(),
+            )
+        })
+        .collect();
+    let hash = Oid::hash_object(ObjectType::Blob, diff.as_bytes())
+        .map_err(git("cannot hash the change"))?;
+    Ok(format!("goleak-fix/{}", &hash.to_string()[..8]))
+}
+
+/// `Fix 3 goroutine leaks (goleak-fix)`, then one line per fix: `path: codemod: what it does`.
+pub fn default_message(outcomes: &[FileOutcome]) -> String {
+    let fixes: Vec<(&str, &str, &str)> = outcomes
+        .iter()
+        .flat_map(|outcome| {
+            outcome.applied.iter().map(|(codemod, description)| {
+                (
+                    outcome.source.display_path.as_str(),
+                    *codemod,
+                    description.as_str(),
+                )
+            })
+        })
+        .collect();
+    let mut message = format!("{}\n\n", subject(fixes.len()));
+    for (path, codemod, description) in &fixes {
+        message.push_str(&format!("{path}: {codemod}: {description}\n"));
+    }
+    message.push_str(
+        "\n`goleak-fix --explain <codemod>` explains each leak and why its fix is safe.\n",
+    );
+    message
+}
+
+/// The subject line for `fixes` fixes.
+pub fn subject(fixes: usize) -> String {
+    let leaks = if fixes == 1 { "leak" } else { "leaks" };
+    format!("Fix {fixes} goroutine {leaks} (goleak-fix)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_by_their_words() {
+        assert_eq!(
+            normalise(Path::new("/r/a/./b/../c.go")),
+            Path::new("/r/a/c.go")
+        );
+    }
+
+    #[test]
+    fn the_subject_counts_the_fixes() {
+        assert_eq!(subject(1), "Fix 1 goroutine leak (goleak-fix)");
+        assert_eq!(subject(3), "Fix 3 goroutine leaks (goleak-fix)");
+    }
+}

@@ -1,0 +1,61 @@
+//! SIGINT and SIGTERM without half-written files or temp files left behind.
+//!
+//! Outside a write, there is nothing to clean up: a signal ends the process at once, with the
+//! shell's status for it (130 for SIGINT, 143 for SIGTERM). Inside a write (temp file created,
+//! not yet renamed or removed) the signal is only noted; the write finishes or abandons its temp
+//! file, and the process ends as soon as the write's `WriteGuard` is dropped. So every file is
+//! either as it was or fully fixed, and no `.goleak-fix-*` temp file remains.
+//!
+//! Until `install` is called (the library used on its own, the tests), signals keep their
+//! default behaviour and the guards cost two atomic operations.
+//!
+//! The handshake: the handler first records the signal, then looks at the number of writes in
+//! flight; a guard first leaves the critical section, then looks for a recorded signal. Whatever
+//! the interleaving, one of the two sees the other, so a signal is never lost.
+
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::low_level;
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+
+static WRITES_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+static PENDING_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// Takes over SIGINT and SIGTERM for the rest of the process (see the module documentation).
+pub fn install() -> std::io::Result<()> {
+    for signal in [SIGINT, SIGTERM] {
+        let action = move || {
+            // Only async-signal-safe work here: atomics and `_exit`.
+            PENDING_SIGNAL.store(signal, Ordering::SeqCst);
+            if WRITES_IN_FLIGHT.load(Ordering::SeqCst) == 0 {
+                low_level::exit(128 + signal);
+            }
+        };
+        // SAFETY: the action only touches atomics and calls `_exit`, both async-signal-safe.
+        unsafe { low_level::register(signal, action) }?;
+    }
+    Ok(())
+}
+
+/// Marks a write in progress: a signal that arrives before the guard is dropped waits for it.
+/// Create the guard before the temp file and drop it after the file is renamed or removed.
+#[must_use = "the write is protected only while the guard lives"]
+pub struct WriteGuard(());
+
+pub fn write_guard() -> WriteGuard {
+    WRITES_IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+    WriteGuard(())
+}
+
+impl Drop for WriteGuard {
+    fn drop(&mut self) {
+        if WRITES_IN_FLIGHT.fetch_sub(1, Ordering::SeqCst) != 1 {
+            // Another write is still in flight; the last one out ends the process.
+            return;
+        }
+        let signal = PENDING_SIGNAL.load(Ordering::SeqCst);
+        if signal != 0 {
+            eprintln!("goleak-fix: interrupted; every file is either as it was or fully fixed");
+            std::process::exit(128 + signal);
+        }
+    }
+}

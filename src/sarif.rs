@@ -1,0 +1,334 @@
+//! `--format sarif`: the findings report as SARIF 2.1.0, the format code-scanning services
+//! (GitHub, GitLab, Azure DevOps, IDE viewers) read.
+//!
+//! One run; its tool's rules are the codemods (`id`, `summary()` as the short description, the
+//! lead sentence of `documentation()` as the full description, the whole documentation as
+//! help). Each finding is a result with one location, and, when goleak-fix would apply its fix
+//! with the current settings, a SARIF fix: fixes marked unsafe are offered only with
+//! `--unsafe-fixes`, so that a consumer that applies every SARIF fix stays safe by default.
+//!
+//! Columns: our report counts columns in bytes, SARIF in "characters" of a kind the run names
+//! (`columnKind`, UTF-16 code units by default). We count Unicode code points and say so with
+//! `"columnKind": "unicodeCodePoints"`. Fix regions are given the same way, as lines and
+//! columns, never as `charOffset`/`charLength`: those count characters from the start of the
+//! file, and a reader that takes them for our byte offsets (or the reverse) would cut a
+//! multi-byte character in two. On an ASCII line a column is the same in every unit. In
+//!
+//! ```text
+//! s := "é"; c := make(chan int)
+//! ```
+//!
+//! `make` starts at byte column 17 (`é` is two bytes) and at code-point column 16, so the SARIF
+//! region says `"startColumn": 16`.
+
+use crate::codemods::{self, Codemod};
+use crate::edit::{Applicability, Edit};
+use crate::report::{Report, ReportedFinding};
+use crate::source::SourceFile;
+use serde::Serialize;
+
+/// The schema the document declares.
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The report as one SARIF 2.1.0 document, pretty-printed, with a final newline.
+pub fn to_sarif(report: &Report) -> String {
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "goleak-fix",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri: (!repository.is_empty()).then_some(repository),
+                    rules: codemods::REGISTRY.iter().map(|c| rule(*c)).collect(),
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results: report.findings.iter().map(result).collect(),
+        }],
+    };
+    let mut text = serde_json::to_string_pretty(&log).expect("the document is plain data");
+    text.push('\n');
+    text
+}
+
+/// `sarifLog`, with the one run.
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
+    rules: Vec<Rule>,
+}
+
+/// `reportingDescriptor`: one codemod.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text<'static>,
+    full_description: Text<'static>,
+    help: Help,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: &'static str,
+    markdown: &'static str,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+/// Read by GitHub code scanning: `tags` to filter alerts, `precision` to rank them.
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: [&'static str; 2],
+    precision: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text<'a>,
+    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    region: Region,
+}
+
+#[derive(Serialize, Clone)]
+struct ArtifactLocation<'a> {
+    uri: std::borrow::Cow<'a, str>,
+}
+
+/// A text region in lines and code-point columns (see the module documentation).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: Text<'a>,
+    artifact_changes: [ArtifactChange<'a>; 1],
+    properties: FixProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: Region,
+    inserted_content: Text<'a>,
+}
+
+/// Our safety level, which SARIF has no word for.
+#[derive(Serialize)]
+struct FixProperties {
+    applicability: Applicability,
+}
+
+fn rule(codemod: &dyn Codemod) -> Rule {
+    Rule {
+        id: codemod.id(),
+        name: codemod.id(),
+        short_description: Text {
+            text: codemod.summary(),
+        },
+        full_description: Text {
+            text: codemod.leak_sentence(),
+        },
+        help: Help {
+            text: codemod.documentation(),
+            markdown: codemod.documentation(),
+        },
+        default_configuration: Configuration { level: "warning" },
+        properties: RuleProperties {
+            tags: ["goroutine-leak", "concurrency"],
+            precision: "high",
+        },
+    }
+}
+
+fn result<'a>(finding: &ReportedFinding<'a>) -> SarifResult<'a> {
+    let source = finding.source;
+    let artifact = ArtifactLocation {
+        uri: artifact_uri(finding.path).into(),
+    };
+    let start = source.line_start(finding.line - 1) + finding.column - 1;
+    let end = source.line_start(finding.end_line - 1) + finding.end_column - 1;
+    let fixes = finding
+        .fix
+        .filter(|_| finding.applicable)
+        .map(|fix| SarifFix {
+            description: Text {
+                text: &fix.description,
+            },
+            artifact_changes: [ArtifactChange {
+                artifact_location: artifact.clone(),
+                replacements: fix.edits.iter().map(|e| replacement(source, e)).collect(),
+            }],
+            properties: FixProperties {
+                applicability: fix.applicability,
+            },
+        });
+    SarifResult {
+        rule_id: finding.codemod,
+        rule_index: codemods::REGISTRY
+            .iter()
+            .position(|c| c.id() == finding.codemod),
+        level: "warning",
+        message: Text {
+            text: finding.message,
+        },
+        locations: [Location {
+            physical_location: PhysicalLocation {
+                artifact_location: artifact,
+                region: region(source, start, end),
+            },
+        }],
+        fixes: fixes.into_iter().collect(),
+    }
+}
+
+fn replacement<'a>(source: &SourceFile, edit: &'a Edit) -> Replacement<'a> {
+    Replacement {
+        deleted_region: region(source, edit.start, edit.end),
+        inserted_content: Text {
+            text: &edit.replacement,
+        },
+    }
+}
+
+/// The text region between two byte offsets. An empty range is an insertion point
+/// (`startColumn == endColumn`).
+fn region(source: &SourceFile, start: usize, end: usize) -> Region {
+    let (start_line, start_column) = line_and_code_point_column(source, start);
+    let (end_line, end_column) = line_and_code_point_column(source, end);
+    Region {
+        start_line,
+        start_column,
+        end_line,
+        end_column,
+    }
+}
+
+/// The 1-based line of `offset` and its 1-based column counted in Unicode code points.
+fn line_and_code_point_column(source: &SourceFile, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.text.len());
+    let line = source.line_column(offset).line;
+    let line_start = source.line_start(line - 1);
+    let column = source
+        .text
+        .get(line_start..offset)
+        .map_or(0, |prefix| prefix.chars().count());
+    (line, column + 1)
+}
+
+/// The path as a URI reference: relative paths stay relative (code scanning resolves them
+/// against the repository), absolute ones become `file://` URIs; anything outside the URI
+/// characters is percent-encoded.
+fn artifact_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut uri = String::with_capacity(path.len());
+    if path.starts_with('/') {
+        uri.push_str("file://");
+    }
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_code_points_not_bytes() {
+        let source = SourceFile::new(
+            "a.go".into(),
+            "a.go".into(),
+            "package p\ns := \"é\"; c := make(chan int)\n".into(),
+        );
+        let make = source.text.find("make").unwrap();
+        assert_eq!(source.line_column(make).column, 17);
+        assert_eq!(line_and_code_point_column(&source, make), (2, 16));
+    }
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(artifact_uri("pkg/a.go"), "pkg/a.go");
+        assert_eq!(artifact_uri("my pkg/ä.go"), "my%20pkg/%C3%A4.go");
+        assert_eq!(artifact_uri("/src/a.go"), "file:///src/a.go");
+    }
+}

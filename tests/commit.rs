@@ -1,0 +1,668 @@
+//! `--commit` as a bot uses it, checked with `git` itself: the branch holds exactly the fixes,
+//! made from the files at `HEAD`, and the working tree, the index and the current branch are
+//! left as they were. Also `--pr-body`, and the errors that stop a commit before anything is
+//! written.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const LEAKY: &str = "package main
+
+import \"time\"
+
+func fetch() string {
+\tc := make(chan string)
+\tgo func() {
+\t\tc <- \"x\"
+\t}()
+\tselect {
+\tcase v := <-c:
+\t\treturn v
+\tcase <-time.After(time.Millisecond):
+\t\treturn \"\"
+\t}
+}
+";
+
+const CLEAN: &str = "package main
+
+func sum() int {
+\tc := make(chan int)
+\tgo func() { c <- 1 }()
+\treturn <-c
+}
+";
+
+/// Git with no user or system configuration, so the tests see only what they set.
+fn git_command(dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE");
+    command
+}
+
+/// Runs git and returns its stdout; fails the test if git fails.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = git_command(dir).args(args).output().expect("run git");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// goleak-fix in `dir`, with a home directory holding no git configuration and the search for
+/// a repository stopped above the test's temporary directory.
+fn goleak_fix(dir: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CEILING_DIRECTORIES", home)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("run goleak-fix")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// A temporary directory (the test's "home", above the repository) and in it a repository
+/// `repo` on branch `main` with `files` in one commit, by a configured user.
+struct Repo {
+    home: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new(files: &[(&str, &str)]) -> Repo {
+        let repo = Repo::init();
+        repo.git(&["config", "user.name", "Rev Iewer"]);
+        repo.git(&["config", "user.email", "reviewer@example.com"]);
+        for (path, text) in files {
+            write(&repo.path(), path, text);
+        }
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "-m", "initial"]);
+        repo
+    }
+
+    /// A repository with no commit and no user.
+    fn init() -> Repo {
+        let home = tempfile::tempdir().unwrap();
+        fs::create_dir(home.path().join("repo")).unwrap();
+        let repo = Repo { home };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    fn path(&self) -> std::path::PathBuf {
+        self.home.path().join("repo")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        goleak_fix(&self.path(), self.home.path(), args)
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        git(&self.path(), args)
+    }
+
+    /// Everything `--commit` must leave alone: HEAD, the current branch, the index, the
+    /// working tree (as git sees it and byte for byte), and every reference but the
+    /// `goleak-fix/<hash>` branches it makes.
+    fn state(&self) -> Vec<String> {
+        let mut state = vec![
+            self.git(&["rev-parse", "HEAD"]),
+            self.git(&["symbolic-ref", "HEAD"]),
+            self.git(&["status", "--porcelain", "--untracked-files=all"]),
+            self.git(&["diff"]),
+            self.git(&["diff", "--cached"]),
+            self.git(&["for-each-ref", "--format=%(refname) %(objectname)"])
+                .lines()
+                .filter(|line| !line.starts_with("refs/heads/goleak-fix/"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ];
+        let mut files: Vec<_> = walk(&self.path());
+        files.sort();
+        for file in files {
+            state.push(format!(
+                "{}: {}",
+                file.display(),
+                String::from_utf8_lossy(&fs::read(&file).unwrap())
+            ));
+        }
+        state
+    }
+
+    fn branches(&self) -> String {
+        self.git(&["branch", "--list", "--format=%(refname:short)"])
+    }
+}
+
+/// Every file under `dir` but `.git/`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|name| name == ".git") {
+            continue;
+        }
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "not JSON ({error}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn fixed_leaky() -> String {
+    LEAKY.replace("make(chan string)", "make(chan string, 1)")
+}
+
+#[test]
+fn the_branch_holds_exactly_the_fixes_and_nothing_else_moves() {
+    let repo = Repo::new(&[
+        ("pkg/a.go", LEAKY),
+        ("pkg/b.go", CLEAN),
+        ("vendor/v/v.go", LEAKY),
+        ("testdata/t.go", LEAKY),
+        ("_old/o.go", LEAKY),
+        (".hidden/h.go", LEAKY),
+        (
+            "gen/g.go",
+            &format!("// Code generated by hand. DO NOT EDIT.\n\n{LEAKY}"),
+        ),
+    ]);
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    // Uncommitted work: an edit to the very file that gets fixed, and a staged new file.
+    let edited = format!("{LEAKY}\n// work in progress\n");
+    write(&repo.path(), "pkg/a.go", &edited);
+    write(&repo.path(), "pkg/c.go", LEAKY);
+    repo.git(&["add", "pkg/c.go"]);
+    write(&repo.path(), "pkg/d.go", LEAKY);
+    let before = repo.state();
+
+    let output = repo.run(&["--commit", "--format", "json", "./..."]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(repo.state(), before, "--commit touched the repository");
+
+    let report = json(&output);
+    let branch = report["commit"]["branch"].as_str().unwrap().to_string();
+    assert!(
+        branch.starts_with("goleak-fix/")
+            && branch.len() == "goleak-fix/".len() + 8
+            && branch["goleak-fix/".len()..]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit()),
+        "{branch}"
+    );
+    let sha = report["commit"]["sha"].as_str().unwrap();
+    assert_eq!(repo.git(&["rev-parse", &branch]).trim(), sha);
+    assert_eq!(report["commit"]["files"], serde_json::json!(["pkg/a.go"]));
+    assert_eq!(repo.git(&["rev-parse", &format!("{branch}^")]), head);
+    assert_eq!(
+        repo.git(&["diff", "--name-only", &format!("HEAD..{branch}")]),
+        "pkg/a.go\n"
+    );
+    assert_eq!(
+        repo.git(&["diff", "--stat", &format!("HEAD..{branch}")]),
+        " pkg/a.go | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n"
+    );
+    // The fix was made to the committed text, without the uncommitted edit.
+    assert_eq!(
+        repo.git(&["show", &format!("{branch}:pkg/a.go")]),
+        fixed_leaky()
+    );
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an <%ae>%n%s", &branch]),
+        "Rev Iewer <reviewer@example.com>\nFix 1 goroutine leak (goleak-fix)\n"
+    );
+    let message = repo.git(&["log", "-1", "--format=%b", &branch]);
+    assert!(
+        message.contains("pkg/a.go: timeout-leak: give `c` a buffer of 1"),
+        "{message}"
+    );
+    let stderr = stderr(&output);
+    assert!(stderr.contains(&format!("on branch {branch}")), "{stderr}");
+}
+
+#[test]
+fn a_second_run_finds_the_branch_and_force_branch_resets_it() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY)]);
+    let first = repo.run(&["--commit", "--branch", "fix-leaks", "."]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let first_sha = repo.git(&["rev-parse", "fix-leaks"]);
+
+    let before = repo.state();
+    let again = repo.run(&["--commit", "--branch", "fix-leaks", "."]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("branch `fix-leaks` already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(repo.state(), before, "a refused run wrote something");
+
+    // The base moves on: another leaky file is committed on main.
+    write(&repo.path(), "pkg/b.go", LEAKY);
+    repo.git(&["add", "pkg/b.go"]);
+    repo.git(&["commit", "-q", "-m", "more"]);
+    let forced = repo.run(&["--commit", "--branch", "fix-leaks", "--force-branch", "."]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    assert_ne!(repo.git(&["rev-parse", "fix-leaks"]), first_sha);
+    assert_eq!(
+        repo.git(&["rev-parse", "fix-leaks^"]),
+        repo.git(&["rev-parse", "HEAD"])
+    );
+    assert_eq!(
+        repo.git(&["diff", "--name-only", "HEAD..fix-leaks"]),
+        "pkg/a.go\npkg/b.go\n"
+    );
+    assert_eq!(repo.git(&["symbolic-ref", "--short", "HEAD"]), "main\n");
+}
+
+#[test]
+fn the_default_branch_name_is_the_same_for_the_same_change() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY)]);
+    let first = repo.run(&["--commit", "--format", "json"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let branch = json(&first)["commit"]["branch"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let again = repo.run(&["--commit"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains(&format!("branch `{branch}` already exists")));
+    let forced = repo.run(&["--commit", "--force-branch", "--format", "json"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    assert_eq!(json(&forced)["commit"]["branch"], branch.as_str());
+}
+
+#[test]
+fn force_branch_never_resets_the_current_branch() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY)]);
+    let before = repo.state();
+    let output = repo.run(&["--commit", "--branch", "main", "--force-branch"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("branch `main` is the current branch"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.state(), before);
+}
+
+#[test]
+fn an_invalid_branch_name_is_refused() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY)]);
+    let output = repo.run(&["--commit", "--branch", "bad..name"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("`bad..name` is not a valid branch name"));
+    assert_eq!(repo.branches(), "main\n");
+}
+
+#[test]
+fn nothing_to_fix_makes_no_branch_and_no_body() {
+    let repo = Repo::new(&[("pkg/b.go", CLEAN)]);
+    let body = repo.home.path().join("pr.md");
+    let before = repo.state();
+    let output = repo.run(&[
+        "--commit",
+        "--format",
+        "json",
+        "--pr-body",
+        body.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("nothing to fix; no branch created"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.state(), before);
+    assert!(json(&output).get("commit").is_none());
+    assert!(!body.exists());
+}
+
+#[test]
+fn the_pr_body_and_the_json_report_carry_the_branch_and_sha() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY), ("pkg/b.go", CLEAN)]);
+    let body_path = repo.home.path().join("pr.md");
+    let output = repo.run(&[
+        "--commit",
+        "--format",
+        "json",
+        "--pr-body",
+        body_path.to_str().unwrap(),
+        "./...",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = json(&output);
+    let branch = report["commit"]["branch"].as_str().unwrap();
+    let sha = report["commit"]["sha"].as_str().unwrap();
+    assert_eq!(sha.len(), 40);
+    assert_eq!(report["summary"]["files_scanned"], 2);
+
+    let body = fs::read_to_string(&body_path).unwrap();
+    assert!(
+        body.starts_with("# Fix 1 goroutine leak (goleak-fix)\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("Branch `{branch}`, commit `{sha}`.")),
+        "{body}"
+    );
+    assert!(
+        body.contains("| `timeout-leak` | `pkg/a.go` | 1 |"),
+        "{body}"
+    );
+    assert!(
+        body.contains("`goleak-fix --explain timeout-leak`"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<details>\n<summary>Diff: 1 file changed"),
+        "{body}"
+    );
+    // The diff in the body is the commit's.
+    let diff_start = body.find("```diff\n").unwrap() + "```diff\n".len();
+    let diff_end = diff_start + body[diff_start..].find("```\n").unwrap();
+    let diff = &body[diff_start..diff_end];
+    assert!(
+        diff.starts_with("--- a/pkg/a.go\n+++ b/pkg/a.go\n"),
+        "{diff}"
+    );
+    let check = git_command(&repo.path())
+        .args(["apply", "--check", "-"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(diff.as_bytes())?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(check.success(), "the body's diff does not apply:\n{diff}");
+}
+
+#[test]
+fn a_message_replaces_the_default_and_the_fallback_identity_signs() {
+    let repo = Repo::init();
+    write(&repo.path(), "a.go", LEAKY);
+    repo.git(&["add", "a.go"]);
+    repo.git(&[
+        "-c",
+        "user.name=Someone",
+        "-c",
+        "user.email=someone@example.com",
+        "commit",
+        "-q",
+        "-m",
+        "initial",
+    ]);
+    let body_path = repo.home.path().join("pr.md");
+    let output = repo.run(&[
+        "--commit",
+        "--branch",
+        "leaks",
+        "--message",
+        "Close the fetch leak\n\nFound by the nightly bot.",
+        "--pr-body",
+        body_path.to_str().unwrap(),
+        "a.go",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an <%ae>|%cn <%ce>|%B", "leaks"]),
+        "goleak-fix <goleak-fix@localhost>|goleak-fix <goleak-fix@localhost>|Close the fetch leak\n\nFound by the nightly bot.\n\n"
+    );
+    let body = fs::read_to_string(&body_path).unwrap();
+    assert!(body.starts_with("# Close the fetch leak\n"), "{body}");
+}
+
+#[test]
+fn paths_are_read_from_head_relative_to_where_goleak_fix_runs() {
+    let repo = Repo::new(&[("svc/a.go", LEAKY), ("lib/b.go", LEAKY)]);
+    let output = goleak_fix(
+        &repo.path().join("svc"),
+        repo.home.path(),
+        &[
+            "--commit", "--branch", "svc-only", "--format", "json", "./...",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        json(&output)["commit"]["files"],
+        serde_json::json!(["svc/a.go"])
+    );
+    assert_eq!(
+        repo.git(&["diff", "--name-only", "main..svc-only"]),
+        "svc/a.go\n"
+    );
+    // A file named on the command line, from the top.
+    let output = repo.run(&["--commit", "--branch", "lib-only", "lib/b.go"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        repo.git(&["diff", "--name-only", "main..lib-only"]),
+        "lib/b.go\n"
+    );
+}
+
+#[test]
+fn an_executable_file_keeps_its_mode() {
+    let repo = Repo::new(&[("a.go", LEAKY)]);
+    repo.git(&["update-index", "--chmod=+x", "a.go"]);
+    repo.git(&["commit", "-q", "-m", "executable"]);
+    let output = repo.run(&["--commit", "--branch", "leaks"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        repo.git(&["ls-tree", "leaks", "a.go"])
+            .starts_with("100755 blob ")
+    );
+}
+
+#[test]
+fn findings_left_unfixed_exit_1_like_the_default_mode() {
+    // `n` may be negative, so sizing the buffer by it is an unsafe fix: reported, not applied.
+    let unsafe_only = "package main
+
+func all(n int) {
+\tc := make(chan int)
+\tfor i := 0; i < n; i++ {
+\t\tgo func() { c <- i }()
+\t}
+\t<-c
+}
+";
+    let repo = Repo::new(&[("a.go", unsafe_only)]);
+    let check = repo.run(&["--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    let output = repo.run(&["--commit"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("nothing to fix; no branch created"));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("a.go:"));
+    assert_eq!(repo.branches(), "main\n");
+}
+
+#[test]
+fn outside_a_repository_nothing_is_done() {
+    let home = tempfile::tempdir().unwrap();
+    write(home.path(), "a.go", LEAKY);
+    let output = goleak_fix(home.path(), home.path(), &["--commit", "."]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not in a git repository"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read_to_string(home.path().join("a.go")).unwrap(), LEAKY);
+}
+
+#[test]
+fn an_unborn_head_is_an_error() {
+    let repo = Repo::init();
+    write(&repo.path(), "a.go", LEAKY);
+    repo.git(&["add", "a.go"]);
+    let output = repo.run(&["--commit"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("HEAD is branch `main`, which has no commit yet"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.branches(), "");
+}
+
+#[test]
+fn a_detached_head_is_an_error() {
+    let repo = Repo::new(&[("a.go", LEAKY)]);
+    repo.git(&["checkout", "-q", "--detach"]);
+    let refs = repo.git(&["for-each-ref"]);
+    let output = repo.run(&["--commit"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("HEAD is detached"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.git(&["for-each-ref"]), refs);
+}
+
+#[test]
+fn a_path_outside_the_repository_is_an_error() {
+    let repo = Repo::new(&[("a.go", LEAKY)]);
+    write(repo.home.path(), "elsewhere/b.go", LEAKY);
+    let output = repo.run(&["--commit", ".", "../elsewhere"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("../elsewhere: outside the repository"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.branches(), "main\n");
+}
+
+#[test]
+fn a_path_not_in_head_is_an_error() {
+    let repo = Repo::new(&[("a.go", CLEAN)]);
+    write(&repo.path(), "new.go", LEAKY);
+    let output = repo.run(&["--commit", "new.go"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("new.go: not in the HEAD commit"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.branches(), "main\n");
+}
+
+#[test]
+fn a_bare_repository_is_an_error() {
+    let home = tempfile::tempdir().unwrap();
+    let bare = home.path().join("bare.git");
+    fs::create_dir(&bare).unwrap();
+    git(&bare, &["init", "-q", "--bare"]);
+    let output = goleak_fix(&bare, home.path(), &["--commit"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("a bare repository"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn commit_flags_need_commit_and_pr_body_needs_a_mode() {
+    let repo = Repo::new(&[("a.go", LEAKY)]);
+    for args in [
+        &["--branch", "x"][..],
+        &["--force-branch"],
+        &["--message", "m"],
+        &["--commit", "--dry-run"],
+        &["--commit", "--check"],
+        &["--pr-body", "pr.md"],
+        &["--check", "--pr-body", "pr.md"],
+    ] {
+        let output = repo.run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(fs::read_to_string(repo.path().join("a.go")).unwrap(), LEAKY);
+    assert!(!repo.path().join("pr.md").exists());
+}
+
+#[test]
+fn dry_run_writes_a_pr_body_for_what_would_change() {
+    let home = tempfile::tempdir().unwrap();
+    write(home.path(), "pkg/a.go", LEAKY);
+    let output = goleak_fix(
+        home.path(),
+        home.path(),
+        &["--dry-run", "--pr-body", "pr.md"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let body = fs::read_to_string(home.path().join("pr.md")).unwrap();
+    assert!(
+        body.starts_with("# Fix 1 goroutine leak (goleak-fix)\n"),
+        "{body}"
+    );
+    assert!(!body.contains("Branch `"), "{body}");
+    assert!(body.contains("+\tc := make(chan string, 1)\n"), "{body}");
+    assert_eq!(
+        fs::read_to_string(home.path().join("pkg/a.go")).unwrap(),
+        LEAKY
+    );
+
+    // Nothing would change: no body.
+    write(home.path(), "pkg/a.go", CLEAN);
+    fs::remove_file(home.path().join("pr.md")).unwrap();
+    let output = goleak_fix(
+        home.path(),
+        home.path(),
+        &["--dry-run", "--pr-body", "pr.md"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!home.path().join("pr.md").exists());
+}
+
+#[test]
+fn the_json_report_has_no_commit_key_without_commit() {
+    let home = tempfile::tempdir().unwrap();
+    write(home.path(), "a.go", LEAKY);
+    let output = goleak_fix(home.path(), home.path(), &["--check", "--format", "json"]);
+    let report = json(&output);
+    let keys: Vec<&String> = report.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["findings", "summary", "version"]);
+}

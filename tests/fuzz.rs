@@ -1,0 +1,469 @@
+//! A property test over the engine and every codemod, run as part of the suite: Go-like input
+//! built from the example programs (functions mixed across files, bytes deleted, duplicated and
+//! inserted, CRLF, a BOM, non-ASCII text, truncation), analysed and fixed as a package.
+//!
+//! For every input: no panic; a fixed file has no more syntax errors than the original; no
+//! finding or fix lies in a function that does not parse; nothing outside the edits changes;
+//! the report, the diff and the suppression check run on it; a second run changes nothing.
+//!
+//! The suite runs 64 cases; `PROPTEST_CASES=100000 cargo test --release --test fuzz` runs a
+//! long session. Failing inputs are kept in `tests/fuzz.proptest-regressions` and replayed
+//! first on every run.
+
+use goleak_fix::codemods::REGISTRY;
+use goleak_fix::edit::Edit;
+use goleak_fix::engine::{FileOutcome, Settings, process_package};
+use goleak_fix::report::Report;
+use goleak_fix::source::SourceFile;
+use goleak_fix::syntax::{self, go_parser, is_function_like, syntax_error_count};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::test_runner::FileFailurePersistence;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use tree_sitter::{Node, Tree};
+
+/// The example programs cut into headers (package clause and imports) and top-level chunks
+/// (each starting at a `func` and running to the next).
+struct Corpus {
+    headers: Vec<String>,
+    chunks: Vec<String>,
+}
+
+fn corpus() -> &'static Corpus {
+    static CORPUS: OnceLock<Corpus> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("codemods");
+        let mut files = Vec::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "go") {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut corpus = Corpus {
+            headers: Vec::new(),
+            chunks: Vec::new(),
+        };
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let starts: Vec<usize> = text.match_indices("\nfunc ").map(|(i, _)| i + 1).collect();
+            let Some(&first) = starts.first() else {
+                continue;
+            };
+            corpus.headers.push(text[..first].to_string());
+            for (index, &start) in starts.iter().enumerate() {
+                let end = starts.get(index + 1).copied().unwrap_or(text.len());
+                corpus.chunks.push(text[start..end].to_string());
+            }
+        }
+        assert!(
+            corpus.chunks.len() > 20,
+            "too few example functions to fuzz with"
+        );
+        corpus
+    })
+}
+
+/// Text that makes and breaks Go: tokens, leak ingredients, line endings, non-ASCII.
+const INSERTIONS: &[&str] = &[
+    "{",
+    "}",
+    "(",
+    ")",
+    "\n",
+    "\r\n",
+    "\r",
+    " ",
+    "\t",
+    ";",
+    ",",
+    "go ",
+    "go func() {\n",
+    "<-",
+    "c <- 1\n",
+    "close(c)\n",
+    "c := make(chan int)\n",
+    "make(chan int, 0)",
+    "defer ",
+    "select {\ncase <-ctx.Done():\n}\n",
+    "//goleak-fix:ignore\n",
+    "//goleak-fix:ignore timeout-leak\n",
+    "/*",
+    "*/",
+    "\"",
+    "`",
+    "é",
+    "世界",
+    "\u{feff}",
+    "\u{2028}",
+    "𝔤",
+    "return\n",
+    "wg.Wait()\n",
+    "for range c {\n}\n",
+    "for i := 0; i < n; i++ {\n",
+    "var c chan int\n",
+    "//",
+    "func f() {\n",
+];
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    AllCrlf,
+    /// CRLF on the lines whose number's bit is set in the mask.
+    SomeCrlf(u64),
+    Bom,
+    Insert(Index, Index),
+    Delete(Index, usize),
+    Duplicate(Index, usize),
+    Truncate(Index),
+}
+
+#[derive(Debug, Clone)]
+struct Recipe {
+    header: Index,
+    chunks: Vec<Index>,
+    mutations: Vec<Mutation>,
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        1 => Just(Mutation::AllCrlf),
+        1 => any::<u64>().prop_map(Mutation::SomeCrlf),
+        1 => Just(Mutation::Bom),
+        4 => (any::<Index>(), any::<Index>()).prop_map(|(at, what)| Mutation::Insert(at, what)),
+        3 => (any::<Index>(), 1..40usize).prop_map(|(at, n)| Mutation::Delete(at, n)),
+        1 => (any::<Index>(), 1..200usize).prop_map(|(at, n)| Mutation::Duplicate(at, n)),
+        1 => any::<Index>().prop_map(Mutation::Truncate),
+    ]
+}
+
+fn recipe() -> impl Strategy<Value = Recipe> {
+    (
+        any::<Index>(),
+        prop::collection::vec(any::<Index>(), 1..5),
+        prop::collection::vec(mutation(), 0..5),
+    )
+        .prop_map(|(header, chunks, mutations)| Recipe {
+            header,
+            chunks,
+            mutations,
+        })
+}
+
+/// The char boundary at or before the position `at` picks in `text`.
+fn boundary(text: &str, at: &Index) -> usize {
+    let mut offset = at.index(text.len() + 1);
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn build(recipe: &Recipe) -> String {
+    let corpus = corpus();
+    let mut text = recipe.header.get::<String>(&corpus.headers).clone();
+    for chunk in &recipe.chunks {
+        text.push_str(chunk.get::<String>(&corpus.chunks));
+    }
+    for mutation in &recipe.mutations {
+        match mutation {
+            Mutation::AllCrlf => text = text.replace('\n', "\r\n"),
+            Mutation::SomeCrlf(mask) => {
+                text = text
+                    .split_inclusive('\n')
+                    .enumerate()
+                    .map(|(line, content)| {
+                        if mask >> (line % 64) & 1 == 1 && !content.ends_with("\r\n") {
+                            content.replace('\n', "\r\n")
+                        } else {
+                            content.to_string()
+                        }
+                    })
+                    .collect()
+            }
+            Mutation::Bom => text.insert(0, '\u{feff}'),
+            Mutation::Insert(at, what) => {
+                let at = boundary(&text, at);
+                text.insert_str(at, *what.get(INSERTIONS));
+            }
+            Mutation::Delete(at, n) => {
+                let start = boundary(&text, at);
+                let mut end = (start + n).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                text.replace_range(start..end, "");
+            }
+            Mutation::Duplicate(at, n) => {
+                let start = boundary(&text, at);
+                let mut end = (start + n).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                let copy = text[start..end].to_string();
+                text.insert_str(end, &copy);
+            }
+            Mutation::Truncate(at) => {
+                let at = boundary(&text, at);
+                text.truncate(at);
+            }
+        }
+    }
+    text
+}
+
+fn all_codemods(unsafe_fixes: bool) -> Settings {
+    Settings {
+        codemods: REGISTRY.to_vec(),
+        unsafe_fixes,
+    }
+}
+
+fn run(texts: &[String], settings: &Settings) -> Vec<FileOutcome> {
+    let sources = texts
+        .iter()
+        .enumerate()
+        .map(|(index, text)| {
+            let name = format!("f{index}.go");
+            SourceFile::new(PathBuf::from(&name), name, text.clone())
+        })
+        .collect();
+    let mut outcomes = process_package(&mut go_parser(), sources, settings);
+    // In the order of `texts` (files the prefilter skips come back first).
+    outcomes.sort_by(|a, b| a.source.display_path.cmp(&b.source.display_path));
+    outcomes
+}
+
+/// Whether `offset` lies in code that does not parse, seen two ways, neither of them the
+/// engine's: in the tree of the whole file, and in its top-level `func` declaration (from a
+/// line starting with `func ` to the next) parsed on its own. Broken only if broken both ways:
+/// tree-sitter's error recovery may fold the functions after a broken one into it, where
+/// Go's parser (which resynchronises at each top-level `func`) and the engine (which may parse
+/// declarations one by one) see them whole.
+fn in_broken_code(
+    parser: &mut tree_sitter::Parser,
+    text: &str,
+    tree: &Tree,
+    offset: usize,
+) -> bool {
+    if !in_broken_node(tree, offset) {
+        return false;
+    }
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices("\nfunc ").map(|(at, _)| at + 1))
+        .filter(|&at| text[at..].starts_with("func "))
+        .collect();
+    let Some(index) = starts.iter().rposition(|&start| start <= offset) else {
+        return true;
+    };
+    let end = starts.get(index + 1).copied().unwrap_or(text.len());
+    let prefix = "package p\n";
+    let declaration = format!("{prefix}{}", &text[starts[index]..end]);
+    let tree = syntax::parse(parser, &declaration);
+    in_broken_node(&tree, offset - starts[index] + prefix.len())
+}
+
+/// Whether `offset` lies in a function that does not parse (or in an ERROR node) of `tree`.
+fn in_broken_node(tree: &Tree, offset: usize) -> bool {
+    let Some(node) = tree.root_node().descendant_for_byte_range(offset, offset) else {
+        return false;
+    };
+    std::iter::successors(Some(node), Node::parent)
+        .any(|node| node.is_error() || (is_function_like(node) && node.has_error()))
+}
+
+/// Every byte of `fixed` outside the edits is the original's: the text before the first edit
+/// and after the last is identical, and every line the diff touches holds an edit or borders
+/// one.
+fn check_only_edits_changed(
+    original: &str,
+    fixed: &str,
+    edits: &[&Edit],
+) -> Result<(), TestCaseError> {
+    prop_assert!(
+        !edits.is_empty(),
+        "the file changed with no fix to explain it"
+    );
+    let low = edits.iter().map(|e| e.start).min().unwrap();
+    let high = edits.iter().map(|e| e.end).max().unwrap();
+    prop_assert!(fixed.len() >= low && fixed.len() >= original.len() - high);
+    prop_assert_eq!(
+        &fixed.as_bytes()[..low],
+        &original.as_bytes()[..low],
+        "bytes before the first edit changed"
+    );
+    prop_assert_eq!(
+        &fixed.as_bytes()[fixed.len() - (original.len() - high)..],
+        &original.as_bytes()[high..],
+        "bytes after the last edit changed"
+    );
+    let diff = similar::TextDiff::from_lines(original, fixed);
+    // The byte range of each old line, as the diff splits them.
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for line in (0..diff.old_len()).filter_map(|index| diff.old_slice(index)) {
+        lines.push(offset..offset + line.len());
+        offset += line.len();
+    }
+    let is_touched = |line: usize| {
+        lines.get(line).is_some_and(|range| {
+            edits
+                .iter()
+                .any(|edit| edit.start <= range.end && range.start <= edit.end)
+        })
+    };
+    for op in diff.ops() {
+        let old = op.old_range();
+        if old.is_empty() {
+            // An inserted line: next to a line with an edit.
+            let at = old.start;
+            prop_assert!(
+                is_touched(at) || (at > 0 && is_touched(at - 1)),
+                "a line was inserted away from every edit, before old line {}",
+                at + 1
+            );
+        } else if !matches!(op.tag(), similar::DiffTag::Equal) {
+            for line in old {
+                prop_assert!(
+                    is_touched(line),
+                    "line {} changed with no edit on it",
+                    line + 1
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `check_package_inner`, keeping a failing input in `target/fuzz-failures/` to look at.
+fn check_package(texts: Vec<String>, unsafe_fixes: bool) -> Result<(), TestCaseError> {
+    let result = check_package_inner(texts.clone(), unsafe_fixes);
+    if result.is_err() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/fuzz-failures");
+        let _ = std::fs::create_dir_all(&dir);
+        for (index, text) in texts.iter().enumerate() {
+            let _ = std::fs::write(dir.join(format!("last-f{index}.go")), text);
+        }
+    }
+    result
+}
+
+fn check_package_inner(texts: Vec<String>, unsafe_fixes: bool) -> Result<(), TestCaseError> {
+    let settings = all_codemods(unsafe_fixes);
+    let outcomes = run(&texts, &settings);
+    prop_assert_eq!(outcomes.len(), texts.len());
+    let mut parser = go_parser();
+    let mut after = Vec::new();
+    for (outcome, text) in outcomes.iter().zip(&texts) {
+        prop_assert_eq!(&outcome.source.text, text);
+        let original_tree = syntax::parse(&mut parser, text);
+        for finding in &outcome.findings {
+            prop_assert!(
+                finding.range.start <= finding.range.end && finding.range.end <= text.len()
+            );
+            prop_assert!(
+                !in_broken_code(&mut parser, text, &original_tree, finding.range.start),
+                "{} reported in code that does not parse, at byte {}",
+                finding.codemod,
+                finding.range.start
+            );
+            for edit in finding.fix.iter().flat_map(|fix| &fix.edits) {
+                prop_assert!(edit.start <= edit.end && edit.end <= text.len());
+                prop_assert!(text.is_char_boundary(edit.start) && text.is_char_boundary(edit.end));
+                prop_assert!(
+                    !in_broken_code(&mut parser, text, &original_tree, edit.start),
+                    "{} edits code that does not parse, at byte {}",
+                    finding.codemod,
+                    edit.start
+                );
+            }
+        }
+        // The outputs a user sees must not panic either.
+        let _ = goleak_fix::suppress::unused_suppressions(
+            &outcome.source,
+            &outcome.suppressed,
+            &settings.codemods,
+        );
+        match &outcome.fixed {
+            None => after.push(text.clone()),
+            Some(fixed) => {
+                let fixed_tree = syntax::parse(&mut parser, fixed);
+                prop_assert!(
+                    syntax_error_count(&fixed_tree) <= syntax_error_count(&original_tree),
+                    "the fix added a syntax error"
+                );
+                let edits: Vec<&Edit> = outcome
+                    .findings
+                    .iter()
+                    .filter_map(|finding| finding.fix.as_ref())
+                    .filter(|fix| settings.is_applicable(fix))
+                    .flat_map(|fix| &fix.edits)
+                    .collect();
+                if let Err(error) = check_only_edits_changed(text, fixed, &edits) {
+                    return Err(TestCaseError::fail(format!(
+                        "{error}\nedits: {edits:?}\ndiff:\n{}",
+                        goleak_fix::diff::unified_diff("f.go", text, fixed)
+                    )));
+                }
+                let _ = goleak_fix::diff::unified_diff(&outcome.source.display_path, text, fixed);
+                after.push(fixed.clone());
+            }
+        }
+    }
+    let report = Report::new(&outcomes, outcomes.len(), |fix| settings.is_applicable(fix));
+    let _ = (report.to_text(), report.to_json());
+
+    let again = run(&after, &settings);
+    for outcome in &again {
+        prop_assert!(
+            outcome.fixed.is_none(),
+            "not idempotent: a second run changed {}",
+            outcome.source.display_path
+        );
+    }
+    Ok(())
+}
+
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(64);
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn one_file(recipe in recipe(), unsafe_fixes in any::<bool>()) {
+        check_package(vec![build(&recipe)], unsafe_fixes)?;
+    }
+
+    #[test]
+    fn a_package_of_two_files(first in recipe(), second in recipe(), unsafe_fixes in any::<bool>()) {
+        check_package(vec![build(&first), build(&second)], unsafe_fixes)?;
+    }
+}
+
+#[test]
+fn the_examples_unmutated_satisfy_the_properties() {
+    let corpus = corpus();
+    for chunk in &corpus.chunks {
+        let text = format!("{}{chunk}", corpus.headers[0]);
+        check_package(vec![text], true).unwrap();
+    }
+}
