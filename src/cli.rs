@@ -7,6 +7,7 @@ use crate::diff::unified_diff;
 use crate::engine::{FileOutcome, Settings};
 use crate::pipeline::{self, Analysis};
 use crate::report::{CommitRecord, Report};
+use crate::verify::{self, Toolchain, Verdicts};
 use crate::walk::{self, FileError};
 use crate::write::write_atomically;
 use crate::{interrupt, pr_body, sarif, suppress};
@@ -73,6 +74,20 @@ pub struct Cli {
     /// Write a Markdown pull-request body for the fixes to FILE (with --commit or --dry-run).
     #[arg(long, value_name = "FILE")]
     pub pr_body: Option<PathBuf>,
+    /// Prove each fixed file with the Go toolchain before it is written, offline: `go vet` on
+    /// its package with the fix in place (`vet`, the default), or also the package's tests
+    /// (`test`). A fix that breaks the package is dropped; one the toolchain cannot judge
+    /// (dependencies not in the module cache, say) is kept and marked unverified.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LEVEL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "vet",
+        conflicts_with = "check"
+    )]
+    pub verify: Option<verify::Level>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +138,8 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         codemods: selected_codemods(config.select(&cli.select), config.ignore(&cli.ignore))?,
         unsafe_fixes: cli.unsafe_fixes || config.unsafe_fixes,
     };
+    // Before anything is read or written: --verify without Go is a usage error.
+    let toolchain = cli.verify.map(Toolchain::find).transpose()?;
     if let Some(jobs) = cli.jobs {
         // Only fails if a pool was already built, which cannot happen before this point.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -134,7 +151,14 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     if cli.commit {
         // Writes git objects and one branch, never a file: nothing for an interruption to
         // leave half-written.
-        return commit_to_branch(&mut stdout, cli, &settings, &config, started);
+        return commit_to_branch(
+            &mut stdout,
+            cli,
+            &settings,
+            &config,
+            toolchain.as_ref(),
+            started,
+        );
     }
     if !cli.check && !cli.dry_run {
         // From here on a SIGINT or SIGTERM never leaves a file half-written.
@@ -147,17 +171,30 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     progress.finish();
     let mut errors = walk.errors;
     errors.append(&mut analysis.errors);
+    let verdicts = verify_fixes(
+        cli,
+        toolchain.as_ref(),
+        &mut analysis.outcomes,
+        &std::env::current_dir()?,
+    )?;
 
     let (exit, fixes_verb) = if cli.check {
         (check(&mut stdout, cli, &settings, &analysis)?, "fixable")
     } else if cli.dry_run {
         (
-            dry_run(&mut stdout, cli, &settings, &analysis)?,
+            dry_run(&mut stdout, cli, &settings, &analysis, &verdicts)?,
             "would be applied",
         )
     } else {
         (
-            fix_in_place(&mut stdout, cli, &settings, &analysis, &mut errors)?,
+            fix_in_place(
+                &mut stdout,
+                cli,
+                &settings,
+                &analysis,
+                &verdicts,
+                &mut errors,
+            )?,
             "applied",
         )
     };
@@ -172,6 +209,32 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     }
     stdout.flush()?;
     Ok(ExitCode::from(if errors.is_empty() { exit } else { 2 }))
+}
+
+/// `--verify`: proves the fixes with the Go toolchain (see `verify`), names each fixed file's
+/// verdict on stderr, and clears the fixes of the dropped files so that nothing downstream
+/// writes, diffs or commits them. No verdicts without `--verify`.
+fn verify_fixes(
+    cli: &Cli,
+    toolchain: Option<&Toolchain>,
+    outcomes: &mut [FileOutcome],
+    base: &Path,
+) -> anyhow::Result<Verdicts> {
+    let (Some(level), Some(toolchain)) = (cli.verify, toolchain) else {
+        return Ok(Verdicts::new());
+    };
+    #[allow(unused_mut)]
+    let mut options = verify::Options::new(level, base.to_path_buf());
+    // A fault to inject, for the command-line tests of a dropped fix; never in release builds.
+    #[cfg(debug_assertions)]
+    {
+        options.break_fixes_for_tests = std::env::var("GOLEAK_FIX_TEST_BREAK_FIX").ok();
+    }
+    let verdicts = verify::verify(outcomes, toolchain, &options)?;
+    for (path, verdict) in &verdicts {
+        eprintln!("{}", verdict.line(path));
+    }
+    Ok(verdicts)
 }
 
 /// `--check`: the findings; 1 when there are any.
@@ -213,11 +276,13 @@ fn dry_run(
     cli: &Cli,
     settings: &Settings,
     analysis: &Analysis,
+    verdicts: &Verdicts,
 ) -> anyhow::Result<u8> {
     if cli.format.is_some() {
         let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
             settings.is_applicable(fix)
-        });
+        })
+        .with_verdicts(verdicts);
         print_report(out, &report, cli.format)?;
     } else {
         for outcome in &analysis.outcomes {
@@ -234,7 +299,7 @@ fn dry_run(
     if let Some(path) = &cli.pr_body {
         if changes {
             let message = commit::default_message(&analysis.outcomes);
-            write_pr_body(path, &message, &analysis.outcomes, None)?;
+            write_pr_body(path, &message, &analysis.outcomes, None, verdicts)?;
         } else {
             eprintln!("goleak-fix: nothing would change; no pull-request body written");
         }
@@ -249,6 +314,7 @@ fn fix_in_place(
     cli: &Cli,
     settings: &Settings,
     analysis: &Analysis,
+    verdicts: &Verdicts,
     errors: &mut Vec<FileError>,
 ) -> anyhow::Result<u8> {
     for outcome in &analysis.outcomes {
@@ -267,10 +333,11 @@ fn fix_in_place(
             }),
         }
     }
-    let unfixed = unfixed_outcomes(analysis, settings);
+    let unfixed = unfixed_outcomes(analysis, settings, verdicts);
     let report = Report::new(&unfixed, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
-    });
+    })
+    .with_verdicts(verdicts);
     let remaining = report.summary.findings;
     if cli.format.is_some() || remaining > 0 {
         print_report(out, &report, cli.format)?;
@@ -279,8 +346,12 @@ fn fix_in_place(
 }
 
 /// Each file with only the findings whose fix was not applied: what is left to report once
-/// the fixes are in.
-fn unfixed_outcomes(analysis: &Analysis, settings: &Settings) -> Vec<FileOutcome> {
+/// the fixes are in. A file whose fixes `--verify` dropped keeps all its findings.
+fn unfixed_outcomes(
+    analysis: &Analysis,
+    settings: &Settings,
+    verdicts: &Verdicts,
+) -> Vec<FileOutcome> {
     analysis
         .outcomes
         .iter()
@@ -290,9 +361,14 @@ fn unfixed_outcomes(analysis: &Analysis, settings: &Settings) -> Vec<FileOutcome
                 .findings
                 .iter()
                 .filter(|f| {
-                    !f.fix
-                        .as_ref()
-                        .is_some_and(|fix| settings.is_applicable(fix))
+                    let dropped = verdicts
+                        .get(&outcome.source.display_path)
+                        .is_some_and(|v| v.status == verify::Status::Dropped);
+                    dropped
+                        || !f
+                            .fix
+                            .as_ref()
+                            .is_some_and(|fix| settings.is_applicable(fix))
                 })
                 .cloned()
                 .collect(),
@@ -312,19 +388,21 @@ fn commit_to_branch(
     cli: &Cli,
     settings: &Settings,
     config: &config::Config,
+    toolchain: Option<&Toolchain>,
     started: std::time::Instant,
 ) -> anyhow::Result<ExitCode> {
     let repository = HeadCommit::open(&cli.paths)?;
     let (packages, mut errors) = repository.go_packages(config.exclude.as_ref())?;
     let mut analysis = pipeline::analyse_sources(packages, settings);
     errors.append(&mut analysis.errors);
+    // The files come from HEAD, with paths from the repository's top directory.
+    let verdicts = verify_fixes(cli, toolchain, &mut analysis.outcomes, repository.top())?;
     let request = BranchRequest {
         name: cli.branch.clone(),
         force: cli.force_branch,
-        message: cli
-            .message
-            .clone()
-            .unwrap_or_else(|| commit::default_message(&analysis.outcomes)),
+        message: cli.message.clone().unwrap_or_else(|| {
+            commit::default_message(&analysis.outcomes) + &verification_trailer(&verdicts)
+        }),
     };
     let created = repository.commit_fixes(&analysis.outcomes, &request)?;
     match &created {
@@ -344,12 +422,19 @@ fn commit_to_branch(
         ),
     }
     if let (Some(path), Some(record)) = (&cli.pr_body, &created) {
-        write_pr_body(path, &request.message, &analysis.outcomes, Some(record))?;
+        write_pr_body(
+            path,
+            &request.message,
+            &analysis.outcomes,
+            Some(record),
+            &verdicts,
+        )?;
     }
-    let unfixed = unfixed_outcomes(&analysis, settings);
+    let unfixed = unfixed_outcomes(&analysis, settings, &verdicts);
     let mut report = Report::new(&unfixed, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
-    });
+    })
+    .with_verdicts(&verdicts);
     report.commit = created;
     let remaining = report.summary.findings;
     if cli.format.is_some() || remaining > 0 {
@@ -372,6 +457,22 @@ fn commit_to_branch(
     }))
 }
 
+/// With `--verify`, the default commit message ends with each file's verdict.
+fn verification_trailer(verdicts: &Verdicts) -> String {
+    if verdicts.is_empty() {
+        return String::new();
+    }
+    let mut trailer = String::from("\nChecked with the Go toolchain (goleak-fix --verify):\n");
+    for (path, verdict) in verdicts {
+        trailer.push_str(&format!(
+            "{} {path}: {}\n",
+            verdict.status.as_str(),
+            verdict.reason
+        ));
+    }
+    trailer
+}
+
 /// Writes the pull-request body for the fixes in `outcomes`, titled with the first line of
 /// the commit `message`.
 fn write_pr_body(
@@ -379,9 +480,10 @@ fn write_pr_body(
     message: &str,
     outcomes: &[FileOutcome],
     commit: Option<&CommitRecord>,
+    verdicts: &Verdicts,
 ) -> anyhow::Result<()> {
     let title = message.lines().next().unwrap_or_default();
-    let body = pr_body::pull_request_body(title, outcomes, commit);
+    let body = pr_body::pull_request_body_verified(title, outcomes, commit, verdicts);
     std::fs::write(path, body)
         .map_err(|error| anyhow::anyhow!("{}: cannot write it: {error}", path.display()))
 }

@@ -170,6 +170,12 @@ impl HeadCommit {
         })
     }
 
+    /// The working tree's top directory (symbolic links resolved): where the paths of the
+    /// files read from `HEAD` start.
+    pub fn top(&self) -> &Path {
+        &self.top
+    }
+
     /// The Go files the paths name, as committed at `HEAD`, grouped by package directory; and
     /// the files that could not be read (not UTF-8), which are skipped.
     pub fn go_packages(

@@ -22,5 +22,6 @@ pub mod sarif;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
+pub mod verify;
 pub mod walk;
 pub mod write;

@@ -6,7 +6,9 @@
 //! commit, when there is one; a table of fixes per codemod and file; for each codemod the leak
 //! in one sentence, each fix with its line and the finding's own words, the codemod's full
 //! reasoning in a collapsed block and where to read it (`goleak-fix --explain <id>`); and the
-//! unified diff in a collapsed block. Markdown only, no HTML but `<details>`/`<summary>`, which
+//! unified diff in a collapsed block. With `--verify`, the table has a column with each file's
+//! verdict, each fix says it, and a paragraph names the fixes that verification left out of
+//! the change and why. Markdown only, no HTML but `<details>`/`<summary>`, which
 //! GitHub, GitLab and Gitea all render.
 
 use crate::codemods::{self, Codemod};
@@ -14,6 +16,7 @@ use crate::diff::unified_diff;
 use crate::edit::Applicability;
 use crate::engine::FileOutcome;
 use crate::report::CommitRecord;
+use crate::verify::{Status, Verdict, Verdicts};
 use std::fmt::Write;
 
 /// Where the codemods' documentation is published: the package's repository (`repository` in
@@ -30,6 +33,8 @@ struct FixLine<'a> {
     /// the file as read (a fix made possible by an earlier one has none).
     finding: Option<(usize, &'a str)>,
     applicability: Option<Applicability>,
+    /// `--verify`'s verdict on the file's fixes.
+    verdict: Option<&'a Verdict>,
 }
 
 /// The body for the fixes in `outcomes`, titled `title`; `commit` names the branch made.
@@ -38,7 +43,18 @@ pub fn pull_request_body(
     outcomes: &[FileOutcome],
     commit: Option<&CommitRecord>,
 ) -> String {
-    let fixes = fix_lines(outcomes);
+    pull_request_body_verified(title, outcomes, commit, &Verdicts::new())
+}
+
+/// `pull_request_body`, with `--verify`'s verdicts per file (dropped files, whose fixes are
+/// not in `outcomes` any more, are named with the reason).
+pub fn pull_request_body_verified(
+    title: &str,
+    outcomes: &[FileOutcome],
+    commit: Option<&CommitRecord>,
+    verdicts: &Verdicts,
+) -> String {
+    let fixes = fix_lines(outcomes, verdicts);
     let files = outcomes.iter().filter(|o| o.fixed.is_some()).count();
     let mut body = String::new();
     let _ = writeln!(body, "# {}\n", title.trim());
@@ -63,6 +79,9 @@ pub fn pull_request_body(
              Review them closely.\n",
         );
     }
+    if !verdicts.is_empty() {
+        verification_section(&mut body, verdicts);
+    }
     if let Some(commit) = commit {
         let _ = writeln!(
             body,
@@ -72,7 +91,11 @@ pub fn pull_request_body(
         );
     }
 
-    body.push_str("\n| codemod | file | fixes |\n|---|---|---|\n");
+    if verdicts.is_empty() {
+        body.push_str("\n| codemod | file | fixes |\n|---|---|---|\n");
+    } else {
+        body.push_str("\n| codemod | file | fixes | verification |\n|---|---|---|---|\n");
+    }
     let mut rows: Vec<(&str, &str, usize)> = Vec::new();
     for fix in &fixes {
         match rows
@@ -85,12 +108,23 @@ pub fn pull_request_body(
     }
     rows.sort_by_key(|(codemod, path, _)| (registry_position(codemod), *path));
     for (codemod, path, count) in &rows {
-        let _ = writeln!(
+        let _ = write!(
             body,
             "| {} | {} | {count} |",
             table_cell(&code(codemod)),
             table_cell(&code(path))
         );
+        if !verdicts.is_empty() {
+            let cell = verdicts.get(*path).map_or_else(
+                || "not checked".to_string(),
+                |verdict| match verdict.status {
+                    Status::Verified => "verified".to_string(),
+                    status => format!("{}: {}", status.as_str(), verdict.reason),
+                },
+            );
+            let _ = write!(body, " {} |", table_cell(&cell));
+        }
+        body.push('\n');
     }
 
     body.push_str("\n## The leaks and their fixes\n");
@@ -124,7 +158,7 @@ pub fn pull_request_body(
 
 /// The applied fixes in path order, each matched with the finding it answers (same codemod,
 /// same fix description; each finding used once).
-fn fix_lines(outcomes: &[FileOutcome]) -> Vec<FixLine<'_>> {
+fn fix_lines<'a>(outcomes: &'a [FileOutcome], verdicts: &'a Verdicts) -> Vec<FixLine<'a>> {
     let mut lines = Vec::new();
     for outcome in outcomes.iter().filter(|o| o.fixed.is_some()) {
         let mut findings: Vec<_> = outcome
@@ -148,6 +182,7 @@ fn fix_lines(outcomes: &[FileOutcome]) -> Vec<FixLine<'_>> {
                     (line, finding.message.as_str())
                 }),
                 applicability: matched.map(|(_, fix)| fix.applicability),
+                verdict: verdicts.get(&outcome.source.display_path),
             });
         }
     }
@@ -195,7 +230,54 @@ fn fix_sentence(fix: &FixLine) -> String {
     if fix.applicability == Some(Applicability::Unsafe) {
         sentence.push_str(" **Unsafe**: review this one closely.");
     }
+    match fix.verdict {
+        Some(verdict) if verdict.status == Status::Verified => {
+            let _ = write!(sentence, " Verified: {}", with_period(&verdict.reason));
+        }
+        Some(verdict) => {
+            let _ = write!(
+                sentence,
+                " **{}**: {}",
+                capitalised(verdict.status.as_str()),
+                with_period(&verdict.reason)
+            );
+        }
+        None => {}
+    }
     sentence
+}
+
+/// What `--verify` did, how many files it verified, and each file it left out and why.
+fn verification_section(body: &mut String, verdicts: &Verdicts) {
+    let count = |status: Status| verdicts.values().filter(|v| v.status == status).count();
+    let _ = writeln!(
+        body,
+        "\nEach fixed file was checked with the Go toolchain before this change was made \
+         (`goleak-fix --verify`): its package was vetted, and with `--verify=test` tested, with \
+         the fix in place and without it, offline. {} verified; {} unverified (kept, but the \
+         toolchain could not judge them; the table says why); {} dropped (left out of this \
+         change).",
+        plural(count(Status::Verified), "file"),
+        plural(count(Status::Unverified), "file"),
+        plural(count(Status::Dropped), "file"),
+    );
+    let dropped: Vec<(&String, &Verdict)> = verdicts
+        .iter()
+        .filter(|(_, v)| v.status == Status::Dropped)
+        .collect();
+    if !dropped.is_empty() {
+        body.push_str("\nLeft out because the fixed package did not pass:\n\n");
+        for (path, verdict) in dropped {
+            let _ = writeln!(body, "- {}: {}", code(path), with_period(&verdict.reason));
+        }
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// The documentation below its title and lead sentence (the section already shows both), its

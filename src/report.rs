@@ -4,6 +4,7 @@
 use crate::edit::Fix;
 use crate::engine::FileOutcome;
 use crate::source::SourceFile;
+use crate::verify::{Status, Verdict, Verdicts};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -34,13 +35,23 @@ pub struct ReportedFinding<'a> {
     pub end_line: usize,
     pub end_column: usize,
     pub message: &'a str,
-    pub fix: Option<&'a Fix>,
+    pub fix: Option<ReportedFix<'a>>,
     /// The file the finding is in, for formats that count columns differently (SARIF).
     #[serde(skip)]
     pub source: &'a SourceFile,
     /// Whether `fix` would be applied with the current settings.
     #[serde(skip)]
     pub applicable: bool,
+}
+
+/// A finding's fix, and with `--verify` what the Go toolchain made of it (the verdict on all
+/// the fixes of its file); `verification` is absent otherwise, so the document keeps its shape.
+#[derive(Serialize, Clone, Copy)]
+pub struct ReportedFix<'a> {
+    #[serde(flatten)]
+    pub fix: &'a Fix,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<&'a Verdict>,
 }
 
 #[derive(Serialize, Default, Clone, Copy)]
@@ -74,7 +85,10 @@ impl<'a> Report<'a> {
                     end_line: end.line,
                     end_column: end.column,
                     message: &finding.message,
-                    fix: finding.fix.as_ref(),
+                    fix: finding.fix.as_ref().map(|fix| ReportedFix {
+                        fix,
+                        verification: None,
+                    }),
                     source,
                     applicable: finding.fix.as_ref().is_some_and(&is_applicable),
                 });
@@ -93,6 +107,25 @@ impl<'a> Report<'a> {
             summary,
             commit: None,
         }
+    }
+
+    /// Adds `--verify`'s verdicts to the fixes that would be applied. A dropped fix is no
+    /// longer one that would be applied, so it leaves `fixable` (and SARIF's fixes).
+    pub fn with_verdicts(mut self, verdicts: &'a Verdicts) -> Self {
+        for finding in &mut self.findings {
+            let Some(verdict) = verdicts.get(finding.path) else {
+                continue;
+            };
+            let Some(fix) = finding.fix.as_mut().filter(|_| finding.applicable) else {
+                continue;
+            };
+            fix.verification = Some(verdict);
+            if verdict.status == Status::Dropped {
+                finding.applicable = false;
+            }
+        }
+        self.summary.fixable = self.findings.iter().filter(|f| f.applicable).count();
+        self
     }
 
     /// One line per finding, like `go vet`.

@@ -25,6 +25,7 @@ use crate::codemods::{self, Codemod};
 use crate::edit::{Applicability, Edit};
 use crate::report::{Report, ReportedFinding};
 use crate::source::SourceFile;
+use crate::verify::Verdict;
 use serde::Serialize;
 
 /// The schema the document declares.
@@ -170,7 +171,7 @@ struct Region {
 struct SarifFix<'a> {
     description: Text<'a>,
     artifact_changes: [ArtifactChange<'a>; 1],
-    properties: FixProperties,
+    properties: FixProperties<'a>,
 }
 
 #[derive(Serialize)]
@@ -187,10 +188,12 @@ struct Replacement<'a> {
     inserted_content: Text<'a>,
 }
 
-/// Our safety level, which SARIF has no word for.
+/// Our safety level, which SARIF has no word for, and `--verify`'s verdict when there is one.
 #[derive(Serialize)]
-struct FixProperties {
+struct FixProperties<'a> {
     applicability: Applicability,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<&'a Verdict>,
 }
 
 fn rule(codemod: &dyn Codemod) -> Rule {
@@ -225,16 +228,22 @@ fn result<'a>(finding: &ReportedFinding<'a>) -> SarifResult<'a> {
     let fixes = finding
         .fix
         .filter(|_| finding.applicable)
-        .map(|fix| SarifFix {
+        .map(|reported| SarifFix {
             description: Text {
-                text: &fix.description,
+                text: &reported.fix.description,
             },
             artifact_changes: [ArtifactChange {
                 artifact_location: artifact.clone(),
-                replacements: fix.edits.iter().map(|e| replacement(source, e)).collect(),
+                replacements: reported
+                    .fix
+                    .edits
+                    .iter()
+                    .map(|e| replacement(source, e))
+                    .collect(),
             }],
             properties: FixProperties {
-                applicability: fix.applicability,
+                applicability: reported.fix.applicability,
+                verification: reported.verification,
             },
         });
     SarifResult {

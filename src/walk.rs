@@ -41,8 +41,9 @@ pub fn collect(arguments: &[String]) -> Walk {
 /// Symbolic links are not followed, so nothing outside the scanned tree is read or written
 /// through one: a symlinked directory is skipped, as is a symlinked file whose target is inside
 /// the tree (the target itself is scanned where it is, unless that place is skipped). A
-/// symlinked file that points outside the tree, or nowhere, is named as an error. A symlink
-/// named on the command line is followed when its target is inside the current directory.
+/// symlinked file that points outside the tree, or nowhere, is named as an error. Named on the
+/// command line, a symlinked directory is walked (it is the tree), and a symlinked file is
+/// followed only when its target is inside the current directory.
 pub fn collect_excluding(arguments: &[String], exclude: Option<&Exclude>) -> Walk {
     let mut walk = Walk::default();
     // The same file reached through two arguments (`./... pkg/...`) is analysed once.

@@ -123,6 +123,8 @@ enum Mutation {
     Delete(Index, usize),
     Duplicate(Index, usize),
     Truncate(Index),
+    /// Two lines change places (statements out of order, braces misplaced).
+    SwapLines(Index, Index),
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +143,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         3 => (any::<Index>(), 1..40usize).prop_map(|(at, n)| Mutation::Delete(at, n)),
         1 => (any::<Index>(), 1..200usize).prop_map(|(at, n)| Mutation::Duplicate(at, n)),
         1 => any::<Index>().prop_map(Mutation::Truncate),
+        2 => (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
     ]
 }
 
@@ -148,7 +151,7 @@ fn recipe() -> impl Strategy<Value = Recipe> {
     (
         any::<Index>(),
         prop::collection::vec(any::<Index>(), 1..5),
-        prop::collection::vec(mutation(), 0..5),
+        prop::collection::vec(mutation(), 0..8),
     )
         .prop_map(|(header, chunks, mutations)| Recipe {
             header,
@@ -191,7 +194,7 @@ fn build(recipe: &Recipe) -> String {
             Mutation::Bom => text.insert(0, '\u{feff}'),
             Mutation::Insert(at, what) => {
                 let at = boundary(&text, at);
-                text.insert_str(at, *what.get(INSERTIONS));
+                text.insert_str(at, what.get::<&str>(INSERTIONS));
             }
             Mutation::Delete(at, n) => {
                 let start = boundary(&text, at);
@@ -213,6 +216,14 @@ fn build(recipe: &Recipe) -> String {
             Mutation::Truncate(at) => {
                 let at = boundary(&text, at);
                 text.truncate(at);
+            }
+            Mutation::SwapLines(a, b) => {
+                let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+                if !lines.is_empty() {
+                    let count = lines.len();
+                    lines.swap(a.index(count), b.index(count));
+                }
+                text = lines.concat();
             }
         }
     }
@@ -466,4 +477,42 @@ fn the_examples_unmutated_satisfy_the_properties() {
         let text = format!("{}{chunk}", corpus.headers[0]);
         check_package(vec![text], true).unwrap();
     }
+}
+
+// Inputs the fuzzer found, kept as plain tests (their seeds are in the regressions file too).
+
+/// `\r\r\n` line endings (CRLF applied twice): the diff splits lines at the lone `\r` too, and
+/// the inserted `close` line must still sit right after the loop.
+#[test]
+fn doubled_carriage_returns_are_kept() {
+    let text = "package main\n\nfunc run(records []string) {\n\tinput := make(chan string, len(records))\n\tfor _, r := range records {\n\t\tinput <- r\n\t}\n\tfor i := 0; i < 2; i++ {\n\t\tgo func() {\n\t\t\tfor range input {\n\t\t\t}\n\t\t}()\n\t}\n}\n"
+        .replace('\n', "\r\r\n");
+    let outcomes = run(std::slice::from_ref(&text), &all_codemods(false));
+    assert_eq!(
+        outcomes[0].fixed.as_deref(),
+        Some(
+            text.replace("\t}\r\r\n\tfor i", "\t}\r\r\n\tclose(input)\r\n\tfor i")
+                .as_str()
+        )
+    );
+    check_package(vec![text], false).unwrap();
+}
+
+/// tree-sitter's error recovery folds the functions after a broken one into it; Go's parser
+/// and the engine's per-declaration parse see them whole. The leak in `anySquare` may be
+/// reported; nothing in `main` may be touched.
+#[test]
+fn a_function_after_a_broken_one_is_judged_on_its_own() {
+    let text = "package main\n\nfunc main() {\n\tfor i := 0; i <  i++ {\n\t\tc := make(chan int)\n\t\tgo func() { c <- 1 }()\n\t}\n}\n\nfunc anySquare(n int) int {\n\tc := make(chan int)\n\tfor i := 0; i < n; i++ {\n\t\tgo func() {\n\t\t\tc <- i * i\n\t\t}()\n\t}\n\treturn <-c\n}\n";
+    check_package(vec![text.to_string()], true).unwrap();
+    let outcomes = run(&[text.to_string()], &all_codemods(true));
+    let main_end = text.find("\nfunc anySquare").unwrap();
+    assert!(
+        outcomes[0]
+            .findings
+            .iter()
+            .all(|finding| finding.range.start > main_end),
+        "{:?}",
+        outcomes[0].findings
+    );
 }

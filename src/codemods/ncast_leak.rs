@@ -30,7 +30,6 @@ use super::one_shot::one_shot_sender;
 use super::{Codemod, CodemodContext, Finding};
 use crate::edit::{Applicability, Fix};
 use crate::facts::Channel;
-use crate::rewrite::capacity_edit;
 use crate::syntax::{self, text};
 use tree_sitter::Node;
 
@@ -76,20 +75,18 @@ impl Codemod for NcastLeak {
                 },
             );
             let fix = loop_size(context, channel, *spawn_loop).and_then(|(size, applicability)| {
-                let edit = capacity_edit(channel, &size)?;
-                let mut description = format!("size `{name}` for every sender: `{size}`");
-                if sender.defers {
-                    description.push_str(
-                        " (the senders' deferred calls would run before their values are received)",
+                let description = format!("size `{name}` for every sender: `{size}`");
+                let fix = sender.buffer_fix(channel, &size, description)?;
+                if applicability == Applicability::Unsafe
+                    && fix.applicability == Applicability::Safe
+                {
+                    let description = format!(
+                        "{} (cannot show the size is what the loop uses and is not negative)",
+                        fix.description
                     );
-                    return Some(Fix::unsafe_(description, vec![edit]));
+                    return Some(Fix::unsafe_(description, fix.edits));
                 }
-                if applicability == Applicability::Unsafe {
-                    description.push_str(
-                        " (cannot show the size is what the loop uses and is not negative)",
-                    );
-                }
-                Some(Fix::new(applicability, description, vec![edit]))
+                Some(fix)
             });
             findings.push(Finding {
                 codemod: self.id(),

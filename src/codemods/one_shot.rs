@@ -5,9 +5,11 @@
 //! sender's send, the missing handshake cannot be observed.
 
 use super::CodemodContext;
+use crate::edit::Fix;
 use crate::facts::{
     Capacity, Channel, ChannelUse, Context, Goroutine, GoroutineId, SelectCase, UseKind,
 };
+use crate::rewrite::capacity_edit;
 use crate::syntax::{self, descendants_outside_closures};
 use tree_sitter::Node;
 
@@ -19,6 +21,24 @@ pub struct OneShotSender<'f, 'a> {
     pub defers: bool,
     /// Parent receives, in order.
     pub receives: Vec<&'f ChannelUse<'a>>,
+}
+
+impl OneShotSender<'_, '_> {
+    /// The fix that gives `channel` a buffer of `size`: safe, unless the sender defers calls
+    /// (they would run before the value is received). `None` if the channel is buffered.
+    pub fn buffer_fix(&self, channel: &Channel, size: &str, description: String) -> Option<Fix> {
+        let edit = capacity_edit(channel, size)?;
+        Some(if self.defers {
+            Fix::unsafe_(
+                format!(
+                    "{description} (the sender's deferred calls would run before the value is received)"
+                ),
+                vec![edit],
+            )
+        } else {
+            Fix::safe(description, vec![edit])
+        })
+    }
 }
 
 /// The single sending goroutine of `channel`, when the channel has this shape.
@@ -141,7 +161,10 @@ pub fn parent_wait<'f, 'a>(
         };
         let in_loop = channel.loops_within_scope(&receive.loops).next().is_some();
         match select {
-            Some(case) if !sure_selects.contains(&case.select.id()) && (!in_loop || case.other_case_leaves) => {
+            Some(case)
+                if !sure_selects.contains(&case.select.id())
+                    && (!in_loop || case.other_case_leaves) =>
+            {
                 // A select whose other case is followed by another receive on every path
                 // (`select { case <-c: case <-time.After(d): }` then `<-c`) does not give up;
                 // a `return` before that receive does. Of several selects in a row, the last
@@ -173,7 +196,13 @@ pub fn parent_wait<'f, 'a>(
         .iter()
         .find(|exit| exit.start_byte() >= start.end_byte() && exit.start_byte() < first_receive)
         .copied();
-    if exit.is_none() && (retries || sender.receives.iter().any(|r| matches!(&r.kind, UseKind::Receive { select: Some(_) }))) {
+    if exit.is_none()
+        && (retries
+            || sender
+                .receives
+                .iter()
+                .any(|r| matches!(&r.kind, UseKind::Receive { select: Some(_) })))
+    {
         return ParentWait::Always;
     }
     ParentWait::CanLeave { exit }

@@ -25,8 +25,6 @@
 
 use super::one_shot::{ParentWait, one_shot_sender, parent_wait};
 use super::{Codemod, CodemodContext, Finding};
-use crate::edit::Fix;
-use crate::rewrite::capacity_edit;
 
 pub struct PrematureReturn;
 
@@ -70,14 +68,11 @@ impl Codemod for PrematureReturn {
                 "goroutine started at line {} sends on unbuffered channel `{name}`, but {why}; the send then blocks forever",
                 context.line_of(sender.goroutine.start.start_byte()),
             );
-            let fix = capacity_edit(channel, "1").map(|edit| {
-                let description = format!("give `{name}` a buffer of 1 so the send never blocks");
-                if sender.defers {
-                    Fix::unsafe_(format!("{description} (the sender's deferred calls would run before the value is received)"), vec![edit])
-                } else {
-                    Fix::safe(description, vec![edit])
-                }
-            });
+            let fix = sender.buffer_fix(
+                channel,
+                "1",
+                format!("give `{name}` a buffer of 1 so the send never blocks"),
+            );
             findings.push(Finding {
                 codemod: self.id(),
                 range: channel.make_call.byte_range(),
@@ -143,18 +138,30 @@ mod tests {
     fn a_return_before_the_select_is_the_leak_not_the_select() {
         // The select's other case is followed by a receive on every path, but the `return`
         // before the select leaves with the sender still blocked.
-        let found = findings("func f(other chan error, fail bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif fail {\n\t\treturn nil\n\t}\n\tselect {\n\tcase <-other:\n\tcase <-c:\n\t\treturn nil\n\t}\n\treturn <-c\n}\n");
+        let found = findings(
+            "func f(other chan error, fail bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif fail {\n\t\treturn nil\n\t}\n\tselect {\n\tcase <-other:\n\tcase <-c:\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].codemod, "premature-return");
-        assert!(found[0].message.contains("can return at line 17"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("can return at line 17"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]
     fn a_return_between_a_select_and_the_receive_after_it_is_the_leak() {
-        let found = findings("func f(other chan error, fail bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tselect {\n\tcase <-other:\n\tcase <-c:\n\t\treturn nil\n\t}\n\tif fail {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n");
+        let found = findings(
+            "func f(other chan error, fail bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tselect {\n\tcase <-other:\n\tcase <-c:\n\t\treturn nil\n\t}\n\tif fail {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].codemod, "premature-return");
-        assert!(found[0].message.contains("can return at line 22"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("can return at line 22"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]

@@ -28,8 +28,6 @@
 
 use super::one_shot::{ParentWait, one_shot_sender, parent_wait};
 use super::{Codemod, CodemodContext, Finding};
-use crate::edit::Fix;
-use crate::rewrite::capacity_edit;
 
 pub struct TimeoutLeak;
 
@@ -68,14 +66,13 @@ impl Codemod for TimeoutLeak {
                 context.line_of(sender.goroutine.start.start_byte()),
                 context.line_of(case.select.start_byte()),
             );
-            let fix = capacity_edit(channel, "1").map(|edit| {
-                let description = format!("give `{name}` a buffer of 1 so the send completes after the select gives up");
-                if sender.defers {
-                    Fix::unsafe_(format!("{description} (the sender's deferred calls would run before the value is received)"), vec![edit])
-                } else {
-                    Fix::safe(description, vec![edit])
-                }
-            });
+            let fix = sender.buffer_fix(
+                channel,
+                "1",
+                format!(
+                    "give `{name}` a buffer of 1 so the send completes after the select gives up"
+                ),
+            );
             findings.push(Finding {
                 codemod: self.id(),
                 range: channel.make_call.byte_range(),

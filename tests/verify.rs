@@ -1,0 +1,526 @@
+//! `--verify`: each fix proven with the Go toolchain (`go vet`, `go test`, through `-overlay`)
+//! before it is written. These tests run Go and fail, not skip, when it is missing: a proof
+//! that is skipped proves nothing.
+
+use goleak_fix::codemods::REGISTRY;
+use goleak_fix::engine::Settings;
+use goleak_fix::pipeline::{self, Progress};
+use goleak_fix::verify::{self, Level, Status, Toolchain};
+use goleak_fix::walk;
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const GO_MOD: &str = "module example.com/t\n\ngo 1.22\n";
+
+/// A timeout leak in `fetch<name>`: the goroutine's send blocks forever once the select has
+/// taken the timer. `make(chan string)` becomes `make(chan string, 1)`.
+fn leaky(package: &str, name: &str) -> String {
+    format!(
+        "package {package}
+
+import \"time\"
+
+func Fetch{name}() string {{
+\tc := make(chan string)
+\tgo func() {{
+\t\ttime.Sleep(time.Millisecond)
+\t\tc <- \"x\"
+\t}}()
+\tselect {{
+\tcase v := <-c:
+\t\treturn v
+\tcase <-time.After(time.Microsecond):
+\t\treturn \"\"
+\t}}
+}}
+"
+    )
+}
+
+fn require_go() {
+    let output = Command::new("go")
+        .arg("version")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("the Go toolchain is needed to test --verify (`go` on PATH): {e}")
+        });
+    assert!(output.status.success(), "`go version` failed");
+}
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn goleak_fix(dir: &Path, args: &[&str]) -> Output {
+    goleak_fix_with(dir, args, &[])
+}
+
+fn goleak_fix_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_goleak-fix"));
+    command.args(args).current_dir(dir);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("run goleak-fix")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(output)))
+}
+
+/// The `verification` object of the finding in `path` (the JSON report).
+fn verification<'a>(report: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("no finding in {path}: {report:#}"));
+    let verification = &finding["fix"]["verification"];
+    assert!(
+        verification.is_object(),
+        "no verification for {path}: {report:#}"
+    );
+    verification
+}
+
+#[test]
+fn a_fix_that_vets_clean_is_verified_and_written() {
+    require_go();
+    let dir = tree(&[("go.mod", GO_MOD), ("pkg/a.go", &leaky("pkg", "A"))]);
+    let output = goleak_fix(dir.path(), &["--verify", "./..."]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("verified pkg/a.go: 1 fix(es) (go vet clean)"),
+        "{err}"
+    );
+    assert!(err.contains("fixed pkg/a.go: 1 leak(s)"), "{err}");
+    let text = fs::read_to_string(dir.path().join("pkg/a.go")).unwrap();
+    assert!(text.contains("make(chan string, 1)"), "{text}");
+}
+
+#[test]
+fn a_package_that_fails_to_build_before_the_fix_is_unverified_and_keeps_the_fix() {
+    require_go();
+    let broken = "package pkg\n\nvar count int = \"not a number\"\n";
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("pkg/a.go", &leaky("pkg", "A")),
+        ("pkg/b.go", broken),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify", "--dry-run", "./..."]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "unverified pkg/a.go: the package does not vet clean without the fix either: pkg/b.go:3:17: cannot use"
+        ),
+        "{err}"
+    );
+    assert!(stdout(&output).contains("+\tc := make(chan string, 1)"));
+}
+
+#[test]
+fn a_missing_dependency_leaves_the_fix_unverified_and_nothing_is_downloaded() {
+    require_go();
+    let with_dependency = leaky("pkg", "A").replace(
+        "import \"time\"",
+        "import (\n\t\"time\"\n\n\t\"example.org/not/in/the/cache\"\n)\n\nvar _ = cache.Thing",
+    );
+    let dir = tree(&[("go.mod", GO_MOD), ("pkg/a.go", &with_dependency)]);
+    let output = goleak_fix(
+        dir.path(),
+        &["--verify", "--dry-run", "--format", "json", "./..."],
+    );
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("unverified pkg/a.go: dependencies missing (GOPROXY=off): "),
+        "{err}"
+    );
+    let report = json(&output);
+    let verdict = verification(&report, "pkg/a.go");
+    assert_eq!(verdict["status"], "unverified", "{report:#}");
+    assert!(
+        verdict["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no required module provides package example.org/not/in/the/cache"),
+        "{report:#}"
+    );
+    // Nothing was added to the module to fetch it.
+    assert_eq!(
+        fs::read_to_string(dir.path().join("go.mod")).unwrap(),
+        GO_MOD
+    );
+    assert!(!dir.path().join("go.sum").exists());
+}
+
+#[test]
+fn a_broken_fix_is_dropped_and_its_file_left_untouched() {
+    require_go();
+    let b = leaky("pkg", "B");
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("pkg/a.go", &leaky("pkg", "A")),
+        ("pkg/b.go", &b),
+    ]);
+    // Debug builds break the copy of b.go's fix that Go sees (never the fix itself).
+    let output = goleak_fix_with(
+        dir.path(),
+        &["--verify", "./..."],
+        &[("GOLEAK_FIX_TEST_BREAK_FIX", "b.go")],
+    );
+    let err = stderr(&output);
+    // The finding in b.go is left unfixed.
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("dropped pkg/b.go: go vet: pkg/b.go:19:9: undefined: goleakFixTestBrokenFix"),
+        "{err}"
+    );
+    assert!(err.contains("verified pkg/a.go: 1 fix(es)"), "{err}");
+    assert!(!err.contains("fixed pkg/b.go"), "{err}");
+    assert!(stdout(&output).contains("pkg/b.go:6:7: timeout-leak: "));
+    assert_eq!(fs::read_to_string(dir.path().join("pkg/b.go")).unwrap(), b);
+    assert!(
+        fs::read_to_string(dir.path().join("pkg/a.go"))
+            .unwrap()
+            .contains("make(chan string, 1)")
+    );
+}
+
+/// The library: a dropped file's fixed text and applied fixes are cleared, so no later step
+/// (write, diff, commit, pull-request body) can pick them up.
+#[test]
+fn the_library_clears_a_dropped_fix() {
+    require_go();
+    let dir = tree(&[("go.mod", GO_MOD), ("a.go", &leaky("t", "A"))]);
+    let settings = Settings {
+        codemods: REGISTRY.to_vec(),
+        unsafe_fixes: false,
+    };
+    let walk = walk::collect(&[dir.path().display().to_string()]);
+    let mut analysis = pipeline::analyse_paths(walk.packages, &settings, &Progress::hidden());
+    assert!(analysis.outcomes[0].fixed.is_some());
+    let toolchain = Toolchain::find(Level::Vet).expect("go on PATH");
+    let mut options = verify::Options::new(Level::Vet, std::env::current_dir().unwrap());
+    options.break_fixes_for_tests = Some("*".into());
+    let verdicts = verify::verify(&mut analysis.outcomes, &toolchain, &options).unwrap();
+    let outcome = &analysis.outcomes[0];
+    let verdict = &verdicts[&outcome.source.display_path];
+    assert_eq!(verdict.status, Status::Dropped, "{verdict:?}");
+    assert!(outcome.fixed.is_none());
+    assert!(outcome.applied.is_empty());
+    assert_eq!(outcome.findings.len(), 1, "the finding stays");
+}
+
+#[test]
+fn verify_without_go_on_path_exits_2_and_writes_nothing() {
+    let text = leaky("pkg", "A");
+    let dir = tree(&[("go.mod", GO_MOD), ("pkg/a.go", &text)]);
+    let empty = tempfile::tempdir().unwrap();
+    let path = empty.path().display().to_string();
+    for args in [
+        &["--verify", "./..."][..],
+        &["--verify=test", "--dry-run", "./..."][..],
+    ] {
+        let output = goleak_fix_with(dir.path(), args, &[("PATH", &path)]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("--verify needs the Go toolchain, but `go` was not found on PATH"),
+            "{err}"
+        );
+        assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+        assert_eq!(
+            fs::read_to_string(dir.path().join("pkg/a.go")).unwrap(),
+            text
+        );
+    }
+}
+
+#[test]
+fn verify_is_a_usage_error_with_check_or_a_bad_level() {
+    let dir = tree(&[("go.mod", GO_MOD)]);
+    for args in [&["--verify", "--check"][..], &["--verify=build"][..]] {
+        let output = goleak_fix(dir.path(), args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn the_verdicts_show_in_the_json_report_and_the_pr_body() {
+    require_go();
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("pkg/a.go", &leaky("pkg", "A")),
+        ("pkg/b.go", &leaky("pkg", "B")),
+    ]);
+    let output = goleak_fix_with(
+        dir.path(),
+        &[
+            "--verify",
+            "--dry-run",
+            "--format",
+            "json",
+            "--pr-body",
+            "pr.md",
+            "./...",
+        ],
+        &[("GOLEAK_FIX_TEST_BREAK_FIX", "b.go")],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(verification(&report, "pkg/a.go")["status"], "verified");
+    assert_eq!(verification(&report, "pkg/a.go")["reason"], "go vet clean");
+    let dropped = verification(&report, "pkg/b.go");
+    assert_eq!(dropped["status"], "dropped");
+    assert!(
+        dropped["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("go vet: pkg/b.go:19:9: undefined"),
+        "{report:#}"
+    );
+    // The dropped fix would not be applied.
+    assert_eq!(report["summary"]["fixable"], 1, "{report:#}");
+    let keys: Vec<&String> = report["findings"][0]["fix"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        keys,
+        ["applicability", "description", "edits", "verification"]
+    );
+
+    let body = fs::read_to_string(dir.path().join("pr.md")).unwrap();
+    assert!(
+        body.contains("| codemod | file | fixes | verification |"),
+        "{body}"
+    );
+    assert!(
+        body.contains("| `timeout-leak` | `pkg/a.go` | 1 | verified |"),
+        "{body}"
+    );
+    assert!(body.contains("Verified: go vet clean."), "{body}");
+    assert!(
+        body.contains("1 file dropped (left out of this change)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("- `pkg/b.go`: go vet: pkg/b.go:19:9: undefined: goleakFixTestBrokenFix."),
+        "{body}"
+    );
+    assert!(!body.contains("+++ b/pkg/b.go"), "{body}");
+}
+
+#[test]
+fn without_verify_the_json_report_keeps_its_shape() {
+    let dir = tree(&[("go.mod", GO_MOD), ("a.go", &leaky("t", "A"))]);
+    let output = goleak_fix(dir.path(), &["--dry-run", "--format", "json"]);
+    let report = json(&output);
+    assert!(
+        report["findings"][0]["fix"].get("verification").is_none(),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn the_sarif_fix_carries_the_verdict() {
+    require_go();
+    let dir = tree(&[("go.mod", GO_MOD), ("a.go", &leaky("t", "A"))]);
+    let output = goleak_fix(dir.path(), &["--verify", "--dry-run", "--format", "sarif"]);
+    let sarif = json(&output);
+    let properties = &sarif["runs"][0]["results"][0]["fixes"][0]["properties"];
+    assert_eq!(
+        properties["verification"]["status"], "verified",
+        "{sarif:#}"
+    );
+}
+
+#[test]
+fn a_directory_of_standalone_programs_is_unverified() {
+    require_go();
+    // Two `package main` files with a `main` each: the directory is no buildable package.
+    let main = |name: &str| leaky("main", name) + "\nfunc main() {\n\t_ = Fetch" + name + "()\n}\n";
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("a.go", &main("A")),
+        ("b.go", &main("B")),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify", "--dry-run"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("unverified a.go: the package does not vet clean without the fix either: "),
+        "{err}"
+    );
+    assert!(err.contains("main redeclared"), "{err}");
+}
+
+#[test]
+fn a_file_outside_any_module_is_unverified() {
+    require_go();
+    let dir = tree(&[("a.go", &leaky("t", "A"))]);
+    let output = goleak_fix(dir.path(), &["--verify", "--dry-run"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "unverified a.go: not in a Go module (no go.mod in the directory or above it)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn verify_test_runs_the_package_tests_and_counts_leaks() {
+    require_go();
+    let test = "package t\n\nimport \"testing\"\n\nfunc TestFetch(t *testing.T) {\n\tfor i := 0; i < 3; i++ {\n\t\tFetchA()\n\t}\n}\n";
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("a.go", &leaky("t", "A")),
+        ("a_test.go", test),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify=test", "--dry-run"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "verified a.go: 1 fix(es) (go vet clean; the package's tests pass with the fix"
+        ),
+        "{err}"
+    );
+    // Go 1.26 has the goroutine leak profile (GOEXPERIMENT=goroutineleakprofile): the three
+    // calls leak three goroutines before the fix, none after.
+    if go_has_leak_profile() {
+        assert!(
+            err.contains("goroutineleak profile: 3 goroutine(s) leaked from this file before the fix, 0 after"),
+            "{err}"
+        );
+    }
+    // The leak-profile test file never reaches the disk.
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("goleak_fix")), "{names:?}");
+}
+
+#[test]
+fn failing_tests_before_the_fix_leave_it_unverified() {
+    require_go();
+    let test = "package t\n\nimport \"testing\"\n\nfunc TestAlwaysFails(t *testing.T) {\n\tt.Fatal(\"broken before goleak-fix came\")\n}\n";
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("a.go", &leaky("t", "A")),
+        ("a_test.go", test),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify=test", "--dry-run"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("unverified a.go: go vet clean, but the tests fail without the fix too: --- FAIL: TestAlwaysFails"),
+        "{err}"
+    );
+    assert!(stdout(&output).contains("+\tc := make(chan string, 1)"));
+}
+
+fn go_has_leak_profile() -> bool {
+    Command::new("go")
+        .args(["env", "GOEXPERIMENT"])
+        .env("GOEXPERIMENT", "goroutineleakprofile")
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn commit_verifies_the_files_as_committed_and_says_so_in_the_message() {
+    require_go();
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("pkg/a.go", &leaky("pkg", "A")),
+        ("pkg/b.go", &leaky("pkg", "B")),
+    ]);
+    let git = |args: &[&str]| {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap())
+            .output()
+            .expect("run git");
+        assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
+        stdout(&output)
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["config", "user.name", "Rev Iewer"]);
+    git(&["config", "user.email", "reviewer@example.com"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "initial"]);
+    // An uncommitted edit that breaks the build: --commit checks HEAD's a.go, not this one.
+    let edited = leaky("pkg", "A") + "\nvar x int = \"\"\n";
+    fs::write(dir.path().join("pkg/a.go"), &edited).unwrap();
+    let output = goleak_fix_with(
+        dir.path(),
+        &[
+            "--commit",
+            "--verify",
+            "--branch",
+            "fixes",
+            "--pr-body",
+            "pr.md",
+            "./...",
+        ],
+        &[
+            ("GOLEAK_FIX_TEST_BREAK_FIX", "b.go"),
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+            ("GIT_CONFIG_GLOBAL", "/dev/null"),
+        ],
+    );
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("verified pkg/a.go: 1 fix(es) (go vet clean)"),
+        "{err}"
+    );
+    assert!(err.contains("dropped pkg/b.go: go vet: "), "{err}");
+    let files = git(&["diff", "--name-only", "main", "fixes"]);
+    assert_eq!(files, "pkg/a.go\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("pkg/a.go")).unwrap(),
+        edited
+    );
+    let message = git(&["log", "-1", "--format=%B", "fixes"]);
+    assert!(
+        message.contains("Checked with the Go toolchain (goleak-fix --verify):\nverified pkg/a.go: go vet clean\ndropped pkg/b.go: go vet: "),
+        "{message}"
+    );
+    let body = fs::read_to_string(dir.path().join("pr.md")).unwrap();
+    assert!(
+        body.contains("| `timeout-leak` | `pkg/a.go` | 1 | verified |"),
+        "{body}"
+    );
+}
