@@ -2,9 +2,10 @@
 
 mod common;
 
+use common::{goleak_fix, stderr, stdout, tree};
+
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 const LEAKY: &str = "package main
 
@@ -32,32 +33,6 @@ func sum() int {
 \treturn <-c
 }
 ";
-
-fn goleak_fix(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run goleak-fix")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 #[test]
 fn check_reports_like_go_vet_and_exits_1() {

@@ -2,9 +2,13 @@
 //! `tests/schemas/`), and what it says agrees with the other outputs: the location is the
 //! finding's, and applying its fix gives what `--dry-run` prints.
 
+mod common;
+
+use common::goleak_fix;
+
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// The timeout leak, with a non-ASCII character before the channel on its line, so byte
 /// columns and code-point columns differ.
@@ -25,14 +29,6 @@ func fetch() string {
 \t}
 }
 ";
-
-fn goleak_fix(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run goleak-fix")
-}
 
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

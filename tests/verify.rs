@@ -2,6 +2,10 @@
 //! before it is written. These tests run Go and fail, not skip, when it is missing: a proof
 //! that is skipped proves nothing.
 
+mod common;
+
+use common::{stderr, stdout, tree};
+
 use goleak_fix::codemods::REGISTRY;
 use goleak_fix::engine::Settings;
 use goleak_fix::pipeline::{self, Progress};
@@ -48,16 +52,6 @@ fn require_go() {
     assert!(output.status.success(), "`go version` failed");
 }
 
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    dir
-}
-
 fn goleak_fix(dir: &Path, args: &[&str]) -> Output {
     goleak_fix_with(dir, args, &[])
 }
@@ -69,14 +63,6 @@ fn goleak_fix_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         command.env(key, value);
     }
     command.output().expect("run goleak-fix")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn json(output: &Output) -> serde_json::Value {

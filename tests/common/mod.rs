@@ -8,7 +8,7 @@ use goleak_fix::engine::{Settings, process_package};
 use goleak_fix::source::SourceFile;
 use goleak_fix::syntax::go_parser;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -102,4 +102,34 @@ pub fn goroutines_after_run(program: &str, label: &str) -> usize {
     last.strip_prefix("goroutines: ")
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("{label}: last line is not `goroutines: N`: {last:?}"))
+}
+
+/// Runs the built binary in `dir`.
+pub fn goleak_fix(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run goleak-fix")
+}
+
+/// The command's standard output, lossily decoded.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The command's standard error, lossily decoded.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A temporary directory holding `files` (relative path, text).
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
 }
