@@ -11,11 +11,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub struct Analysis {
-    /// Every file analysed, sorted by display path.
+    /// The files with something to say (findings, fixes or a `//goleak-fix:ignore` comment),
+    /// sorted by display path. The others are counted, and their text is dropped as soon as
+    /// their package is done, so memory stays bounded on a monorepo.
     pub outcomes: Vec<FileOutcome>,
     /// Files that could not be read, sorted by path.
     pub errors: Vec<FileError>,
     pub files_scanned: usize,
+    files_parsed: usize,
 }
 
 thread_local! {
@@ -69,7 +72,7 @@ pub fn analyse_paths(
     settings: &Settings,
     progress: &Progress,
 ) -> Analysis {
-    let results: Vec<(Vec<FileOutcome>, Vec<FileError>)> = packages
+    let results: Vec<(Counted, Vec<FileError>)> = packages
         .into_par_iter()
         .map(|(_, files)| {
             progress.advance(files.len());
@@ -94,7 +97,7 @@ pub fn analyse_paths(
 
 /// Analyses files already in memory (for example read from a git commit), package by package.
 pub fn analyse_sources(packages: Vec<Vec<SourceFile>>, settings: &Settings) -> Analysis {
-    let results: Vec<(Vec<FileOutcome>, Vec<FileError>)> = packages
+    let results: Vec<(Counted, Vec<FileError>)> = packages
         .into_par_iter()
         .map(|sources| {
             let sources = sources
@@ -107,19 +110,46 @@ pub fn analyse_sources(packages: Vec<Vec<SourceFile>>, settings: &Settings) -> A
     collect(results)
 }
 
-fn process(sources: Vec<SourceFile>, settings: &Settings) -> Vec<FileOutcome> {
-    PARSER.with(|parser| engine::process_package(&mut parser.borrow_mut(), sources, settings))
+/// Analyses one package and keeps only the outcomes worth reporting, with the counts of all.
+fn process(sources: Vec<SourceFile>, settings: &Settings) -> Counted {
+    let outcomes =
+        PARSER.with(|parser| engine::process_package(&mut parser.borrow_mut(), sources, settings));
+    let scanned = outcomes.len();
+    let parsed = outcomes.iter().filter(|outcome| outcome.parsed).count();
+    let outcomes = outcomes
+        .into_iter()
+        .filter(|outcome| {
+            !outcome.findings.is_empty()
+                || outcome.fixed.is_some()
+                || memchr::memmem::find(outcome.source.text.as_bytes(), b"goleak-fix:ignore")
+                    .is_some()
+        })
+        .collect();
+    Counted {
+        outcomes,
+        scanned,
+        parsed,
+    }
 }
 
-fn collect(results: Vec<(Vec<FileOutcome>, Vec<FileError>)>) -> Analysis {
+/// One package's outcomes worth keeping, and how many files it scanned and parsed.
+struct Counted {
+    outcomes: Vec<FileOutcome>,
+    scanned: usize,
+    parsed: usize,
+}
+
+fn collect(results: Vec<(Counted, Vec<FileError>)>) -> Analysis {
     let mut analysis = Analysis {
         outcomes: Vec::new(),
         errors: Vec::new(),
         files_scanned: 0,
+        files_parsed: 0,
     };
-    for (outcomes, errors) in results {
-        analysis.files_scanned += outcomes.len();
-        analysis.outcomes.extend(outcomes);
+    for (counted, errors) in results {
+        analysis.files_scanned += counted.scanned;
+        analysis.files_parsed += counted.parsed;
+        analysis.outcomes.extend(counted.outcomes);
         analysis.errors.extend(errors);
     }
     analysis
@@ -131,10 +161,7 @@ fn collect(results: Vec<(Vec<FileOutcome>, Vec<FileError>)>) -> Analysis {
 
 impl Analysis {
     pub fn files_parsed(&self) -> usize {
-        self.outcomes
-            .iter()
-            .filter(|outcome| outcome.parsed)
-            .count()
+        self.files_parsed
     }
 }
 

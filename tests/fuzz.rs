@@ -254,7 +254,7 @@ fn run(texts: &[String], settings: &Settings) -> Vec<FileOutcome> {
 
 /// Whether `offset` lies in code that does not parse, seen two ways, neither of them the
 /// engine's: in the tree of the whole file, and in its top-level `func` declaration (from a
-/// line starting with `func ` to the next) parsed on its own. Broken only if broken both ways:
+/// line starting with `func` to the next) parsed on its own. Broken only if broken both ways:
 /// tree-sitter's error recovery may fold the functions after a broken one into it, where
 /// Go's parser (which resynchronises at each top-level `func`) and the engine (which may parse
 /// declarations one by one) see them whole.
@@ -267,9 +267,14 @@ fn in_broken_code(
     if !in_broken_node(tree, offset) {
         return false;
     }
+    // `func` then white space (a newline too: Go inserts no semicolon after `func`) or `(`.
     let starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices("\nfunc ").map(|(at, _)| at + 1))
-        .filter(|&at| text[at..].starts_with("func "))
+        .chain(text.match_indices("\nfunc").map(|(at, _)| at + 1))
+        .filter(|&at| {
+            text[at..]
+                .strip_prefix("func")
+                .is_some_and(|rest| rest.starts_with(|c: char| c == '(' || c.is_ascii_whitespace()))
+        })
         .collect();
     let Some(index) = starts.iter().rposition(|&start| start <= offset) else {
         return true;
@@ -515,4 +520,13 @@ fn a_function_after_a_broken_one_is_judged_on_its_own() {
         "{:?}",
         outcomes[0].findings
     );
+}
+
+/// `func` and the name on two lines is valid Go (no semicolon is inserted after `func`), so
+/// after a broken function this one is still a declaration of its own.
+#[test]
+fn a_declaration_split_after_func_is_a_declaration() {
+    let text = "package main\n\nfunc main() {\n\t\"errors\"\n)\n\nfunc\n fastestMirror(mirrors []string) string {\n\tanswers := make(chan string)\n\tfor _, m := range mirrors {\n\t\tgo func() {\n\t\t\tanswers <- m\n\t\t}()\n\t}\n\treturn <-answers\n}\n";
+    check_package(vec![text.to_string()], false).unwrap();
+    check_package(vec![text.to_string()], true).unwrap();
 }
