@@ -28,6 +28,8 @@ pub struct Package<'a> {
     /// Method names that some interface of the package declares: a call `x.m()` with such a
     /// name may dispatch anywhere, so it is never resolved to a method of ours.
     interface_methods: HashSet<&'a str>,
+    /// Per file, the names it imports packages under (see `import_names`), computed once.
+    imports: Vec<HashSet<&'a str>>,
 }
 
 impl<'a> Package<'a> {
@@ -37,6 +39,10 @@ impl<'a> Package<'a> {
             functions: HashMap::new(),
             methods: HashMap::new(),
             interface_methods: HashSet::new(),
+            imports: files
+                .iter()
+                .map(|file| import_names(file.tree.root_node(), &file.source.text))
+                .collect(),
         };
         for (file_id, file) in files.iter().enumerate() {
             let source = file.source.text.as_str();
@@ -59,6 +65,11 @@ impl<'a> Package<'a> {
             collect_interface_methods(root, source, &mut package.interface_methods);
         }
         package
+    }
+
+    /// The names `file` imports packages under.
+    pub fn imports(&self, file: FileId) -> &HashSet<&'a str> {
+        &self.imports[file]
     }
 
     pub fn source(&self, file: FileId) -> &'a str {

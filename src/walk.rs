@@ -224,9 +224,12 @@ fn add(walk: &mut Walk, seen: &mut Option<HashSet<PathBuf>>, path: PathBuf) {
 
 /// The path as people see it: relative to the current directory, without a leading `./`.
 pub fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+    // Asked once per run, not once per file.
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let relative = CWD
+        .get_or_init(|| std::env::current_dir().ok())
+        .as_ref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
     let shown = relative.display().to_string();
     let mut shown = shown.as_str();

@@ -6,7 +6,7 @@
 //! and anything shadowed is simply not a candidate.
 
 use super::*;
-use crate::package::{Package, import_names};
+use crate::package::Package;
 use crate::syntax::{
     self, Visit, call_arguments, callee_name, can_leave_function, descendants_outside_closures,
     loops_between, text,
@@ -40,7 +40,7 @@ pub fn function_facts<'a>(
         return None;
     }
     let declared = declared_names(function, source);
-    let imports = import_names(package.files[file].tree.root_node(), source);
+    let imports = package.imports(file);
     let mut builder = Builder {
         package,
         file,
@@ -71,7 +71,7 @@ struct Builder<'p, 'a> {
     source: &'a str,
     body: Node<'a>,
     declared: HashMap<&'a str, usize>,
-    imports: HashSet<&'a str>,
+    imports: &'p HashSet<&'a str>,
     goroutines: Vec<Goroutine<'a>>,
     /// `go` statements and goroutine func literals, by node id.
     goroutine_of_node: HashMap<usize, GoroutineId>,
