@@ -134,9 +134,14 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     }
     // `goleak-fix.toml` gives the defaults; each flag given replaces its key.
     let config = config::discover(&cli.paths)?;
-    let settings = Settings {
-        codemods: selected_codemods(config.select(&cli.select), config.ignore(&cli.ignore))?,
-        unsafe_fixes: cli.unsafe_fixes || config.unsafe_fixes,
+    let settings = Settings::new(
+        selected_codemods(config.select(&cli.select), config.ignore(&cli.ignore))?,
+        cli.unsafe_fixes || config.unsafe_fixes,
+    );
+    let settings = if cli.check {
+        settings.report_only()
+    } else {
+        settings
     };
     // Before anything is read or written: --verify without Go is a usage error.
     let toolchain = cli.verify.map(Toolchain::find).transpose()?;

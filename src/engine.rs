@@ -12,7 +12,7 @@ use crate::package::{Package, ParsedFile};
 use crate::prefilter;
 use crate::source::SourceFile;
 use crate::suppress::is_suppressed;
-use crate::syntax::{self, Visit, is_function_like};
+use crate::syntax;
 use std::collections::HashSet;
 use std::ops::Range;
 use tree_sitter::{Node, Parser};
@@ -23,9 +23,30 @@ const MAX_PASSES: usize = 10;
 pub struct Settings {
     pub codemods: Vec<&'static dyn Codemod>,
     pub unsafe_fixes: bool,
+    /// Whether to apply the fixes and compute each file's fixed text. `--check` only reports
+    /// what is fixable, which the findings already say: applying the fixes (and parsing each
+    /// fixed file again, twice per fix) would be wasted work.
+    pub apply_fixes: bool,
 }
 
 impl Settings {
+    /// The given codemods, fixes applied.
+    pub fn new(codemods: Vec<&'static dyn Codemod>, unsafe_fixes: bool) -> Self {
+        Settings {
+            codemods,
+            unsafe_fixes,
+            apply_fixes: true,
+        }
+    }
+
+    /// Findings only: no outcome gets a fixed text (see `apply_fixes`).
+    pub fn report_only(self) -> Self {
+        Settings {
+            apply_fixes: false,
+            ..self
+        }
+    }
+
     pub fn is_applicable(&self, fix: &Fix) -> bool {
         fix.applicability == Applicability::Safe || self.unsafe_fixes
     }
@@ -201,7 +222,8 @@ fn fix_until_stable(
     let originals: Vec<SourceFile> = files.iter().map(|file| file.source.clone()).collect();
     let mut applied: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); files.len()];
     let mut findings = first.clone();
-    for _ in 0..MAX_PASSES {
+    let passes = if settings.apply_fixes { MAX_PASSES } else { 0 };
+    for _ in 0..passes {
         let mut changed = vec![false; files.len()];
         for (index, file_findings) in findings.iter().enumerate() {
             let fixes = file_findings
@@ -275,11 +297,7 @@ pub fn analyze_with_suppressed(
             if !wanted(file_id) {
                 return (findings, Vec::new());
             }
-            for unit in function_units(file.tree.root_node()) {
-                // Only a function that makes a channel itself can hold a finding.
-                if !prefilter::may_make_channel(&source.as_bytes()[unit.byte_range()]) {
-                    continue;
-                }
+            for unit in channel_making_units(file.tree.root_node(), source) {
                 let Some(facts) = function_facts(&package, file_id, unit) else {
                     continue;
                 };
@@ -303,16 +321,16 @@ pub fn analyze_with_suppressed(
         .collect()
 }
 
-/// Every function, method and func literal: each is analysed on its own, for the channels it
-/// makes itself.
-fn function_units(root: Node) -> Vec<Node> {
-    let mut units = Vec::new();
-    syntax::visit(root, &mut |node| {
-        if is_function_like(node) {
-            units.push(node);
-        }
-        Visit::Descend
-    });
+/// The functions, methods and func literals that may make a channel of their own, in document
+/// order: each is analysed on its own, for the channels it makes itself, so only these can
+/// hold a finding. They are the innermost function around each `make` the prefilter points
+/// at: one descent per site instead of a walk over every node of the file.
+fn channel_making_units<'t>(root: Node<'t>, source: &str) -> Vec<Node<'t>> {
+    let mut units: Vec<Node> = prefilter::channel_make_sites(source.as_bytes())
+        .filter_map(|at| syntax::innermost_function_at(root, at))
+        .collect();
+    units.sort_by_key(|unit| unit.start_byte());
+    units.dedup_by_key(|unit| unit.id());
     units
 }
 
@@ -360,4 +378,34 @@ fn apply_fixes<'f>(
         .collect();
     edits.sort();
     Some((apply_edits(&file.source.text, &edits), applied))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codemods::{REGISTRY, test_support::program};
+    use crate::syntax::go_parser;
+
+    const LEAK: &str = "func f() int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn 0\n\t}\n}\n";
+
+    fn outcome(settings: &Settings) -> FileOutcome {
+        let source = SourceFile::new("t.go".into(), "t.go".into(), program(LEAK));
+        process_package(&mut go_parser(), vec![source], settings)
+            .pop()
+            .expect("one outcome")
+    }
+
+    #[test]
+    fn report_only_finds_the_same_fixable_leaks_and_applies_nothing() {
+        let fixing = outcome(&Settings::new(REGISTRY.to_vec(), false));
+        let reporting = outcome(&Settings::new(REGISTRY.to_vec(), false).report_only());
+        assert_eq!(fixing.findings.len(), 1);
+        assert!(fixing.fixed.is_some() && !fixing.applied.is_empty());
+        assert_eq!(
+            format!("{:?}", reporting.findings),
+            format!("{:?}", fixing.findings),
+            "the same findings, fixes included"
+        );
+        assert!(reporting.fixed.is_none() && reporting.applied.is_empty());
+    }
 }

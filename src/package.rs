@@ -98,16 +98,29 @@ fn unique<'a>(candidates: Option<&Vec<FunctionRef<'a>>>) -> Option<FunctionRef<'
     }
 }
 
-fn collect_interface_methods<'a>(node: Node<'a>, source: &'a str, names: &mut HashSet<&'a str>) {
-    if node.kind() == "method_elem"
-        && let Some(name) = node.child_by_field_name("name")
-    {
-        names.insert(text(name, source));
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        if child.child_count() > 0 {
-            collect_interface_methods(child, source, names);
+/// The method names of every interface type in the file, named or anonymous (`x interface{
+/// Close() error }`): found from each `interface` keyword in the text, one descent each,
+/// rather than by walking every node of the file.
+fn collect_interface_methods<'a>(root: Node<'a>, source: &'a str, names: &mut HashSet<&'a str>) {
+    for at in memchr::memmem::find_iter(source.as_bytes(), b"interface") {
+        // The keyword's own token; a word that merely contains it, a comment or a string is
+        // some other node.
+        let Some(keyword) = root.descendant_for_byte_range(at, at + "interface".len()) else {
+            continue;
+        };
+        if keyword.kind() != "interface" || keyword.is_named() {
+            continue;
+        }
+        let Some(interface_type) = keyword.parent().filter(|p| p.kind() == "interface_type") else {
+            continue;
+        };
+        let mut cursor = interface_type.walk();
+        for element in interface_type.named_children(&mut cursor) {
+            if element.kind() == "method_elem"
+                && let Some(name) = element.child_by_field_name("name")
+            {
+                names.insert(text(name, source));
+            }
         }
     }
 }
@@ -145,4 +158,42 @@ pub fn import_names<'a>(root: Node<'a>, source: &'a str) -> HashSet<&'a str> {
         }
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{go_parser, parse};
+
+    fn package_of(text: &str) -> Vec<ParsedFile> {
+        let tree = parse(&mut go_parser(), text);
+        let source = SourceFile::new("p.go".into(), "p.go".into(), text.to_string());
+        vec![ParsedFile { source, tree }]
+    }
+
+    #[test]
+    fn methods_an_interface_declares_are_never_resolved() {
+        let files = package_of(
+            "package p\n\ntype T struct{}\n\nfunc (T) Close() error { return nil }\nfunc (T) Run()          {}\nfunc (T) Drain()        {}\nfunc (T) Stop()         {}\n\ntype closer interface {\n\tClose() error\n}\n\nfunc use(x interface{ Run() }) {\n\tvar _ interface {\n\t\tio(f interface{ Drain() })\n\t}\n}\n\n// not an interface { Stop() }, nor is this: \"interface { Stop() }\"\nvar interfaces = 1\n",
+        );
+        let package = Package::new(&files);
+        for name in ["Close", "Run", "Drain"] {
+            assert!(
+                package.method(name).is_none(),
+                "{name} is an interface method"
+            );
+        }
+        assert!(
+            package.method("Stop").is_some(),
+            "`Stop` appears only in a comment and a string"
+        );
+    }
+
+    #[test]
+    fn a_function_declared_twice_is_not_resolved() {
+        let files = package_of("package p\n\nfunc once() {}\nfunc twice() {}\nfunc twice() {}\n");
+        let package = Package::new(&files);
+        assert!(package.function("once").is_some());
+        assert!(package.function("twice").is_none());
+    }
 }

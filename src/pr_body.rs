@@ -391,10 +391,7 @@ mod tests {
     const LEAKY: &str = "package main\n\nimport \"time\"\n\nfunc fetch() string {\n\tc := make(chan string)\n\tgo func() {\n\t\tc <- \"x\"\n\t}()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-time.After(time.Millisecond):\n\t\treturn \"\"\n\t}\n}\n";
 
     fn outcomes() -> Vec<FileOutcome> {
-        let settings = Settings {
-            codemods: codemods::REGISTRY.to_vec(),
-            unsafe_fixes: false,
-        };
+        let settings = Settings::new(codemods::REGISTRY.to_vec(), false);
         let source = SourceFile::new("pkg/a.go".into(), "pkg/a.go".into(), LEAKY.into());
         process_package(&mut go_parser(), vec![source], &settings)
     }

@@ -9,7 +9,13 @@ use memchr::memmem;
 
 /// Whether `text` may contain `make(chan ...)`; `false` only when it certainly does not.
 pub fn may_make_channel(text: &[u8]) -> bool {
-    memmem::find_iter(text, b"make").any(|at| {
+    channel_make_sites(text).next().is_some()
+}
+
+/// Where each `make` that may make a channel starts in `text`, in order: every real
+/// `make(chan ...)` is among them.
+pub fn channel_make_sites(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memmem::find_iter(text, b"make").filter(move |&at| {
         if at > 0 && is_word_byte(text[at - 1]) {
             return false;
         }

@@ -4,6 +4,7 @@
 //! edits, JSON `start`/`end` and diagnostics all agree with the file on disk.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 /// One source file, read once, never normalised (CRLF, BOM and tabs are kept as they are).
 #[derive(Debug, Clone)]
@@ -13,7 +14,8 @@ pub struct SourceFile {
     /// The path shown to people and written into diffs and reports.
     pub display_path: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Built on first use: most files of a run are never asked for a line.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and a 1-based column counted in bytes, as `go vet` reports them.
@@ -25,37 +27,42 @@ pub struct LineColumn {
 
 impl SourceFile {
     pub fn new(path: PathBuf, display_path: String, text: String) -> Self {
-        let line_starts = line_starts(&text);
         SourceFile {
             path,
             display_path,
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
     }
 
     /// The 1-based line and byte column of `offset`.
     pub fn line_column(&self, offset: usize) -> LineColumn {
-        let line_index = match self.line_starts.binary_search(&offset) {
+        let line_starts = self.line_starts();
+        let line_index = match line_starts.binary_search(&offset) {
             Ok(index) => index,
             Err(index) => index - 1,
         };
         LineColumn {
             line: line_index + 1,
-            column: offset - self.line_starts[line_index] + 1,
+            column: offset - line_starts[line_index] + 1,
         }
     }
 
     /// The byte offset where the 0-based line `line_index` starts.
     pub fn line_start(&self, line_index: usize) -> usize {
-        self.line_starts[line_index.min(self.line_starts.len() - 1)]
+        let line_starts = self.line_starts();
+        line_starts[line_index.min(line_starts.len() - 1)]
     }
 
     /// The text of the 1-based `line`, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_start(line - 1);
         let end = self
-            .line_starts
+            .line_starts()
             .get(line)
             .copied()
             .unwrap_or(self.text.len());
@@ -65,7 +72,7 @@ impl SourceFile {
 
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|index| index + 1))
         .collect()
 }
 

@@ -86,6 +86,24 @@ pub fn is_function_like(node: Node) -> bool {
     )
 }
 
+/// The innermost function, method or func literal whose range holds byte `at`: one descent
+/// from `root`, no walk.
+pub fn innermost_function_at(root: Node, at: usize) -> Option<Node> {
+    let mut cursor = root.walk();
+    let mut innermost = None;
+    while cursor.goto_first_child_for_byte(at).is_some() {
+        let node = cursor.node();
+        // The first child ending after `at` starts after it: `at` falls between children.
+        if node.start_byte() > at {
+            break;
+        }
+        if is_function_like(node) {
+            innermost = Some(node);
+        }
+    }
+    innermost
+}
+
 pub fn is_loop(node: Node) -> bool {
     node.kind() == "for_statement"
 }
@@ -268,6 +286,22 @@ mod tests {
             0
         );
         assert!(syntax_error_count(&parse(&mut parser, "package p\nfunc f() {\n")) > 0);
+    }
+
+    #[test]
+    fn finds_the_innermost_function_around_a_byte() {
+        let source =
+            "package p\n\nvar x = 1\n\nfunc f() {\n\ta := 1\n\tgo func() {\n\t\tb := 2\n\t}()\n}\n";
+        let mut parser = go_parser();
+        let tree = parse(&mut parser, source);
+        let root = tree.root_node();
+        let kind_at = |needle: &str| {
+            innermost_function_at(root, source.find(needle).unwrap()).map(|node| node.kind())
+        };
+        assert_eq!(kind_at("a := 1"), Some("function_declaration"));
+        assert_eq!(kind_at("b := 2"), Some("func_literal"));
+        assert_eq!(kind_at("x = 1"), None);
+        assert_eq!(kind_at("\n\nfunc f"), None);
     }
 
     #[test]

@@ -231,10 +231,7 @@ fn build(recipe: &Recipe) -> String {
 }
 
 fn all_codemods(unsafe_fixes: bool) -> Settings {
-    Settings {
-        codemods: REGISTRY.to_vec(),
-        unsafe_fixes,
-    }
+    Settings::new(REGISTRY.to_vec(), unsafe_fixes)
 }
 
 fn run(texts: &[String], settings: &Settings) -> Vec<FileOutcome> {

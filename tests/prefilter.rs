@@ -10,10 +10,7 @@ use goleak_fix::syntax::go_parser;
 use std::path::PathBuf;
 
 fn run(files: &[(String, String)], parsing: Parsing) -> Vec<(String, Vec<String>, Option<String>)> {
-    let settings = Settings {
-        codemods: REGISTRY.to_vec(),
-        unsafe_fixes: true,
-    };
+    let settings = Settings::new(REGISTRY.to_vec(), true);
     let sources = files
         .iter()
         .map(|(name, text)| SourceFile::new(PathBuf::from(name), name.clone(), text.clone()))

@@ -198,10 +198,7 @@ fn a_broken_fix_is_dropped_and_its_file_left_untouched() {
 fn the_library_clears_a_dropped_fix() {
     require_go();
     let dir = tree(&[("go.mod", GO_MOD), ("a.go", &leaky("t", "A"))]);
-    let settings = Settings {
-        codemods: REGISTRY.to_vec(),
-        unsafe_fixes: false,
-    };
+    let settings = Settings::new(REGISTRY.to_vec(), false);
     let walk = walk::collect(&[dir.path().display().to_string()]);
     let mut analysis = pipeline::analyse_paths(walk.packages, &settings, &Progress::hidden());
     assert!(analysis.outcomes[0].fixed.is_some());

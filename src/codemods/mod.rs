@@ -95,10 +95,7 @@ pub(crate) mod test_support {
     use crate::syntax::go_parser;
 
     fn run(text: &str, unsafe_fixes: bool) -> (Vec<super::Finding>, Option<String>) {
-        let settings = Settings {
-            codemods: super::REGISTRY.to_vec(),
-            unsafe_fixes,
-        };
+        let settings = Settings::new(super::REGISTRY.to_vec(), unsafe_fixes);
         let source = SourceFile::new("t.go".into(), "t.go".into(), text.to_string());
         let mut outcome = process_package(&mut go_parser(), vec![source], &settings);
         let outcome = outcome.pop().expect("one outcome");

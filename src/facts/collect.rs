@@ -7,9 +7,9 @@
 
 use super::*;
 use crate::package::Package;
+use crate::prefilter;
 use crate::syntax::{
-    self, Visit, call_arguments, callee_name, can_leave_function, descendants_outside_closures,
-    loops_between, text,
+    self, Visit, call_arguments, callee_name, can_leave_function, loops_between, text,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -30,39 +30,120 @@ pub fn function_facts<'a>(
     if std::iter::successors(Some(function), Node::parent).any(|node| broken(&node)) {
         return None;
     }
-    // Most functions make no channel of their own (only a closure inside them does): find the
-    // channel declarations first and skip the rest of the work when there are none.
-    let declarations = descendants_outside_closures(body, &mut |node| {
-        matches!(node.kind(), "short_var_declaration" | "var_spec")
-            && single_binding(node).is_some_and(|(_, value)| make_channel(value, source).is_some())
-    });
+    // Many functions that mention `make(chan` declare no channel of their own (they store it in
+    // a field, return it, or only a closure inside them declares one): find the declarations
+    // first, from the text, and skip the walk when there are none.
+    let declarations = channel_declarations(function, source);
     if declarations.is_empty() {
         return None;
     }
-    let declared = declared_names(function, source);
+    let scan = Scan::new(function, body, source);
     let imports = package.imports(file);
     let mut builder = Builder {
         package,
         file,
         source,
         body,
-        declared,
+        declared: scan.declared,
         imports,
         goroutines: Vec::new(),
         goroutine_of_node: HashMap::new(),
     };
-    builder.collect_goroutines();
-    let exits = descendants_outside_closures(body, &mut |node| syntax::is_exit(node, source));
-    let channels = builder.collect_channels(declarations);
+    builder.collect_goroutines(scan.starts);
+    let channels = builder.collect_channels(declarations, &scan.identifiers);
     Some(FunctionFacts {
         file,
         function,
         body,
         channels,
         goroutines: builder.goroutines,
-        exits,
+        exits: scan.exits,
         declarations: builder.declared,
     })
+}
+
+/// `c := make(chan T)` and `var c = make(chan T)` in `function` itself (not in its closures),
+/// in order. Each is found from a `make` the prefilter points at, by climbing from its token:
+/// `make` -> call -> expression list -> declaration.
+fn channel_declarations<'a>(function: Node<'a>, source: &'a str) -> Vec<Node<'a>> {
+    let offset = function.start_byte();
+    prefilter::channel_make_sites(&source.as_bytes()[function.byte_range()])
+        .filter_map(|at| {
+            let at = offset + at;
+            let make = function.descendant_for_byte_range(at, at + "make".len())?;
+            let call = make.parent().filter(|call| {
+                call.kind() == "call_expression"
+                    && call
+                        .child_by_field_name("function")
+                        .is_some_and(|callee| callee.id() == make.id())
+            })?;
+            let list = call.parent().filter(|p| p.kind() == "expression_list")?;
+            let declaration = list.parent()?;
+            let field = match declaration.kind() {
+                "short_var_declaration" => "right",
+                "var_spec" => "value",
+                _ => return None,
+            };
+            if declaration.child_by_field_name(field)?.id() != list.id()
+                || syntax::ancestors_until(declaration, function)
+                    .any(|n| n.kind() == "func_literal")
+            {
+                return None;
+            }
+            let (_, value) = single_binding(declaration)?;
+            (value.id() == call.id() && make_channel(value, source).is_some())
+                .then_some(declaration)
+        })
+        .collect()
+}
+
+/// What the facts need from the function's nodes, gathered in one walk (walking a tree is
+/// the costly part of the analysis).
+struct Scan<'a> {
+    /// How many times each name is declared anywhere in the function (see `declared_names`).
+    declared: HashMap<&'a str, usize>,
+    /// `go` statements and call expressions (a `group.Go(...)` may be one) in the body,
+    /// closures included, in order.
+    starts: Vec<Node<'a>>,
+    /// The exits of the body (see `syntax::is_exit`), not counting closures.
+    exits: Vec<Node<'a>>,
+    /// Every identifier in the body, closures included, in order.
+    identifiers: Vec<Node<'a>>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(function: Node<'a>, body: Node<'a>, source: &'a str) -> Self {
+        let mut scan = Scan {
+            declared: HashMap::new(),
+            starts: Vec::new(),
+            exits: Vec::new(),
+            identifiers: Vec::new(),
+        };
+        // The ends of the func literals the walk is inside; nodes come in document order, so
+        // a node starting at or after the innermost end has left that literal.
+        let mut closure_ends: Vec<usize> = Vec::new();
+        syntax::visit(function, &mut |node| {
+            count_declared(node, source, &mut scan.declared);
+            let start = node.start_byte();
+            if start < body.start_byte() {
+                return Visit::Descend;
+            }
+            while closure_ends.last().is_some_and(|&end| start >= end) {
+                closure_ends.pop();
+            }
+            match node.kind() {
+                "identifier" => scan.identifiers.push(node),
+                "go_statement" | "call_expression" => scan.starts.push(node),
+                "func_literal" => closure_ends.push(node.end_byte()),
+                _ => {}
+            }
+            if closure_ends.is_empty() && syntax::is_exit(node, source) {
+                scan.exits.push(node);
+            }
+            Visit::Descend
+        });
+        scan
+    }
 }
 
 struct Builder<'p, 'a> {
@@ -78,14 +159,8 @@ struct Builder<'p, 'a> {
 }
 
 impl<'a> Builder<'_, 'a> {
-    fn collect_goroutines(&mut self) {
-        let mut starts = Vec::new();
-        syntax::visit(self.body, &mut |node| {
-            if matches!(node.kind(), "go_statement" | "call_expression") {
-                starts.push(node);
-            }
-            Visit::Descend
-        });
+    /// The goroutines among `starts` (see `Scan`).
+    fn collect_goroutines(&mut self, starts: Vec<Node<'a>>) {
         for node in starts {
             match node.kind() {
                 "go_statement" => self.add_go_statement(node),
@@ -205,14 +280,18 @@ impl<'a> Builder<'_, 'a> {
         }
     }
 
-    fn collect_channels(&self, declarations: Vec<Node<'a>>) -> Vec<Channel<'a>> {
+    fn collect_channels(
+        &self,
+        declarations: Vec<Node<'a>>,
+        identifiers: &[Node<'a>],
+    ) -> Vec<Channel<'a>> {
         declarations
             .into_iter()
-            .filter_map(|declaration| self.channel(declaration))
+            .filter_map(|declaration| self.channel(declaration, identifiers))
             .collect()
     }
 
-    fn channel(&self, declaration: Node<'a>) -> Option<Channel<'a>> {
+    fn channel(&self, declaration: Node<'a>, identifiers: &[Node<'a>]) -> Option<Channel<'a>> {
         let (name_node, value) = single_binding(declaration)?;
         let name = text(name_node, self.source);
         if self.declared.get(name) != Some(&1) || name == "_" {
@@ -238,12 +317,22 @@ impl<'a> Builder<'_, 'a> {
             scope,
             uses: Vec::new(),
         };
-        self.collect_uses(&mut channel, name_node);
+        self.collect_uses(&mut channel, name_node, identifiers);
         Some(channel)
     }
 
-    fn collect_uses(&self, channel: &mut Channel<'a>, name_node: Node<'a>) {
-        let occurrences = identifiers_named(self.body, self.source, &channel.name);
+    /// `identifiers`: every identifier in the body (see `Scan`).
+    fn collect_uses(
+        &self,
+        channel: &mut Channel<'a>,
+        name_node: Node<'a>,
+        identifiers: &[Node<'a>],
+    ) {
+        let occurrences: Vec<Node<'a>> = identifiers
+            .iter()
+            .copied()
+            .filter(|node| text(*node, self.source) == channel.name)
+            .collect();
         for node in occurrences {
             if node.id() == name_node.id() {
                 continue;
@@ -598,12 +687,21 @@ fn make_channel<'a>(value: Node<'a>, source: &str) -> Option<(Node<'a>, Node<'a>
 /// `var`, `const`, range and receive bindings, type-switch aliases), closures included.
 fn declared_names<'a>(function: Node<'a>, source: &'a str) -> HashMap<&'a str, usize> {
     let mut counts: HashMap<&'a str, usize> = HashMap::new();
+    syntax::visit(function, &mut |node| {
+        count_declared(node, source, &mut counts);
+        Visit::Descend
+    });
+    counts
+}
+
+/// Counts the names `node` itself declares (see `declared_names`).
+fn count_declared<'a>(node: Node<'a>, source: &'a str, counts: &mut HashMap<&'a str, usize>) {
     let mut add = |node: Node<'a>| {
         if node.kind() == "identifier" {
             *counts.entry(text(node, source)).or_default() += 1;
         }
     };
-    syntax::visit(function, &mut |node| {
+    {
         match node.kind() {
             "parameter_declaration"
             | "variadic_parameter_declaration"
@@ -640,9 +738,7 @@ fn declared_names<'a>(function: Node<'a>, source: &'a str) -> HashMap<&'a str, u
             }
             _ => {}
         }
-        Visit::Descend
-    });
-    counts
+    }
 }
 
 fn has_define_token(node: Node) -> bool {
@@ -696,4 +792,65 @@ fn parameter_name<'a>(function: Node, source: &'a str, index: usize) -> Option<&
         }
     }
     names.get(index).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::package::ParsedFile;
+    use crate::source::SourceFile;
+    use crate::syntax::{go_parser, parse};
+
+    /// The channels `function_facts` tracks in each function of `body`, in order.
+    fn channels_per_function(body: &str) -> Vec<(String, Vec<String>)> {
+        let text = format!("package p\n\n{body}");
+        let tree = parse(&mut go_parser(), &text);
+        let source = SourceFile::new("p.go".into(), "p.go".into(), text.clone());
+        let files = [ParsedFile { source, tree }];
+        let package = Package::new(&files);
+        let mut functions = Vec::new();
+        syntax::visit(files[0].tree.root_node(), &mut |node| {
+            if syntax::is_function_like(node) {
+                functions.push(node);
+            }
+            Visit::Descend
+        });
+        functions
+            .into_iter()
+            .filter_map(|function| {
+                let facts = function_facts(&package, 0, function)?;
+                let first_line = text[function.byte_range()].lines().next()?.to_string();
+                let names = facts.channels.iter().map(|c| c.name.clone()).collect();
+                Some((first_line, names))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_channel_belongs_to_the_function_that_declares_it() {
+        let found = channels_per_function(
+            "func f() {\n\ta := make(chan int)\n\tvar b = make(chan int, 1)\n\tvar c chan int = make(chan int)\n\tgo func() {\n\t\td := make(chan int)\n\t\t_ = d\n\t}()\n\t_, _, _ = a, b, c\n}\n",
+        );
+        assert_eq!(
+            found,
+            [
+                (
+                    "func f() {".to_string(),
+                    vec!["a".into(), "b".into(), "c".into()]
+                ),
+                ("func() {".to_string(), vec!["d".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn only_single_bindings_of_a_bidirectional_make_are_channels() {
+        let found = channels_per_function(
+            "type s struct{ c chan int }\n\nfunc g(x *s) chan int {\n\tx.c = make(chan int)\n\ta, b := make(chan int), 1\n\tvar e = make(<-chan int)\n\tf := make( /* why */ chan int)\n\t_, _, _ = a, b, e\n\t_ = f\n\treturn make(chan int)\n}\n",
+        );
+        assert_eq!(
+            found,
+            [("func g(x *s) chan int {".to_string(), vec!["f".into()])]
+        );
+    }
 }

@@ -42,10 +42,7 @@ pub struct Outcome {
 
 /// Runs every codemod over `text` as a one-file package.
 pub fn run_on_text(name: &str, text: &str, unsafe_fixes: bool) -> Outcome {
-    let settings = Settings {
-        codemods: REGISTRY.to_vec(),
-        unsafe_fixes,
-    };
+    let settings = Settings::new(REGISTRY.to_vec(), unsafe_fixes);
     let source = SourceFile::new(PathBuf::from(name), name.to_string(), text.to_string());
     let mut outcomes = process_package(&mut go_parser(), vec![source], &settings);
     let outcome = outcomes.pop().expect("one file in, one outcome out");
