@@ -159,16 +159,40 @@ fn walk_directory(
                 || name.starts_with('.')
                 || name.starts_with('_'))
         })
-        .build();
-    for entry in walker {
+        .threads(rayon::current_num_threads())
+        .build_parallel();
+    // Walked in parallel (directories are read on every thread), then taken in path order so
+    // that the result does not depend on which thread saw what.
+    let found = std::sync::Mutex::new(Vec::new());
+    walker.run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            let wanted = match &entry {
+                Ok(entry) => has_go_extension(entry.path()),
+                Err(_) => true,
+            };
+            if wanted {
+                found
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .push(entry);
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut found = found
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    found.sort_by_cached_key(|entry| match entry {
+        Ok(entry) => (0, entry.path().to_path_buf()),
+        Err(error) => (1, error_path(error).map(PathBuf::from).unwrap_or_default()),
+    });
+    for entry in found {
         match entry {
             Ok(entry) => {
                 let Some(file_type) = entry.file_type() else {
                     continue;
                 };
-                if !has_go_extension(entry.path()) {
-                    continue;
-                }
                 if file_type.is_file() {
                     add(walk, seen, entry.into_path());
                 } else if file_type.is_symlink() {
