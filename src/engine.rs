@@ -121,6 +121,16 @@ pub fn process_package_with(
             .collect();
         return fix_until_stable(parser, files, settings);
     }
+    // Most packages make no channel at all: one fast scan per file says so, before any outline.
+    if !sources
+        .iter()
+        .any(|source| prefilter::may_make_channel(source.text.as_bytes()))
+    {
+        return sources
+            .into_iter()
+            .map(|source| FileOutcome::untouched(source, false))
+            .collect();
+    }
     let outlines: Vec<prefilter::Outline> = sources
         .iter()
         .map(|s| prefilter::outline(&s.text))
@@ -177,20 +187,9 @@ pub fn process_package_with(
         }
         let ranges: Vec<Range<usize>> = std::iter::once(outline.header).chain(chunks).collect();
         let ranges = merge_adjacent(ranges);
-        if std::env::var_os("GLF_DEBUG").is_some() {
-            eprintln!(
-                "PARSE {} {} bytes of {}",
-                source.display_path,
-                ranges.iter().map(|r| r.len()).sum::<usize>(),
-                source.text.len()
-            );
-        }
         let mut tree = syntax::parse_ranges(parser, &source.text, &ranges);
         // The outline guessed wrong (unformatted code): parse it all rather than lose anything.
         if tree.root_node().has_error() {
-            if std::env::var_os("GLF_DEBUG").is_some() {
-                eprintln!("FALLBACK {}", source.display_path);
-            }
             tree = syntax::parse(parser, &source.text);
         }
         files.push(ParsedFile { source, tree });

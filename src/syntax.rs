@@ -53,6 +53,29 @@ pub fn parse_ranges(parser: &mut Parser, text: &str, ranges: &[std::ops::Range<u
     tree
 }
 
+/// `node.kind()`, from a table of the grammar's kind names built once: `Node::kind` measures
+/// and checks a C string on every call, and the analysis asks for the kind of every node it
+/// walks. Both name the node's (alias-aware) symbol.
+pub fn kind_of<'t>(node: impl std::borrow::Borrow<Node<'t>>) -> &'t str {
+    static LANGUAGE: std::sync::LazyLock<tree_sitter::Language> =
+        std::sync::LazyLock::new(|| tree_sitter_go::LANGUAGE.into());
+    static NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        (0..LANGUAGE.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| LANGUAGE.node_kind_for_id(id))
+                    .unwrap_or("")
+            })
+            .collect()
+    });
+    let node = node.borrow();
+    match NAMES.get(usize::from(node.kind_id())) {
+        Some(name) if !name.is_empty() => name,
+        _ => node.kind(),
+    }
+}
+
 pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
     &source[node.byte_range()]
 }
@@ -76,12 +99,12 @@ pub fn functions(root: Node) -> impl Iterator<Item = Node> {
     let children: Vec<Node> = root.children(&mut cursor).collect();
     children
         .into_iter()
-        .filter(|node| matches!(node.kind(), "function_declaration" | "method_declaration"))
+        .filter(|node| matches!(kind_of(node), "function_declaration" | "method_declaration"))
 }
 
 pub fn is_function_like(node: Node) -> bool {
     matches!(
-        node.kind(),
+        kind_of(node),
         "function_declaration" | "method_declaration" | "func_literal"
     )
 }
@@ -105,20 +128,46 @@ pub fn innermost_function_at(root: Node, at: usize) -> Option<Node> {
 }
 
 pub fn is_loop(node: Node) -> bool {
-    node.kind() == "for_statement"
+    kind_of(node) == "for_statement"
 }
 
 /// Ancestors of `node`, nearest first, stopping before `root`.
+///
+/// Found by one descent from `root` rather than by `Node::parent`, which tree-sitter answers
+/// by descending from the root of the whole tree every time: climbing a deep node that way
+/// costs the square of its depth, and the analysis climbs from every use of a channel.
 pub fn ancestors_until<'t>(node: Node<'t>, root: Node<'t>) -> impl Iterator<Item = Node<'t>> {
-    let mut current = node.parent();
-    std::iter::from_fn(move || {
-        let here = current?;
-        if here.id() == root.id() {
+    let path = nodes_between(root, node).unwrap_or_else(|| {
+        // `root` is not above `node` (or `node` is empty): climb to the top of the tree.
+        let mut up = Vec::new();
+        let mut current = node.parent();
+        while let Some(here) = current.filter(|here| here.id() != root.id()) {
+            up.push(here);
+            current = here.parent();
+        }
+        up.reverse();
+        up
+    });
+    path.into_iter().rev()
+}
+
+/// The nodes strictly between `root` and its descendant `node`, outermost first; `None` when
+/// `node` is not found below `root` that way.
+fn nodes_between<'t>(root: Node<'t>, node: Node<'t>) -> Option<Vec<Node<'t>>> {
+    let mut cursor = root.walk();
+    let mut between = Vec::new();
+    loop {
+        // The one child that extends past `node`'s start holds it, if anything here does.
+        cursor.goto_first_child_for_byte(node.start_byte())?;
+        let child = cursor.node();
+        if child.id() == node.id() {
+            return Some(between);
+        }
+        if child.start_byte() > node.start_byte() || child.end_byte() < node.end_byte() {
             return None;
         }
-        current = here.parent();
-        Some(here)
-    })
+        between.push(child);
+    }
 }
 
 /// Whether `inner` lies within `outer` (or is it).
@@ -144,7 +193,7 @@ pub fn enclosing_statement(node: Node) -> Option<Node> {
     let mut current = node;
     loop {
         let parent = current.parent()?;
-        if parent.kind() == "statement_list" {
+        if kind_of(parent) == "statement_list" {
             return Some(current);
         }
         if is_function_like(parent) {
@@ -162,7 +211,7 @@ pub fn descendants_outside_closures<'t>(
 ) -> Vec<Node<'t>> {
     let mut found = Vec::new();
     visit(node, &mut |current| {
-        if current.kind() == "func_literal" && current.id() != node.id() {
+        if kind_of(current) == "func_literal" && current.id() != node.id() {
             return Visit::Skip;
         }
         if keep(current) {
@@ -203,7 +252,7 @@ pub fn visit<'t>(node: Node<'t>, f: &mut dyn FnMut(Node<'t>) -> Visit) {
 /// ends the goroutine (`t.Fatal`, `t.FailNow`, `t.Skip` and their forms call `runtime.Goexit`).
 /// A `panic` is not counted: it ends the program unless recovered.
 pub fn is_exit(node: Node, source: &str) -> bool {
-    match node.kind() {
+    match kind_of(node) {
         "return_statement" | "goto_statement" => true,
         "call_expression" => callee_name(node, source).is_some_and(|name| {
             name == "runtime.Goexit"
@@ -226,25 +275,25 @@ pub fn can_leave_function(node: Node, source: &str) -> bool {
 
 /// The statements of a block-like node (`block`, a case clause), in order.
 pub fn statements(node: Node) -> Vec<Node> {
-    let list = if node.kind() == "statement_list" {
+    let list = if kind_of(node) == "statement_list" {
         Some(node)
     } else {
         let mut cursor = node.walk();
 
         node.named_children(&mut cursor)
-            .find(|child| child.kind() == "statement_list")
+            .find(|child| kind_of(child) == "statement_list")
     };
     let Some(list) = list else { return Vec::new() };
     let mut cursor = list.walk();
     list.named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
+        .filter(|child| kind_of(child) != "comment")
         .collect()
 }
 
 /// The callee of a call as a dotted name (`close`, `wg.Wait`, `p.work`), when it is one.
 pub fn callee_name<'s>(call: Node, source: &'s str) -> Option<&'s str> {
     let function = call.child_by_field_name("function")?;
-    match function.kind() {
+    match kind_of(function) {
         "identifier" | "selector_expression" => Some(text(function, source)),
         _ => None,
     }
@@ -258,20 +307,20 @@ pub fn call_arguments(call: Node) -> Vec<Node> {
     let mut cursor = arguments.walk();
     arguments
         .named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
+        .filter(|child| kind_of(child) != "comment")
         .collect()
 }
 
 /// Whether `node` is, after parentheses, the identifier `name`.
 pub fn is_identifier(node: Node, source: &str, name: &str) -> bool {
     let mut node = node;
-    while node.kind() == "parenthesized_expression" {
+    while kind_of(node) == "parenthesized_expression" {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => return false,
         }
     }
-    node.kind() == "identifier" && text(node, source) == name
+    kind_of(node) == "identifier" && text(node, source) == name
 }
 
 #[cfg(test)]
@@ -295,13 +344,55 @@ mod tests {
         let mut parser = go_parser();
         let tree = parse(&mut parser, source);
         let root = tree.root_node();
-        let kind_at = |needle: &str| {
-            innermost_function_at(root, source.find(needle).unwrap()).map(|node| node.kind())
-        };
+        let kind_at =
+            |needle: &str| innermost_function_at(root, source.find(needle).unwrap()).map(kind_of);
         assert_eq!(kind_at("a := 1"), Some("function_declaration"));
         assert_eq!(kind_at("b := 2"), Some("func_literal"));
         assert_eq!(kind_at("x = 1"), None);
         assert_eq!(kind_at("\n\nfunc f"), None);
+    }
+
+    #[test]
+    fn ancestors_found_by_descent_are_the_parent_chain() {
+        let source = "package p\n\nfunc f(xs []int) {\n\tfor _, x := range xs {\n\t\tgo func() {\n\t\t\tif x > 0 { println(x, (x + 1)) }\n\t\t}()\n\t}\n\tvar _ = struct{ a int }{a: 1}\n}\n";
+        let mut parser = go_parser();
+        let tree = parse(&mut parser, source);
+        let root = tree.root_node();
+        let mut nodes = Vec::new();
+        visit(root, &mut |node| {
+            nodes.push(node);
+            Visit::Descend
+        });
+        let function = nodes
+            .iter()
+            .copied()
+            .find(|node| kind_of(node) == "function_declaration")
+            .unwrap();
+        for &node in &nodes {
+            for top in [root, function] {
+                let mut expected = Vec::new();
+                let mut current = node.parent();
+                while let Some(here) = current.filter(|here| here.id() != top.id()) {
+                    expected.push(here.id());
+                    current = here.parent();
+                }
+                let found: Vec<usize> = ancestors_until(node, top).map(|n| n.id()).collect();
+                assert_eq!(found, expected, "{} under {}", node.kind(), top.kind());
+            }
+        }
+    }
+
+    #[test]
+    fn kinds_from_the_table_are_the_node_kinds() {
+        let mut parser = go_parser();
+        let tree = parse(
+            &mut parser,
+            "package p\n\nimport \"fmt\"\n\nfunc f[T any](c chan<- T, v T) { c <- v; fmt.Println(`x`, 'y', 1.5) }\n",
+        );
+        visit(tree.root_node(), &mut |node| {
+            assert_eq!(kind_of(node), node.kind());
+            Visit::Descend
+        });
     }
 
     #[test]

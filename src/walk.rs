@@ -4,7 +4,7 @@
 
 use crate::config::Exclude;
 use ignore::WalkBuilder;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// A file that could not be walked, read or written, and why.
@@ -19,6 +19,9 @@ pub struct Walk {
     /// Files by package directory, each list sorted.
     pub packages: BTreeMap<PathBuf, Vec<PathBuf>>,
     pub errors: Vec<FileError>,
+    /// Files by directory while walking: hashing a path is cheaper than the component-wise
+    /// comparisons of a `BTreeMap`, which are done once, per directory, at the end.
+    found: HashMap<PathBuf, Vec<PathBuf>>,
 }
 
 /// `./...` and `dir/...` mean the directory, as in `go vet ./...`.
@@ -86,11 +89,12 @@ pub fn collect_excluding(arguments: &[String], exclude: Option<&Exclude>) -> Wal
             Ok(_) => walk_directory(&mut walk, &mut seen, path, exclude),
         }
     }
-    for files in walk.packages.values_mut() {
-        files.sort();
+    for (directory, mut files) in std::mem::take(&mut walk.found) {
+        // The files of one directory differ only in their names: byte order is path order.
+        files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         files.dedup();
+        walk.packages.insert(directory, files);
     }
-    walk.packages.retain(|_, files| !files.is_empty());
     walk
 }
 
@@ -183,9 +187,10 @@ fn walk_directory(
     let mut found = found
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // By bytes: any fixed order will do, and comparing paths component-wise is slow.
     found.sort_by_cached_key(|entry| match entry {
-        Ok(entry) => (0, entry.path().to_path_buf()),
-        Err(error) => (1, error_path(error).map(PathBuf::from).unwrap_or_default()),
+        Ok(entry) => (0, entry.path().as_os_str().to_os_string()),
+        Err(error) => (1, error_path(error).unwrap_or_default().into()),
     });
     for entry in found {
         match entry {
@@ -243,7 +248,7 @@ fn add(walk: &mut Walk, seen: &mut Option<HashSet<PathBuf>>, path: PathBuf) {
         }
     }
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    walk.packages.entry(directory).or_default().push(path);
+    walk.found.entry(directory).or_default().push(path);
 }
 
 /// The path as people see it: relative to the current directory, without a leading `./`.

@@ -9,7 +9,7 @@ use super::*;
 use crate::package::Package;
 use crate::prefilter;
 use crate::syntax::{
-    self, Visit, call_arguments, callee_name, can_leave_function, loops_between, text,
+    self, Visit, call_arguments, callee_name, can_leave_function, kind_of, loops_between, text,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -72,21 +72,21 @@ fn channel_declarations<'a>(function: Node<'a>, source: &'a str) -> Vec<Node<'a>
             let at = offset + at;
             let make = function.descendant_for_byte_range(at, at + "make".len())?;
             let call = make.parent().filter(|call| {
-                call.kind() == "call_expression"
+                kind_of(call) == "call_expression"
                     && call
                         .child_by_field_name("function")
                         .is_some_and(|callee| callee.id() == make.id())
             })?;
-            let list = call.parent().filter(|p| p.kind() == "expression_list")?;
+            let list = call.parent().filter(|p| kind_of(p) == "expression_list")?;
             let declaration = list.parent()?;
-            let field = match declaration.kind() {
+            let field = match kind_of(declaration) {
                 "short_var_declaration" => "right",
                 "var_spec" => "value",
                 _ => return None,
             };
             if declaration.child_by_field_name(field)?.id() != list.id()
                 || syntax::ancestors_until(declaration, function)
-                    .any(|n| n.kind() == "func_literal")
+                    .any(|n| kind_of(n) == "func_literal")
             {
                 return None;
             }
@@ -131,7 +131,7 @@ impl<'a> Scan<'a> {
             while closure_ends.last().is_some_and(|&end| start >= end) {
                 closure_ends.pop();
             }
-            match node.kind() {
+            match kind_of(node) {
                 "identifier" => scan.identifiers.push(node),
                 "go_statement" | "call_expression" => scan.starts.push(node),
                 "func_literal" => closure_ends.push(node.end_byte()),
@@ -162,7 +162,7 @@ impl<'a> Builder<'_, 'a> {
     /// The goroutines among `starts` (see `Scan`).
     fn collect_goroutines(&mut self, starts: Vec<Node<'a>>) {
         for node in starts {
-            match node.kind() {
+            match kind_of(node) {
                 "go_statement" => self.add_go_statement(node),
                 _ => self.add_group_go(node),
             }
@@ -181,14 +181,14 @@ impl<'a> Builder<'_, 'a> {
     fn add_go_statement(&mut self, statement: Node<'a>) {
         let Some(call) = statement
             .named_child(0)
-            .filter(|n| n.kind() == "call_expression")
+            .filter(|n| kind_of(n) == "call_expression")
         else {
             return;
         };
         let Some(function) = call.child_by_field_name("function") else {
             return;
         };
-        let (kind, body, body_file) = if function.kind() == "func_literal" {
+        let (kind, body, body_file) = if kind_of(function) == "func_literal" {
             (
                 GoroutineKind::Closure,
                 function.child_by_field_name("body"),
@@ -212,7 +212,7 @@ impl<'a> Builder<'_, 'a> {
         let Some(function) = call.child_by_field_name("function") else {
             return;
         };
-        if function.kind() != "selector_expression" {
+        if kind_of(function) != "selector_expression" {
             return;
         }
         let Some(field) = function.child_by_field_name("field") else {
@@ -225,7 +225,7 @@ impl<'a> Builder<'_, 'a> {
         let [literal] = arguments.as_slice() else {
             return;
         };
-        if literal.kind() != "func_literal" {
+        if kind_of(literal) != "func_literal" {
             return;
         }
         let Some(group) = function.child_by_field_name("operand") else {
@@ -244,7 +244,8 @@ impl<'a> Builder<'_, 'a> {
         body: Option<Node<'a>>,
         body_file: FileId,
     ) {
-        let nested = syntax::ancestors_until(start, self.body).any(|n| n.kind() == "func_literal");
+        let nested =
+            syntax::ancestors_until(start, self.body).any(|n| kind_of(n) == "func_literal");
         self.goroutines.push(Goroutine {
             start,
             kind,
@@ -257,7 +258,7 @@ impl<'a> Builder<'_, 'a> {
 
     /// `worker` or `p.work` to the function or method of this package it names.
     fn resolve_callee(&self, function: Node<'a>) -> Option<crate::package::FunctionRef<'a>> {
-        match function.kind() {
+        match kind_of(function) {
             "identifier" => {
                 let name = text(function, self.source);
                 // A local variable holding a func value shadows the package function.
@@ -268,7 +269,7 @@ impl<'a> Builder<'_, 'a> {
             }
             "selector_expression" => {
                 let operand = function.child_by_field_name("operand")?;
-                if operand.kind() == "identifier"
+                if kind_of(operand) == "identifier"
                     && self.imports.contains(text(operand, self.source))
                 {
                     return None;
@@ -298,16 +299,16 @@ impl<'a> Builder<'_, 'a> {
             return None;
         }
         let (make_call, channel_type, capacity) = make_channel(value, self.source)?;
-        let statement = if declaration.kind() == "var_spec" {
+        let statement = if kind_of(declaration) == "var_spec" {
             declaration
                 .parent()
-                .filter(|p| p.kind() == "var_declaration")?
+                .filter(|p| kind_of(p) == "var_declaration")?
         } else {
             declaration
         };
         let scope = statement
             .parent()
-            .filter(|p| p.kind() == "statement_list")?;
+            .filter(|p| kind_of(p) == "statement_list")?;
         let mut channel = Channel {
             name: name.to_string(),
             declaration: statement,
@@ -376,7 +377,8 @@ impl<'a> Builder<'_, 'a> {
 
     /// Which goroutine `node` runs in, and the body that goroutine runs.
     fn context_of(&self, node: Node<'a>) -> Result<(Context, Node<'a>), &'static str> {
-        let closure = syntax::ancestors_until(node, self.body).find(|n| n.kind() == "func_literal");
+        let closure =
+            syntax::ancestors_until(node, self.body).find(|n| kind_of(n) == "func_literal");
         let Some(closure) = closure else {
             return Ok((Context::Parent, self.body));
         };
@@ -444,7 +446,7 @@ impl<'a> Builder<'_, 'a> {
             .push(self.use_at(argument, UseKind::GoArgument, context, root));
         for node in identifiers_named(callee_body, callee_source, parameter) {
             let in_closure =
-                syntax::ancestors_until(node, callee_body).any(|n| n.kind() == "func_literal");
+                syntax::ancestors_until(node, callee_body).any(|n| kind_of(n) == "func_literal");
             let mut kind = if in_closure {
                 UseKind::Escape("the goroutine's function uses it in a closure")
             } else {
@@ -467,15 +469,15 @@ impl<'a> Builder<'_, 'a> {
 
 /// The func literal a goroutine runs, if it is one.
 fn goroutine_literal(start: Node) -> Option<Node> {
-    if start.kind() == "go_statement" {
+    if kind_of(start) == "go_statement" {
         let call = start.named_child(0)?;
         return call
             .child_by_field_name("function")
-            .filter(|f| f.kind() == "func_literal");
+            .filter(|f| kind_of(f) == "func_literal");
     }
     call_arguments(start)
         .into_iter()
-        .find(|a| a.kind() == "func_literal")
+        .find(|a| kind_of(a) == "func_literal")
 }
 
 /// What one occurrence of a channel's name does with the channel.
@@ -488,12 +490,12 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>) -> UseKind<'a> {
             .child_by_field_name(field)
             .is_some_and(|child| child.id() == node.id())
     };
-    match parent.kind() {
+    match kind_of(parent) {
         "send_statement" if is_field("channel") => UseKind::Send {
             statement: parent,
             in_select: parent
                 .parent()
-                .is_some_and(|p| p.kind() == "communication_case"),
+                .is_some_and(|p| kind_of(p) == "communication_case"),
             tail: is_tail(parent, root, source),
         },
         "unary_expression"
@@ -515,10 +517,12 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>) -> UseKind<'a> {
             };
             match callee_name(call, source) {
                 Some("close") => UseKind::Close {
-                    deferred: call.parent().is_some_and(|p| p.kind() == "defer_statement"),
+                    deferred: call
+                        .parent()
+                        .is_some_and(|p| kind_of(p) == "defer_statement"),
                 },
                 Some("len" | "cap") => UseKind::Inspect,
-                _ if call.parent().is_some_and(|p| p.kind() == "go_statement") => {
+                _ if call.parent().is_some_and(|p| kind_of(p) == "go_statement") => {
                     UseKind::GoArgument
                 }
                 _ => UseKind::Escape("it is passed to a function"),
@@ -526,7 +530,7 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>) -> UseKind<'a> {
         }
         "expression_list" => {
             let holder = parent.parent();
-            match holder.map(|h| h.kind()) {
+            match holder.map(kind_of) {
                 Some("assignment_statement")
                     if holder
                         .and_then(|h| h.child_by_field_name("left"))
@@ -548,19 +552,22 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>) -> UseKind<'a> {
 fn is_tail(statement: Node, root: Node, source: &str) -> bool {
     let mut current = statement;
     loop {
-        let Some(list) = current.parent().filter(|p| p.kind() == "statement_list") else {
+        let Some(list) = current.parent().filter(|p| kind_of(p) == "statement_list") else {
             return false;
         };
         let mut cursor = list.walk();
         let following: Vec<Node> = list
             .named_children(&mut cursor)
             .filter(|sibling| sibling.start_byte() > current.start_byte())
-            .filter(|sibling| sibling.kind() != "comment" && sibling.kind() != "empty_statement")
+            .filter(|sibling| {
+                kind_of(sibling) != "comment" && kind_of(sibling) != "empty_statement"
+            })
             .collect();
         match following.first() {
             // `c <- v; return`: the goroutine ends here, whatever follows the enclosing block.
             Some(next)
-                if next.kind() == "return_statement" && text(*next, source).trim() == "return" =>
+                if kind_of(next) == "return_statement"
+                    && text(*next, source).trim() == "return" =>
             {
                 return true;
             }
@@ -573,12 +580,12 @@ fn is_tail(statement: Node, root: Node, source: &str) -> bool {
         if holder.id() == root.id() {
             return true;
         }
-        current = match holder.kind() {
+        current = match kind_of(holder) {
             "block" => {
                 let Some(owner) = holder.parent() else {
                     return false;
                 };
-                match owner.kind() {
+                match kind_of(owner) {
                     "if_statement" => outermost_if(owner),
                     "statement_list" => holder,
                     _ => return false,
@@ -597,7 +604,7 @@ fn is_tail(statement: Node, root: Node, source: &str) -> bool {
 
 /// `if a {} else if b {}`: the statement that holds the whole chain.
 fn outermost_if(mut node: Node) -> Node {
-    while let Some(parent) = node.parent().filter(|p| p.kind() == "if_statement") {
+    while let Some(parent) = node.parent().filter(|p| kind_of(p) == "if_statement") {
         node = parent;
     }
     node
@@ -605,10 +612,10 @@ fn outermost_if(mut node: Node) -> Node {
 
 fn select_case_of<'a>(receive: Node<'a>, source: &str) -> Option<SelectCase<'a>> {
     let mut holder = receive.parent()?;
-    if holder.kind() == "receive_statement" {
+    if kind_of(holder) == "receive_statement" {
         holder = holder.parent()?;
     }
-    if holder.kind() != "communication_case" {
+    if kind_of(holder) != "communication_case" {
         return None;
     }
     let communication = holder.child_by_field_name("communication")?;
@@ -619,20 +626,20 @@ fn select_case_of<'a>(receive: Node<'a>, source: &str) -> Option<SelectCase<'a>>
     let mut cursor = select.walk();
     let others: Vec<Node> = select
         .named_children(&mut cursor)
-        .filter(|case| matches!(case.kind(), "communication_case" | "default_case"))
+        .filter(|case| matches!(kind_of(case), "communication_case" | "default_case"))
         .filter(|case| case.id() != holder.id())
         .collect();
     Some(SelectCase {
         select,
         other_cases: others.len(),
-        has_default: others.iter().any(|case| case.kind() == "default_case"),
+        has_default: others.iter().any(|case| kind_of(case) == "default_case"),
         other_case_leaves: others.iter().any(|case| can_leave_function(*case, source)),
     })
 }
 
 /// `c := make(...)` / `var c = make(...)` / `var c chan T = make(...)`: the one name and value.
 fn single_binding(declaration: Node) -> Option<(Node, Node)> {
-    match declaration.kind() {
+    match kind_of(declaration) {
         "short_var_declaration" => {
             let left = declaration.child_by_field_name("left")?;
             let right = declaration.child_by_field_name("right")?;
@@ -658,13 +665,13 @@ fn single_binding(declaration: Node) -> Option<(Node, Node)> {
 
 /// `make(chan T)`, `make(chan T, 0)`, `make(chan T, n)`: the call, the type and the capacity.
 fn make_channel<'a>(value: Node<'a>, source: &str) -> Option<(Node<'a>, Node<'a>, Capacity<'a>)> {
-    if value.kind() != "call_expression" || callee_name(value, source) != Some("make") {
+    if kind_of(value) != "call_expression" || callee_name(value, source) != Some("make") {
         return None;
     }
     let arguments = call_arguments(value);
     let channel_type = *arguments.first()?;
     // Only bidirectional channels: a send-only or receive-only `make` is useless and odd.
-    if channel_type.kind() != "channel_type"
+    if kind_of(channel_type) != "channel_type"
         || !text(channel_type, source).starts_with("chan")
         || text(channel_type, source).starts_with("chan<-")
     {
@@ -672,7 +679,7 @@ fn make_channel<'a>(value: Node<'a>, source: &str) -> Option<(Node<'a>, Node<'a>
     }
     let capacity = match arguments.get(1) {
         None => Capacity::Unbuffered { zero: None },
-        Some(size) if size.kind() == "int_literal" && text(*size, source) == "0" => {
+        Some(size) if kind_of(size) == "int_literal" && text(*size, source) == "0" => {
             Capacity::Unbuffered { zero: Some(*size) }
         }
         Some(size) => Capacity::Buffered(*size),
@@ -697,12 +704,12 @@ fn declared_names<'a>(function: Node<'a>, source: &'a str) -> HashMap<&'a str, u
 /// Counts the names `node` itself declares (see `declared_names`).
 fn count_declared<'a>(node: Node<'a>, source: &'a str, counts: &mut HashMap<&'a str, usize>) {
     let mut add = |node: Node<'a>| {
-        if node.kind() == "identifier" {
+        if kind_of(node) == "identifier" {
             *counts.entry(text(node, source)).or_default() += 1;
         }
     };
     {
-        match node.kind() {
+        match kind_of(node) {
             "parameter_declaration"
             | "variadic_parameter_declaration"
             | "var_spec"
@@ -744,14 +751,15 @@ fn count_declared<'a>(node: Node<'a>, source: &'a str, counts: &mut HashMap<&'a 
 fn has_define_token(node: Node) -> bool {
     let mut cursor = node.walk();
 
-    node.children(&mut cursor).any(|child| child.kind() == ":=")
+    node.children(&mut cursor)
+        .any(|child| kind_of(child) == ":=")
 }
 
 /// Every `identifier` node under `root` spelled `name`.
 fn identifiers_named<'a>(root: Node<'a>, source: &str, name: &str) -> Vec<Node<'a>> {
     let mut found = Vec::new();
     syntax::visit(root, &mut |node| {
-        if node.kind() == "identifier" && text(node, source) == name {
+        if kind_of(node) == "identifier" && text(node, source) == name {
             found.push(node);
         }
         Visit::Descend
@@ -773,7 +781,7 @@ fn parameter_name<'a>(function: Node, source: &'a str, index: usize) -> Option<&
     let mut names = Vec::new();
     let mut cursor = parameters.walk();
     for declaration in parameters.named_children(&mut cursor) {
-        match declaration.kind() {
+        match kind_of(declaration) {
             "parameter_declaration" => {
                 let mut inner = declaration.walk();
                 let declared: Vec<&str> = declaration
