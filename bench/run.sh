@@ -266,10 +266,11 @@ for name, frac in (("quarter", 0.25), ("half", 0.5)):
     with open(f"{sys.argv[2]}/{name}.units", "w") as f:
         f.write("\n".join(chosen) + "\n")
 EOF
-  echo
-  echo "== linearity: goleak-fix --check --jobs $threads on parts of the synthetic repo"
-  printf '   %-8s %8s %8s %10s %10s %10s %10s\n' part files MB "median s" "cpu s" "s per MB" "peak RSS"
-  local part sub
+  # Every part is built first and the runs interleave them, round by round, as `measure` does
+  # for the tools: measured one after the other, a drift in the machine's load would read as
+  # a departure from linearity.
+  local part sub commands=() n b
+  : >"$work/sizes"
   for part in quarter half full; do
     if [ "$part" = full ]; then
       sub=$dir
@@ -282,16 +283,21 @@ EOF
       done <"$out/$part.units"
     fi
     list_files "$sub" "$work/part"
-    local n b
     n=$(tr -cd '\0' <"$work/part" | wc -c)
     b=$(cd "$sub" && xargs -0 -s "$arg_max" cat <"$work/part" | wc -c)
-    (cd "$sub" && measure "goleak-fix='$bin' --check -q --jobs $threads .") 2>/dev/null
-    awk -v part="$part" -v n="$n" -v b="$b" '{ printf "   %-8s %8d %8.1f %10.3f %10.2f %10.4f %7.1f MB\n",
-      part, n, b / 1e6, $2, $3, $2 / (b / 1e6), $4 / 1024 }' "$work/results"
-    awk -v b="$b" '{ print $2 / (b / 1e6) }' "$work/results" >>"$work/spm"
+    echo "$part $n $b" >>"$work/sizes"
+    commands+=("$part=cd '$sub' && '$bin' --check -q --jobs $threads .")
   done
-  awk 'NR == 1 { lo = hi = $1 } { if ($1 < lo) lo = $1; if ($1 > hi) hi = $1 }
-    END { printf "   seconds per MB vary by %.0f%% from the smallest to the largest part\n", (hi / lo - 1) * 100 }' "$work/spm"
+  measure "${commands[@]}" 2>/dev/null
+  echo
+  echo "== linearity: goleak-fix --check --jobs $threads on parts of the synthetic repo, median of $runs interleaved run(s)"
+  printf '   %-8s %8s %8s %10s %10s %10s %10s\n' part files MB "median s" "cpu s" "s per MB" "peak RSS"
+  awk 'NR == FNR { n[$1] = $2; b[$1] = $3; next }
+    { printf "   %-8s %8d %8.1f %10.3f %10.2f %10.4f %7.1f MB\n",
+      $1, n[$1], b[$1] / 1e6, $2, $3, $2 / (b[$1] / 1e6), $4 / 1024
+      spm = $2 / (b[$1] / 1e6); if (!seen++ || spm < lo) lo = spm; if (spm > hi) hi = spm }
+    END { printf "   seconds per MB vary by %.0f%% from the smallest to the largest part\n", (hi / lo - 1) * 100 }' \
+    "$work/sizes" "$work/results"
   rm -rf "$out"
 }
 
