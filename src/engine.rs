@@ -15,7 +15,7 @@ use crate::suppress::is_suppressed;
 use crate::syntax;
 use std::collections::HashSet;
 use std::ops::Range;
-use tree_sitter::{Node, Parser};
+use tree_sitter::{Node, Parser, Tree};
 
 const MAX_PASSES: usize = 10;
 
@@ -229,8 +229,12 @@ fn fix_until_stable(
                 .iter()
                 .filter_map(|finding| finding.fix.as_ref().map(|fix| (finding.codemod, fix)))
                 .filter(|(_, fix)| settings.is_applicable(fix));
-            if let Some((text, done)) = apply_fixes(parser, &files[index], fixes) {
-                let tree = syntax::parse(parser, &text);
+            if let Some(Fixed {
+                text,
+                tree,
+                applied: done,
+            }) = apply_fixes(parser, &files[index], fixes)
+            {
                 let source = SourceFile::new(
                     files[index].source.path.clone(),
                     files[index].source.display_path.clone(),
@@ -333,35 +337,66 @@ fn channel_making_units<'t>(root: Node<'t>, source: &str) -> Vec<Node<'t>> {
     units
 }
 
-/// Applies the non-overlapping fixes, one at a time, keeping each only if the file parses no
-/// worse afterwards. Returns the new text and what was applied, or `None` if nothing was.
+/// A file's text once fixes are applied: its tree, and each fix applied (codemod, description).
+struct Fixed {
+    text: String,
+    tree: Tree,
+    applied: Vec<(&'static str, String)>,
+}
+
+/// Applies the non-overlapping fixes, never into a syntax error the file did not have;
+/// `None` if none could be.
+///
+/// All of them at once first: when the result parses cleanly, that one parse is all it costs
+/// (and its tree is the one the next pass analyses). Otherwise they are taken one at a time,
+/// each kept only if the file parses no worse than before (see `apply_one_by_one`).
 fn apply_fixes<'f>(
     parser: &mut Parser,
     file: &ParsedFile,
     fixes: impl Iterator<Item = (&'static str, &'f Fix)>,
-) -> Option<(String, Vec<(&'static str, String)>)> {
-    let mut fixes = fixes.peekable();
-    fixes.peek()?;
+) -> Option<Fixed> {
+    let fixes: Vec<(&'static str, &Fix)> = fixes.collect();
+    if fixes.is_empty() {
+        return None;
+    }
+    let mut chosen: Vec<(&'static str, &Fix)> = Vec::new();
+    for (codemod, fix) in &fixes {
+        if !chosen.iter().any(|(_, other)| overlaps(fix, other)) {
+            chosen.push((codemod, fix));
+        }
+    }
+    let text = apply_all(&file.source.text, chosen.iter().map(|(_, fix)| *fix));
+    let tree = syntax::parse(parser, &text);
+    if !tree.root_node().has_error() {
+        let applied = chosen
+            .into_iter()
+            .map(|(codemod, fix)| (codemod, fix.description.clone()))
+            .collect();
+        return Some(Fixed {
+            text,
+            tree,
+            applied,
+        });
+    }
+    apply_one_by_one(parser, file, fixes)
+}
+
+/// `apply_fixes` for a file that does not parse cleanly once fixed (often because it did not
+/// before): each fix in turn, kept only if the file parses with no more errors than before.
+fn apply_one_by_one(
+    parser: &mut Parser,
+    file: &ParsedFile,
+    fixes: Vec<(&'static str, &Fix)>,
+) -> Option<Fixed> {
     // The file's tree may cover only part of it; judge the fixes against the whole file.
     let baseline_errors = syntax::syntax_error_count(&syntax::parse(parser, &file.source.text));
     let mut taken: Vec<&Fix> = Vec::new();
     let mut applied = Vec::new();
     for (codemod, fix) in fixes {
-        let span = fix.span();
-        // Touching spans count as overlapping: two insertions at one point must not interleave.
-        if taken.iter().any(|other| {
-            let other = other.span();
-            span.start <= other.end && other.start <= span.end
-        }) {
+        if taken.iter().any(|other| overlaps(fix, other)) {
             continue;
         }
-        let mut edits: Vec<_> = taken
-            .iter()
-            .chain([&fix])
-            .flat_map(|f| f.edits.iter().cloned())
-            .collect();
-        edits.sort();
-        let candidate = apply_edits(&file.source.text, &edits);
+        let candidate = apply_all(&file.source.text, taken.iter().copied().chain([fix]));
         if syntax::syntax_error_count(&syntax::parse(parser, &candidate)) > baseline_errors {
             continue;
         }
@@ -371,12 +406,26 @@ fn apply_fixes<'f>(
     if taken.is_empty() {
         return None;
     }
-    let mut edits: Vec<_> = taken
-        .iter()
-        .flat_map(|fix| fix.edits.iter().cloned())
-        .collect();
+    let text = apply_all(&file.source.text, taken.into_iter());
+    let tree = syntax::parse(parser, &text);
+    Some(Fixed {
+        text,
+        tree,
+        applied,
+    })
+}
+
+/// Touching spans count as overlapping: two insertions at one point must not interleave.
+fn overlaps(fix: &Fix, other: &Fix) -> bool {
+    let (span, other) = (fix.span(), other.span());
+    span.start <= other.end && other.start <= span.end
+}
+
+/// `text` with the edits of every fix applied (they must not overlap).
+fn apply_all<'f>(text: &str, fixes: impl Iterator<Item = &'f Fix>) -> String {
+    let mut edits: Vec<_> = fixes.flat_map(|fix| fix.edits.iter().cloned()).collect();
     edits.sort();
-    Some((apply_edits(&file.source.text, &edits), applied))
+    apply_edits(text, &edits)
 }
 
 #[cfg(test)]
@@ -392,6 +441,65 @@ mod tests {
         process_package(&mut go_parser(), vec![source], settings)
             .pop()
             .expect("one outcome")
+    }
+
+    fn parsed(text: &str) -> ParsedFile {
+        let tree = syntax::parse(&mut go_parser(), text);
+        let source = SourceFile::new("t.go".into(), "t.go".into(), text.to_string());
+        ParsedFile { source, tree }
+    }
+
+    fn insertion(at: usize, text: &str) -> Fix {
+        let edit = crate::edit::Edit::insertion(at, text);
+        Fix::new(Applicability::Safe, format!("insert {text:?}"), vec![edit])
+    }
+
+    /// What `apply_fixes` makes of `fixes` on `text`: the new text and the fixes applied.
+    fn applied(text: &str, fixes: &[Fix]) -> Option<(String, Vec<String>)> {
+        let file = parsed(text);
+        let fixes = fixes.iter().map(|fix| ("t", fix));
+        apply_fixes(&mut go_parser(), &file, fixes).map(|fixed| {
+            let reparsed = parsed(&fixed.text).tree.root_node().to_sexp();
+            assert_eq!(fixed.tree.root_node().to_sexp(), reparsed);
+            let done = fixed.applied.into_iter().map(|(_, d)| d).collect();
+            (fixed.text, done)
+        })
+    }
+
+    #[test]
+    fn fixes_that_parse_cleanly_together_are_all_applied() {
+        let text = "package p\n\nfunc f() {\n\ta()\n}\n";
+        let at = text.find("\ta()").unwrap();
+        let (fixed, done) = applied(
+            text,
+            &[insertion(at, "\tb()\n"), insertion(at + 5, "\tc()\n")],
+        )
+        .unwrap();
+        assert_eq!(fixed, "package p\n\nfunc f() {\n\tb()\n\ta()\n\tc()\n}\n");
+        assert_eq!(done.len(), 2);
+    }
+
+    #[test]
+    fn a_fix_that_adds_a_syntax_error_is_dropped_and_the_others_kept() {
+        let text = "package p\n\nfunc f() {\n\ta()\n}\n";
+        let at = text.find("\ta()").unwrap();
+        let (fixed, done) = applied(
+            text,
+            &[insertion(at, "\tb(\n"), insertion(at + 5, "\tc()\n")],
+        )
+        .unwrap();
+        assert_eq!(fixed, "package p\n\nfunc f() {\n\ta()\n\tc()\n}\n");
+        assert_eq!(done, ["insert \"\\tc()\\n\""]);
+        assert_eq!(applied(text, &[insertion(at, "\tb(\n")]), None);
+    }
+
+    #[test]
+    fn a_file_broken_elsewhere_still_gets_the_fixes_that_break_nothing_more() {
+        let text = "package p\n\nfunc f() {\n\ta()\n}\n\nfunc g() {\n\tif x {\n}\n";
+        let at = text.find("\ta()").unwrap();
+        let (fixed, done) = applied(text, &[insertion(at + 5, "\tc()\n")]).unwrap();
+        assert_eq!(fixed, text.replace("\ta()\n", "\ta()\n\tc()\n"));
+        assert_eq!(done.len(), 1);
     }
 
     #[test]
