@@ -24,8 +24,8 @@ pub struct Settings {
     pub codemods: Vec<&'static dyn Codemod>,
     pub unsafe_fixes: bool,
     /// Whether to apply the fixes and compute each file's fixed text. `--check` only reports
-    /// what is fixable, which the findings already say: applying the fixes (and parsing each
-    /// fixed file again, twice per fix) would be wasted work.
+    /// what is fixable, which the findings already say: applying the fixes, parsing each fixed
+    /// file again and analysing it once more would be wasted work.
     pub apply_fixes: bool,
 }
 
