@@ -2,37 +2,10 @@
 
 mod common;
 
-use common::{goleak_fix, stderr, stdout, tree};
+use common::{CLEAN, LEAKY, goleak_fix, stderr, stdout, tree};
 
 use std::fs;
 use std::process::Command;
-
-const LEAKY: &str = "package main
-
-import \"time\"
-
-func fetch() string {
-\tc := make(chan string)
-\tgo func() {
-\t\tc <- \"x\"
-\t}()
-\tselect {
-\tcase v := <-c:
-\t\treturn v
-\tcase <-time.After(time.Millisecond):
-\t\treturn \"\"
-\t}
-}
-";
-
-const CLEAN: &str = "package main
-
-func sum() int {
-\tc := make(chan int)
-\tgo func() { c <- 1 }()
-\treturn <-c
-}
-";
 
 #[test]
 fn check_reports_like_go_vet_and_exits_1() {

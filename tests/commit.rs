@@ -3,36 +3,12 @@
 //! left as they were. Also `--pr-body`, and the errors that stop a commit before anything is
 //! written.
 
+mod common;
+
+use common::{CLEAN, LEAKY, stderr};
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
-
-const LEAKY: &str = "package main
-
-import \"time\"
-
-func fetch() string {
-\tc := make(chan string)
-\tgo func() {
-\t\tc <- \"x\"
-\t}()
-\tselect {
-\tcase v := <-c:
-\t\treturn v
-\tcase <-time.After(time.Millisecond):
-\t\treturn \"\"
-\t}
-}
-";
-
-const CLEAN: &str = "package main
-
-func sum() int {
-\tc := make(chan int)
-\tgo func() { c <- 1 }()
-\treturn <-c
-}
-";
 
 /// Git with no user or system configuration, so the tests see only what they set.
 fn git_command(dir: &Path) -> Command {
@@ -72,10 +48,6 @@ fn goleak_fix(dir: &Path, home: &Path, args: &[&str]) -> Output {
         .env_remove("GIT_WORK_TREE")
         .output()
         .expect("run goleak-fix")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn write(dir: &Path, path: &str, text: &str) {

@@ -2,27 +2,9 @@
 
 mod common;
 
-use common::{goleak_fix, stderr, stdout, tree};
+use common::{LEAKY, goleak_fix, stderr, stdout, tree};
 
 use std::fs;
-
-const LEAKY: &str = "package main
-
-import \"time\"
-
-func fetch() string {
-\tc := make(chan string)
-\tgo func() {
-\t\tc <- \"x\"
-\t}()
-\tselect {
-\tcase v := <-c:
-\t\treturn v
-\tcase <-time.After(time.Millisecond):
-\t\treturn \"\"
-\t}
-}
-";
 
 /// An ncast leak whose only fix is unsafe (`n` is signed).
 const UNSAFE_ONLY: &str = "package main

@@ -2,46 +2,19 @@
 //! whole tree (bytes, modes, symlinks) before and after the run and checks that nothing but the
 //! expected fixes changed.
 
+mod common;
+
+use common::{LEAKY, goleak_fix, stderr};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const LEAKY: &str = "package main
-
-import \"time\"
-
-func fetch() string {
-\tc := make(chan string)
-\tgo func() {
-\t\tc <- \"x\"
-\t}()
-\tselect {
-\tcase v := <-c:
-\t\treturn v
-\tcase <-time.After(time.Millisecond):
-\t\treturn \"\"
-\t}
-}
-";
 
 fn fixed(text: &str) -> String {
     text.replace("make(chan string)", "make(chan string, 1)")
-}
-
-fn goleak_fix(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run goleak-fix")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {

@@ -10,6 +10,35 @@ use goleak_fix::syntax::go_parser;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// A program with one leak that has a safe fix: `c` needs a buffer of 1.
+pub const LEAKY: &str = "package main
+
+import \"time\"
+
+func fetch() string {
+\tc := make(chan string)
+\tgo func() {
+\t\tc <- \"x\"
+\t}()
+\tselect {
+\tcase v := <-c:
+\t\treturn v
+\tcase <-time.After(time.Millisecond):
+\t\treturn \"\"
+\t}
+}
+";
+
+/// A program with a channel and a goroutine, and no leak.
+pub const CLEAN: &str = "package main
+
+func sum() int {
+\tc := make(chan int)
+\tgo func() { c <- 1 }()
+\treturn <-c
+}
+";
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
