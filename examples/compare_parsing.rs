@@ -7,7 +7,6 @@
 //!     cargo run --release --example compare_parsing -- DIR...
 use goleak_fix::codemods::REGISTRY;
 use goleak_fix::engine::{FileOutcome, Parsing, Settings, process_package_with};
-use goleak_fix::source::SourceFile;
 use goleak_fix::syntax::go_parser;
 use rayon::prelude::*;
 
@@ -42,14 +41,7 @@ fn main() {
     let results: Vec<(String, usize, bool)> = packages
         .into_par_iter()
         .map(|(directory, paths)| {
-            let sources: Vec<SourceFile> = paths
-                .into_iter()
-                .filter_map(|path| {
-                    let text = goleak_fix::pipeline::read_source(&path).ok()??;
-                    let shown = path.display().to_string();
-                    Some(SourceFile::new(path, shown, text))
-                })
-                .collect();
+            let (sources, _) = goleak_fix::pipeline::read_package(paths);
             let mut parser = go_parser();
             let run = |parser: &mut _, parsing| {
                 summary(process_package_with(

@@ -17,16 +17,7 @@ fn main() {
     let packages: Vec<Vec<SourceFile>> = walk
         .packages
         .into_values()
-        .map(|files| {
-            files
-                .into_iter()
-                .filter_map(|path| {
-                    let text = goleak_fix::pipeline::read_source(&path).ok()??;
-                    let shown = path.display().to_string();
-                    Some(SourceFile::new(path, shown, text))
-                })
-                .collect()
-        })
+        .map(|files| goleak_fix::pipeline::read_package(files).0)
         .collect();
     let files: usize = packages.iter().map(Vec::len).sum();
     let settings = Settings::new(REGISTRY.to_vec(), false).report_only();

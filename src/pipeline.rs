@@ -76,23 +76,30 @@ pub fn analyse_paths(
         .into_par_iter()
         .map(|(_, files)| {
             progress.advance(files.len());
-            let mut errors = Vec::new();
-            let mut sources = Vec::new();
-            for path in files {
-                let display_path = walk::display_path(&path);
-                match read_source(&path) {
-                    Ok(Some(text)) => sources.push(SourceFile::new(path, display_path, text)),
-                    Ok(None) => {}
-                    Err(reason) => errors.push(FileError {
-                        path: display_path,
-                        reason,
-                    }),
-                }
-            }
+            let (sources, errors) = read_package(files);
             (process(sources, settings), errors)
         })
         .collect();
     collect(results)
+}
+
+/// The files of one package as sources, generated ones left out, and the ones that could not
+/// be read.
+pub fn read_package(files: Vec<PathBuf>) -> (Vec<SourceFile>, Vec<FileError>) {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for path in files {
+        let display_path = walk::display_path(&path);
+        match read_source(&path) {
+            Ok(Some(text)) => sources.push(SourceFile::new(path, display_path, text)),
+            Ok(None) => {}
+            Err(reason) => errors.push(FileError {
+                path: display_path,
+                reason,
+            }),
+        }
+    }
+    (sources, errors)
 }
 
 /// Analyses files already in memory (for example read from a git commit), package by package.
