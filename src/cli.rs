@@ -6,7 +6,7 @@ use crate::config;
 use crate::diff::unified_diff;
 use crate::engine::{FileOutcome, Settings};
 use crate::pipeline::{self, Analysis};
-use crate::report::{CommitRecord, Report};
+use crate::report::{CommitRecord, Report, ReportedNotAnalysed};
 use crate::verify::{self, Toolchain, Verdicts};
 use crate::walk::{self, FileError};
 use crate::write::write_atomically;
@@ -176,6 +176,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     progress.finish();
     let mut errors = walk.errors;
     errors.append(&mut analysis.errors);
+    warn_not_analysed(&analysis);
     let verdicts = verify_fixes(
         cli,
         toolchain.as_ref(),
@@ -213,7 +214,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         eprintln!("goleak-fix: {}: {}", error.path, error.reason);
     }
     stdout.flush()?;
-    Ok(ExitCode::from(if errors.is_empty() { exit } else { 2 }))
+    Ok(ExitCode::from(exit_status(exit, &errors, &analysis)))
 }
 
 /// `--verify`: proves the fixes with the Go toolchain (see `verify`), names each fixed file's
@@ -381,6 +382,8 @@ fn unfixed_outcomes(
             applied: Vec::new(),
             parsed: outcome.parsed,
             suppressed: Vec::new(),
+            not_analysed: outcome.not_analysed.clone(),
+            nothing_analysed: outcome.nothing_analysed,
         })
         .collect()
 }
@@ -400,6 +403,7 @@ fn commit_to_branch(
     let (packages, mut errors) = repository.go_packages(config.exclude.as_ref())?;
     let mut analysis = pipeline::analyse_sources(packages, settings);
     errors.append(&mut analysis.errors);
+    warn_not_analysed(&analysis);
     // The files come from HEAD, with paths from the repository's top directory.
     let verdicts = verify_fixes(cli, toolchain, &mut analysis.outcomes, repository.top())?;
     let request = BranchRequest {
@@ -455,11 +459,37 @@ fn commit_to_branch(
         eprintln!("goleak-fix: {}: {}", error.path, error.reason);
     }
     out.flush()?;
-    Ok(ExitCode::from(if errors.is_empty() {
-        u8::from(remaining > 0)
-    } else {
-        2
-    }))
+    Ok(ExitCode::from(exit_status(
+        u8::from(remaining > 0),
+        &errors,
+        &analysis,
+    )))
+}
+
+/// The exit status of a run that would exit `status`: 2 when a file could not be read or
+/// written, or when nothing that makes a channel could be analysed (every such file has
+/// syntax errors), so that "0 findings" never stands for "read nothing".
+fn exit_status(status: u8, errors: &[FileError], analysis: &Analysis) -> u8 {
+    if !errors.is_empty() {
+        return 2;
+    }
+    if analysis.nothing_could_be_analysed() {
+        eprintln!(
+            "goleak-fix: no file could be analysed: every file that makes a channel has syntax errors"
+        );
+        return 2;
+    }
+    status
+}
+
+/// Names on stderr each function that was not analysed because of a syntax error, like an
+/// error: a skipped function is not a finding, but a silent skip would read as "no leak".
+fn warn_not_analysed(analysis: &Analysis) {
+    for outcome in &analysis.outcomes {
+        for skipped in ReportedNotAnalysed::of(outcome) {
+            eprintln!("{}", skipped.line());
+        }
+    }
 }
 
 /// With `--verify`, the default commit message ends with each file's verdict.
@@ -549,8 +579,12 @@ fn summary_line(
     } else {
         format!("{fixes} fix(es) {fixes_verb} in {fixed_files} file(s)")
     };
+    let not_analysed = match analysis.not_analysed_count() {
+        0 => String::new(),
+        n => format!(", {n} function(s) not analysed (syntax errors)"),
+    };
     format!(
-        "goleak-fix: {} file(s) scanned, {} parsed, in {:.2}s: {findings} finding(s){breakdown}, {fixes}",
+        "goleak-fix: {} file(s) scanned, {} parsed, in {:.2}s: {findings} finding(s){breakdown}, {fixes}{not_analysed}",
         analysis.files_scanned,
         analysis.files_parsed(),
         elapsed.as_secs_f64(),

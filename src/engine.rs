@@ -7,7 +7,7 @@
 
 use crate::codemods::{Codemod, CodemodContext, Finding};
 use crate::edit::{Applicability, Fix, apply_edits};
-use crate::facts::function_facts;
+use crate::facts::{broken_region, function_facts};
 use crate::package::{Package, ParsedFile};
 use crate::prefilter;
 use crate::source::SourceFile;
@@ -65,6 +65,21 @@ pub struct FileOutcome {
     pub parsed: bool,
     /// Findings on the file as read that a `//goleak-fix:ignore` comment silenced.
     pub suppressed: Vec<Finding>,
+    /// Code that may make a channel but was not analysed because it does not parse.
+    pub not_analysed: Vec<NotAnalysed>,
+    /// Whether nothing in the file that makes a channel could be analysed (every such place
+    /// is in `not_analysed`, and there is at least one).
+    pub nothing_analysed: bool,
+}
+
+/// A function (or a region the parser could not read as one) that may make a channel but was
+/// not analysed because it has a syntax error: never a finding, but never silent either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAnalysed {
+    /// Byte offset where the function (or unreadable region) starts.
+    pub start: usize,
+    /// Byte offset of its first syntax error.
+    pub error: usize,
 }
 
 impl FileOutcome {
@@ -77,6 +92,8 @@ impl FileOutcome {
             applied: Vec::new(),
             parsed,
             suppressed: Vec::new(),
+            not_analysed: Vec::new(),
+            nothing_analysed: false,
         }
     }
 }
@@ -219,6 +236,7 @@ fn fix_until_stable(
             .into_iter()
             .unzip();
     let originals: Vec<SourceFile> = files.iter().map(|file| file.source.clone()).collect();
+    let unreadable: Vec<(Vec<NotAnalysed>, bool)> = files.iter().map(not_analysed).collect();
     let mut applied: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); files.len()];
     let mut findings = first.clone();
     let passes = if settings.apply_fixes { MAX_PASSES } else { 0 };
@@ -260,17 +278,22 @@ fn fix_until_stable(
         .zip(files)
         .zip(applied)
         .zip(suppressed)
-        .map(|((((source, findings), file), applied), suppressed)| {
-            let fixed = (file.source.text != source.text).then_some(file.source.text);
-            FileOutcome {
-                source,
-                findings,
-                fixed,
-                applied,
-                parsed: true,
-                suppressed,
-            }
-        })
+        .zip(unreadable)
+        .map(
+            |(((((source, findings), file), applied), suppressed), (not_analysed, nothing))| {
+                let fixed = (file.source.text != source.text).then_some(file.source.text);
+                FileOutcome {
+                    source,
+                    findings,
+                    fixed,
+                    applied,
+                    parsed: true,
+                    suppressed,
+                    not_analysed,
+                    nothing_analysed: nothing,
+                }
+            },
+        )
         .collect()
 }
 
@@ -322,6 +345,48 @@ pub fn analyze_with_suppressed(
             (findings, suppressed)
         })
         .collect()
+}
+
+/// The places of `file` that may make a channel but do not parse, one per function (or per
+/// region the parser could not read as a function), in order; and whether that is every place
+/// of the file that may make a channel.
+fn not_analysed(file: &ParsedFile) -> (Vec<NotAnalysed>, bool) {
+    let root = file.tree.root_node();
+    if !root.has_error() {
+        return (Vec::new(), false);
+    }
+    let source = file.source.text.as_str();
+    let mut found: Vec<NotAnalysed> = Vec::new();
+    let mut regions = HashSet::new();
+    let mut sites = 0;
+    let mut broken_sites = 0;
+    for at in prefilter::channel_make_sites(source.as_bytes()) {
+        sites += 1;
+        let region = match syntax::innermost_function_at(root, at) {
+            Some(unit) => broken_region(root, unit),
+            // Not in any function: inside an ERROR node, or at package level (`var c = make(...)`).
+            None => root
+                .descendant_for_byte_range(at, at + "make".len())
+                .and_then(|node| {
+                    let ancestors: Vec<Node> = syntax::ancestors_until(node, root).collect();
+                    std::iter::once(node)
+                        .chain(ancestors)
+                        .rfind(|n| n.is_error())
+                }),
+        };
+        let Some(region) = region else { continue };
+        broken_sites += 1;
+        if !regions.insert(region.id()) {
+            continue;
+        }
+        let error = syntax::first_syntax_error(region).unwrap_or(region);
+        found.push(NotAnalysed {
+            start: region.start_byte(),
+            error: error.start_byte(),
+        });
+    }
+    let nothing = sites > 0 && broken_sites == sites;
+    (found, nothing)
 }
 
 /// The functions, methods and func literals that may make a channel of their own, in document

@@ -19,6 +19,8 @@ pub struct Analysis {
     pub errors: Vec<FileError>,
     pub files_scanned: usize,
     files_parsed: usize,
+    /// Files in which nothing that makes a channel could be analysed (syntax errors).
+    files_not_analysed: usize,
 }
 
 thread_local! {
@@ -123,11 +125,13 @@ fn process(sources: Vec<SourceFile>, settings: &Settings) -> Counted {
         PARSER.with(|parser| engine::process_package(&mut parser.borrow_mut(), sources, settings));
     let scanned = outcomes.len();
     let parsed = outcomes.iter().filter(|outcome| outcome.parsed).count();
+    let not_analysed = outcomes.iter().filter(|o| o.nothing_analysed).count();
     let outcomes = outcomes
         .into_iter()
         .filter(|outcome| {
             !outcome.findings.is_empty()
                 || outcome.fixed.is_some()
+                || !outcome.not_analysed.is_empty()
                 || memchr::memmem::find(outcome.source.text.as_bytes(), b"goleak-fix:ignore")
                     .is_some()
         })
@@ -136,6 +140,7 @@ fn process(sources: Vec<SourceFile>, settings: &Settings) -> Counted {
         outcomes,
         scanned,
         parsed,
+        not_analysed,
     }
 }
 
@@ -144,6 +149,7 @@ struct Counted {
     outcomes: Vec<FileOutcome>,
     scanned: usize,
     parsed: usize,
+    not_analysed: usize,
 }
 
 fn collect(results: Vec<(Counted, Vec<FileError>)>) -> Analysis {
@@ -152,10 +158,12 @@ fn collect(results: Vec<(Counted, Vec<FileError>)>) -> Analysis {
         errors: Vec::new(),
         files_scanned: 0,
         files_parsed: 0,
+        files_not_analysed: 0,
     };
     for (counted, errors) in results {
         analysis.files_scanned += counted.scanned;
         analysis.files_parsed += counted.parsed;
+        analysis.files_not_analysed += counted.not_analysed;
         analysis.outcomes.extend(counted.outcomes);
         analysis.errors.extend(errors);
     }
@@ -169,6 +177,17 @@ fn collect(results: Vec<(Counted, Vec<FileError>)>) -> Analysis {
 impl Analysis {
     pub fn files_parsed(&self) -> usize {
         self.files_parsed
+    }
+
+    /// Functions (or unreadable regions) not analysed because of syntax errors, in all files.
+    pub fn not_analysed_count(&self) -> usize {
+        self.outcomes.iter().map(|o| o.not_analysed.len()).sum()
+    }
+
+    /// Whether the run parsed files and none of them could be analysed where it makes a
+    /// channel: whatever it says about leaks would be empty, so it is an error (exit 2).
+    pub fn nothing_could_be_analysed(&self) -> bool {
+        self.files_not_analysed > 0 && self.files_not_analysed == self.files_parsed
     }
 }
 

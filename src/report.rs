@@ -12,6 +12,10 @@ pub struct Report<'a> {
     pub version: u32,
     pub findings: Vec<ReportedFinding<'a>>,
     pub summary: Summary,
+    /// Functions that may make a channel but were not analysed because they have a syntax
+    /// error; empty lists are left out, so a clean run's document keeps its shape.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_analysed: Vec<ReportedNotAnalysed<'a>>,
     /// The branch `--commit` created; absent otherwise, so the document keeps its shape.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<CommitRecord>,
@@ -24,6 +28,47 @@ pub struct CommitRecord {
     pub branch: String,
     pub sha: String,
     pub files: Vec<String>,
+}
+
+/// A function not analysed (see `engine::NotAnalysed`): where it starts and where its first
+/// syntax error is, lines 1-based, columns 1-based in bytes like the findings'.
+#[derive(Serialize)]
+pub struct ReportedNotAnalysed<'a> {
+    pub path: &'a str,
+    pub line: usize,
+    pub error_line: usize,
+    pub error_column: usize,
+    #[serde(skip)]
+    pub source: &'a SourceFile,
+    /// Byte offset of the error, for SARIF's columns.
+    #[serde(skip)]
+    pub error_offset: usize,
+}
+
+impl<'a> ReportedNotAnalysed<'a> {
+    /// The functions of `outcome`'s file that were not analysed.
+    pub fn of(outcome: &'a FileOutcome) -> impl Iterator<Item = Self> + 'a {
+        let source = &outcome.source;
+        outcome.not_analysed.iter().map(move |skipped| {
+            let error = source.line_column(skipped.error);
+            ReportedNotAnalysed {
+                path: &source.display_path,
+                line: source.line_column(skipped.start).line,
+                error_line: error.line,
+                error_column: error.column,
+                source,
+                error_offset: skipped.error,
+            }
+        })
+    }
+
+    /// `path:line: not analysed: syntax error at line:col`, for stderr.
+    pub fn line(&self) -> String {
+        format!(
+            "{}:{}: not analysed: syntax error at {}:{}",
+            self.path, self.line, self.error_line, self.error_column
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -60,6 +105,8 @@ pub struct Summary {
     pub findings: usize,
     /// Findings whose fix would be applied with the current settings.
     pub fixable: usize,
+    /// Functions not analysed because of syntax errors (listed in `not_analysed`).
+    pub not_analysed: usize,
     /// `//goleak-fix:ignore` comments that silenced nothing (reported by `--check` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unused_suppressions: Option<usize>,
@@ -72,8 +119,10 @@ impl<'a> Report<'a> {
         is_applicable: impl Fn(&Fix) -> bool,
     ) -> Self {
         let mut findings = Vec::new();
+        let mut not_analysed = Vec::new();
         for outcome in outcomes {
             let source = &outcome.source;
+            not_analysed.extend(ReportedNotAnalysed::of(outcome));
             for finding in &outcome.findings {
                 let start = source.line_column(finding.range.start);
                 let end = source.line_column(finding.range.end);
@@ -99,12 +148,14 @@ impl<'a> Report<'a> {
             files_scanned,
             findings: findings.len(),
             fixable,
+            not_analysed: not_analysed.len(),
             unused_suppressions: None,
         };
         Report {
             version: 1,
             findings,
             summary,
+            not_analysed,
             commit: None,
         }
     }

@@ -49,6 +49,7 @@ pub fn to_sarif(report: &Report) -> String {
             },
             column_kind: "unicodeCodePoints",
             results: report.findings.iter().map(result).collect(),
+            invocations: invocations(report),
         }],
     };
     let mut text = serde_json::to_string_pretty(&log).expect("the document is plain data");
@@ -71,6 +72,32 @@ struct Run<'a> {
     tool: Tool,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+    /// Present only to carry notifications (functions not analysed), so a clean run's
+    /// document keeps its shape.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<Invocation<'a>>,
+}
+
+/// `invocation`: the run itself, with what it could not do as notifications.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation<'a> {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification<'a>>,
+}
+
+/// `notification`: a function that was not analysed, at its first syntax error.
+#[derive(Serialize)]
+struct Notification<'a> {
+    descriptor: Descriptor,
+    level: &'static str,
+    message: Text<'static>,
+    locations: [Location<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct Descriptor {
+    id: &'static str,
 }
 
 #[derive(Serialize)]
@@ -272,6 +299,37 @@ fn replacement<'a>(source: &SourceFile, edit: &'a Edit) -> Replacement<'a> {
             text: &edit.replacement,
         },
     }
+}
+
+/// One invocation whose notifications name each function not analysed; none when there is
+/// nothing to say.
+fn invocations<'a>(report: &Report<'a>) -> Vec<Invocation<'a>> {
+    if report.not_analysed.is_empty() {
+        return Vec::new();
+    }
+    let notifications = report
+        .not_analysed
+        .iter()
+        .map(|skipped| Notification {
+                descriptor: Descriptor { id: "not-analysed" },
+                level: "warning",
+                message: Text {
+                    text: "not analysed: this function has a syntax error, so its channels were not checked for leaks",
+                },
+                locations: [Location {
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation {
+                            uri: artifact_uri(skipped.path).into(),
+                        },
+                        region: region(skipped.source, skipped.error_offset, skipped.error_offset),
+                    },
+                }],
+        })
+        .collect();
+    vec![Invocation {
+        execution_successful: true,
+        tool_execution_notifications: notifications,
+    }]
 }
 
 /// The text region between two byte offsets. An empty range is an insertion point

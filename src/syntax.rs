@@ -3,11 +3,23 @@
 
 use tree_sitter::{Node, Parser, Tree};
 
+unsafe extern "C" {
+    /// The grammar compiled by `build.rs` from `grammar/tree-sitter-go`.
+    fn tree_sitter_go() -> *const ();
+}
+
+/// The Go grammar: tree-sitter-go 0.25.0 patched to read Go 1.26 (`new(expr)`), built from
+/// `grammar/tree-sitter-go` (see its `PATCH.md`).
+pub const GO_LANGUAGE: tree_sitter_language::LanguageFn =
+    // SAFETY: `tree_sitter_go` is the generated parser's entry point, compiled by `build.rs`;
+    // it returns a pointer to a static `TSLanguage`, as `LanguageFn` requires.
+    unsafe { tree_sitter_language::LanguageFn::from_raw(tree_sitter_go) };
+
 /// Builds a parser for Go. One per thread: parsers are cheap to keep, costly to rebuild per file.
 pub fn go_parser() -> Parser {
     let mut parser = Parser::new();
     parser
-        .set_language(&tree_sitter_go::LANGUAGE.into())
+        .set_language(&GO_LANGUAGE.into())
         .expect("the bundled tree-sitter-go grammar matches the tree-sitter runtime");
     parser
 }
@@ -58,7 +70,7 @@ pub fn parse_ranges(parser: &mut Parser, text: &str, ranges: &[std::ops::Range<u
 /// walks. Both name the node's (alias-aware) symbol.
 pub fn kind_of<'t>(node: impl std::borrow::Borrow<Node<'t>>) -> &'t str {
     static LANGUAGE: std::sync::LazyLock<tree_sitter::Language> =
-        std::sync::LazyLock::new(|| tree_sitter_go::LANGUAGE.into());
+        std::sync::LazyLock::new(|| GO_LANGUAGE.into());
     static NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
         (0..LANGUAGE.node_kind_count())
             .map(|id| {
@@ -80,17 +92,34 @@ pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
     &source[node.byte_range()]
 }
 
-/// Counts ERROR and MISSING nodes: a fix must never add one.
+/// Counts ERROR and MISSING nodes: a fix must never add one. Iterative, entering only the
+/// subtrees that hold an error, so neither deep nesting nor a large clean file costs much.
 pub fn syntax_error_count(tree: &Tree) -> usize {
-    fn count(node: Node) -> usize {
+    let mut count = 0;
+    visit(tree.root_node(), &mut |node| {
         if !node.has_error() {
-            return 0;
+            return Visit::Skip;
         }
-        let own = usize::from(node.is_error() || node.is_missing());
-        let mut cursor = node.walk();
-        own + node.children(&mut cursor).map(count).sum::<usize>()
-    }
-    count(tree.root_node())
+        count += usize::from(node.is_error() || node.is_missing());
+        Visit::Descend
+    });
+    count
+}
+
+/// The first ERROR or MISSING node under `node` (or `node` itself), in document order.
+pub fn first_syntax_error(node: Node) -> Option<Node> {
+    let mut found = None;
+    visit(node, &mut |current| {
+        if found.is_some() || !current.has_error() {
+            return Visit::Skip;
+        }
+        if current.is_error() || current.is_missing() {
+            found = Some(current);
+            return Visit::Skip;
+        }
+        Visit::Descend
+    });
+    found
 }
 
 /// Top-level function and method declarations of a file.

@@ -31,7 +31,7 @@
 //! under the producers' feet.
 
 use super::{Codemod, CodemodContext, Finding};
-use crate::edit::Fix;
+use crate::edit::{Edit, Fix};
 use crate::facts::{Channel, Context, Goroutine, GoroutineKind, UseKind};
 use crate::rewrite::{insert_after_declaration, insert_line_after};
 use crate::syntax::{self, descendants_outside_closures, statements, text};
@@ -336,7 +336,11 @@ fn build_fix(
         "short_var_declaration" | "assignment_statement" => true,
         _ => false,
     };
-    if wait_is_whole_statement && let Some(edit) = insert_line_after(source, statement, &close) {
+    // The inserted `close(name)` must name this channel and the builtin where it lands.
+    let can_close = |edit: &Edit| context.facts.can_close_at(channel, edit.start);
+    if wait_is_whole_statement
+        && let Some(edit) = insert_line_after(source, statement, &close).filter(can_close)
+    {
         return Some(Fix::safe(
             format!("close `{name}` once every producer is done, so the `range` ends"),
             vec![edit],
@@ -349,7 +353,8 @@ fn build_fix(
     if returns_before_wait {
         return None;
     }
-    let edit = insert_after_declaration(source, channel, &format!("defer {close}"))?;
+    let edit =
+        insert_after_declaration(source, channel, &format!("defer {close}")).filter(can_close)?;
     Some(Fix::unsafe_(
         format!(
             "close `{name}` when the function returns (unsafe: a panic before the wait would close it while producers still send)"

@@ -213,7 +213,6 @@ pub fn parent_wait<'f, 'a>(
 /// same sender sends on (it sent there instead) nor followed by a receive of ours in its body
 /// (`case <-time.After(d): return <-c` still waits).
 fn select_can_give_up(context: &CodemodContext, case: &SelectCase, sender: &OneShotSender) -> bool {
-    let source = context.source;
     let is_our_case = |c: &Node| {
         c.child_by_field_name("communication")
             .is_some_and(|m| sender.receives.iter().any(|r| syntax::contains(m, r.node)))
@@ -236,25 +235,26 @@ fn select_can_give_up(context: &CodemodContext, case: &SelectCase, sender: &OneS
         }
         let from_sibling = other
             .child_by_field_name("communication")
-            .and_then(|communication| received_channel_name(communication, source))
-            .is_some_and(|name| sent_only_by(context, name, sender));
+            .and_then(received_channel)
+            .is_some_and(|channel| sent_only_by(context, channel, sender));
         !from_sibling && !body_waits.block(*other)
     })
 }
 
-/// `v := <-name` / `<-name`: the channel's name.
-fn received_channel_name<'s>(communication: Node, source: &'s str) -> Option<&'s str> {
+/// `v := <-c` / `<-c`: the identifier naming the channel.
+fn received_channel(communication: Node) -> Option<Node> {
     let receive = match communication.kind() {
         "receive_statement" => communication.child_by_field_name("right")?,
         _ => communication,
     };
     let operand = receive.child_by_field_name("operand")?;
-    (operand.kind() == "identifier").then(|| syntax::text(operand, source))
+    (operand.kind() == "identifier").then_some(operand)
 }
 
-/// The channel `name` of this function is sent on only by `sender`'s goroutine, as its last act.
-fn sent_only_by(context: &CodemodContext, name: &str, sender: &OneShotSender) -> bool {
-    let Some(sibling) = context.facts.channels.iter().find(|c| c.name == name) else {
+/// The channel `identifier` names is one of this function's, sent on only by `sender`'s
+/// goroutine, as its last act.
+fn sent_only_by(context: &CodemodContext, identifier: Node, sender: &OneShotSender) -> bool {
+    let Some(sibling) = context.facts.channel_named_by(identifier) else {
         return false;
     };
     let mut sends = sibling.sends().peekable();
@@ -301,7 +301,10 @@ impl<'a> Waits<'_, '_, 'a> {
     /// comes first), or nothing that does.
     fn after(&self, after: Node, body: Node) -> After<'a> {
         let mut anchor = after;
-        while let Some(list) = anchor.parent() {
+        // The enclosing nodes, nearest first, found by one descent: climbing with `parent()`
+        // costs the depth at every step, the square of it in all (deeply nested code).
+        let enclosing = syntax::ancestors_until(after, body).chain(std::iter::once(body));
+        for list in enclosing {
             if list.kind() == "statement_list" {
                 let mut cursor = list.walk();
                 let later: Vec<Node> = list

@@ -1,15 +1,29 @@
 //! Builds `FunctionFacts` from a tree-sitter tree.
 //!
-//! Scope resolution is deliberately blunt: a channel is tracked only when its name is
-//! declared exactly once in the whole function (closures and parameters included). Then every
-//! identifier with that name inside the function is that channel, with no scope chain to walk,
-//! and anything shadowed is simply not a candidate.
+//! Names are resolved by lexical scope (see `scope`): a channel is the binding its `make`
+//! initialises, and its uses are the identifiers that name that binding, wherever the same
+//! name is declared again (sibling blocks, closure parameters, a later unrelated variable).
+//!
+//! The forms of a channel made in the function:
+//!
+//! ```go
+//! c := make(chan T)                       // short declaration
+//! a, b := make(chan X), make(chan Y)      // each name with its own make
+//! var c = make(chan T)                    // var, also in a `var ( ... )` block
+//! var c chan T                            // declared, then made by one assignment in the
+//! c = make(chan T)                        //   same block, before any other use
+//! ```
+//!
+//! A variable assigned a channel more than once holds several channels in turn: the second
+//! assignment is a use the analysis cannot follow (`UseKind::Reassign`), so no codemod
+//! reasons about it.
 
+use super::scope::{BindingId, Scopes};
 use super::*;
 use crate::package::Package;
 use crate::prefilter;
 use crate::syntax::{
-    self, Visit, call_arguments, callee_name, can_leave_function, kind_of, loops_between, text,
+    self, call_arguments, callee_name, can_leave_function, kind_of, loops_between, text,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -25,16 +39,15 @@ pub fn function_facts<'a>(
     // Never reason about code that did not parse: its shape is a guess. That holds for a
     // closure inside a function that did not parse, too: what it captures and who receives
     // from its channels are part of the broken shape.
-    let broken =
-        |node: &Node| node.is_error() || (syntax::is_function_like(*node) && node.has_error());
-    if std::iter::successors(Some(function), Node::parent).any(|node| broken(&node)) {
+    let root = package.files[file].tree.root_node();
+    if broken_region(root, function).is_some() {
         return None;
     }
     // Many functions that mention `make(chan` declare no channel of their own (they store it in
     // a field, return it, or only a closure inside them declares one): find the declarations
     // first, from the text, and skip the walk when there are none.
-    let declarations = channel_declarations(function, source);
-    if declarations.is_empty() {
+    let sites = make_sites(function, source);
+    if sites.is_empty() {
         return None;
     }
     let scan = Scan::new(function, body, source);
@@ -44,13 +57,13 @@ pub fn function_facts<'a>(
         file,
         source,
         body,
-        declared: scan.declared,
+        declared: scan.scopes.declaration_counts(),
         imports,
         goroutines: Vec::new(),
         goroutine_of_node: HashMap::new(),
     };
     builder.collect_goroutines(scan.starts);
-    let channels = builder.collect_channels(declarations, &scan.identifiers);
+    let channels = builder.collect_channels(sites, &scan.scopes);
     Some(FunctionFacts {
         file,
         function,
@@ -59,13 +72,35 @@ pub fn function_facts<'a>(
         goroutines: builder.goroutines,
         exits: scan.exits,
         declarations: builder.declared,
+        scopes: scan.scopes,
     })
 }
 
-/// `c := make(chan T)` and `var c = make(chan T)` in `function` itself (not in its closures),
-/// in order. Each is found from a `make` the prefilter points at, by climbing from its token:
-/// `make` -> call -> expression list -> declaration.
-fn channel_declarations<'a>(function: Node<'a>, source: &'a str) -> Vec<Node<'a>> {
+/// The outermost part of the tree around `function` (the function itself, an enclosing
+/// function, or an ERROR node) that did not parse, if any: code in it is never analysed.
+/// Found by one descent from `root`, so a deeply nested function costs its depth once.
+pub fn broken_region<'a>(root: Node<'a>, function: Node<'a>) -> Option<Node<'a>> {
+    let broken =
+        |node: &Node| node.is_error() || (syntax::is_function_like(*node) && node.has_error());
+    let ancestors: Vec<Node<'a>> = syntax::ancestors_until(function, root).collect();
+    std::iter::once(function).chain(ancestors).rfind(broken)
+}
+
+/// A `make(chan ...)` that `function` itself runs, and the variable it initialises.
+struct MakeSite<'a> {
+    call: Node<'a>,
+    /// The identifier on the left that receives the channel.
+    target: Node<'a>,
+    /// The statement: `short_var_declaration`, `var_declaration` or `assignment_statement`.
+    statement: Node<'a>,
+    /// Made by `=` into a variable declared earlier, rather than by its declaration.
+    assigned: bool,
+}
+
+/// The channel makes of `function` itself (not of its closures), in order. Each is found from
+/// a `make` the prefilter points at, by climbing from its token: `make` -> call -> expression
+/// list -> declaration or assignment, whose left side at the same position names the channel.
+fn make_sites<'a>(function: Node<'a>, source: &'a str) -> Vec<MakeSite<'a>> {
     let offset = function.start_byte();
     prefilter::channel_make_sites(&source.as_bytes()[function.byte_range()])
         .filter_map(|at| {
@@ -77,72 +112,117 @@ fn channel_declarations<'a>(function: Node<'a>, source: &'a str) -> Vec<Node<'a>
                         .child_by_field_name("function")
                         .is_some_and(|callee| callee.id() == make.id())
             })?;
+            make_channel(call, source)?;
             let list = call.parent().filter(|p| kind_of(p) == "expression_list")?;
-            let declaration = list.parent()?;
-            let field = match kind_of(declaration) {
-                "short_var_declaration" => "right",
-                "var_spec" => "value",
+            let holder = list.parent()?;
+            let (values, targets, statement, assigned) = match kind_of(holder) {
+                "short_var_declaration" => (
+                    holder.child_by_field_name("right")?,
+                    named_children(holder.child_by_field_name("left")?),
+                    holder,
+                    false,
+                ),
+                "var_spec" => {
+                    let names = holder
+                        .children_by_field_name("name", &mut holder.walk())
+                        .collect();
+                    let mut statement = holder.parent()?;
+                    if kind_of(statement) == "var_spec_list" {
+                        statement = statement.parent()?;
+                    }
+                    (
+                        holder.child_by_field_name("value")?,
+                        names,
+                        statement,
+                        false,
+                    )
+                }
+                "assignment_statement"
+                    if holder
+                        .child_by_field_name("operator")
+                        .is_some_and(|op| text(op, source) == "=") =>
+                {
+                    (
+                        holder.child_by_field_name("right")?,
+                        named_children(holder.child_by_field_name("left")?),
+                        holder,
+                        true,
+                    )
+                }
                 _ => return None,
             };
-            if declaration.child_by_field_name(field)?.id() != list.id()
-                || syntax::ancestors_until(declaration, function)
-                    .any(|n| kind_of(n) == "func_literal")
+            if values.id() != list.id()
+                || syntax::ancestors_until(holder, function).any(|n| kind_of(n) == "func_literal")
             {
                 return None;
             }
-            let (_, value) = single_binding(declaration)?;
-            (value.id() == call.id() && make_channel(value, source).is_some())
-                .then_some(declaration)
+            let values = named_children(values);
+            // `a, b := make(chan X), make(chan Y)`: names and values pair up by position;
+            // `a, b := f()` has no make of its own for each name.
+            if values.len() != targets.len() {
+                return None;
+            }
+            let index = values.iter().position(|value| value.id() == call.id())?;
+            let target = targets[index];
+            (kind_of(target) == "identifier").then_some(MakeSite {
+                call,
+                target,
+                statement,
+                assigned,
+            })
         })
+        .collect()
+}
+
+/// The named children of `node`, comments left out.
+fn named_children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| kind_of(child) != "comment")
         .collect()
 }
 
 /// What the facts need from the function's nodes, gathered in one walk (walking a tree is
 /// the costly part of the analysis).
 struct Scan<'a> {
-    /// How many times each name is declared anywhere in the function (see `declared_names`).
-    declared: HashMap<&'a str, usize>,
+    /// Every binding of the function and the identifiers that name each.
+    scopes: Scopes<'a>,
     /// `go` statements and call expressions (a `group.Go(...)` may be one) in the body,
     /// closures included, in order.
     starts: Vec<Node<'a>>,
     /// The exits of the body (see `syntax::is_exit`), not counting closures.
     exits: Vec<Node<'a>>,
-    /// Every identifier in the body, closures included, in order.
-    identifiers: Vec<Node<'a>>,
 }
 
 impl<'a> Scan<'a> {
     fn new(function: Node<'a>, body: Node<'a>, source: &'a str) -> Self {
-        let mut scan = Scan {
-            declared: HashMap::new(),
-            starts: Vec::new(),
-            exits: Vec::new(),
-            identifiers: Vec::new(),
-        };
+        let mut starts = Vec::new();
+        let mut exits = Vec::new();
         // The ends of the func literals the walk is inside; nodes come in document order, so
         // a node starting at or after the innermost end has left that literal.
         let mut closure_ends: Vec<usize> = Vec::new();
-        syntax::visit(function, &mut |node| {
-            count_declared(node, source, &mut scan.declared);
+        let scopes = Scopes::resolve(function, source, &mut |node| {
             let start = node.start_byte();
             if start < body.start_byte() {
-                return Visit::Descend;
+                return;
             }
             while closure_ends.last().is_some_and(|&end| start >= end) {
                 closure_ends.pop();
             }
             match kind_of(node) {
-                "identifier" => scan.identifiers.push(node),
-                "go_statement" | "call_expression" => scan.starts.push(node),
+                "go_statement" | "call_expression" => starts.push(node),
                 "func_literal" => closure_ends.push(node.end_byte()),
                 _ => {}
             }
             if closure_ends.is_empty() && syntax::is_exit(node, source) {
-                scan.exits.push(node);
+                exits.push(node);
             }
-            Visit::Descend
         });
-        scan
+        Scan {
+            scopes,
+            starts,
+            exits,
+        }
     }
 }
 
@@ -281,61 +361,68 @@ impl<'a> Builder<'_, 'a> {
         }
     }
 
-    fn collect_channels(
-        &self,
-        declarations: Vec<Node<'a>>,
-        identifiers: &[Node<'a>],
-    ) -> Vec<Channel<'a>> {
-        declarations
+    fn collect_channels(&self, sites: Vec<MakeSite<'a>>, scopes: &Scopes<'a>) -> Vec<Channel<'a>> {
+        sites
             .into_iter()
-            .filter_map(|declaration| self.channel(declaration, identifiers))
+            .filter_map(|site| self.channel(site, scopes))
             .collect()
     }
 
-    fn channel(&self, declaration: Node<'a>, identifiers: &[Node<'a>]) -> Option<Channel<'a>> {
-        let (name_node, value) = single_binding(declaration)?;
-        let name = text(name_node, self.source);
-        if self.declared.get(name) != Some(&1) || name == "_" {
-            return None;
-        }
-        let (make_call, channel_type, capacity) = make_channel(value, self.source)?;
-        let statement = if kind_of(declaration) == "var_spec" {
-            declaration
-                .parent()
-                .filter(|p| kind_of(p) == "var_declaration")?
+    fn channel(&self, site: MakeSite<'a>, scopes: &Scopes<'a>) -> Option<Channel<'a>> {
+        let binding = if site.assigned {
+            self.assigned_binding(&site, scopes)?
         } else {
-            declaration
+            // `None` for `_`, and for a name `:=` reuses (an assignment to another variable).
+            scopes.declared_by(site.target)?
         };
-        let scope = statement
+        let (make_call, channel_type, capacity) = make_channel(site.call, self.source)?;
+        let scope = site
+            .statement
             .parent()
             .filter(|p| kind_of(p) == "statement_list")?;
         let mut channel = Channel {
-            name: name.to_string(),
-            declaration: statement,
+            name: scopes.bindings[binding].name.to_string(),
+            binding,
+            declaration: site.statement,
             make_call,
             channel_type,
             capacity,
             scope,
             uses: Vec::new(),
         };
-        self.collect_uses(&mut channel, name_node, identifiers);
+        self.collect_uses(&mut channel, site.target, scopes.uses(binding));
         Some(channel)
     }
 
-    /// `identifiers`: every identifier in the body (see `Scan`).
-    fn collect_uses(
-        &self,
-        channel: &mut Channel<'a>,
-        name_node: Node<'a>,
-        identifiers: &[Node<'a>],
-    ) {
-        let occurrences: Vec<Node<'a>> = identifiers
-            .iter()
-            .copied()
-            .filter(|node| text(*node, self.source) == channel.name)
-            .collect();
-        for node in occurrences {
-            if node.id() == name_node.id() {
+    /// `var c chan T` ... `c = make(chan T)`: the variable, when this assignment is where its
+    /// channel's life begins. It must be a `var` with no value, declared in the same block as
+    /// the assignment, and used nowhere before it: then the assignment is, for every question
+    /// the codemods ask, the channel's declaration. (A later assignment is a use that the
+    /// analysis cannot follow, so a variable holding several channels in turn is never fixed.)
+    fn assigned_binding(&self, site: &MakeSite<'a>, scopes: &Scopes<'a>) -> Option<BindingId> {
+        let binding = scopes.binding_of(site.target)?;
+        let declared = scopes.bindings[binding].node;
+        let spec = declared.parent().filter(|p| kind_of(p) == "var_spec")?;
+        if spec.child_by_field_name("value").is_some() {
+            return None;
+        }
+        let mut declaration = spec.parent()?;
+        if kind_of(declaration) == "var_spec_list" {
+            declaration = declaration.parent()?;
+        }
+        let same_block = declaration
+            .parent()
+            .zip(site.statement.parent())
+            .is_some_and(|(a, b)| a.id() == b.id() && kind_of(a) == "statement_list");
+        let first_use = scopes.uses(binding).first()?;
+        (same_block && first_use.id() == site.target.id()).then_some(binding)
+    }
+
+    /// `uses`: the identifiers naming the channel's binding (see `Scopes::uses`); `target`,
+    /// the one its make is assigned to, is not a use.
+    fn collect_uses(&self, channel: &mut Channel<'a>, target: Node<'a>, uses: &[Node<'a>]) {
+        for &node in uses {
+            if node.id() == target.id() {
                 continue;
             }
             let (context, root) = match self.context_of(node) {
@@ -435,16 +522,24 @@ impl<'a> Builder<'_, 'a> {
         if parameter == "_" {
             return;
         }
-        if declared_names(callee, callee_source).get(parameter) != Some(&1) {
+        // The parameter's own binding, and the identifiers that name it in the callee (a
+        // closure or block of the callee may declare the name again: those are not it).
+        let callee_scopes = Scopes::resolve(callee, callee_source, &mut |_| {});
+        let parameters = callee.child_by_field_name("parameters");
+        let Some(binding) = callee_scopes.bindings.iter().position(|binding| {
+            binding.parameter
+                && binding.name == parameter
+                && parameters.is_some_and(|list| syntax::contains(list, binding.node))
+        }) else {
             channel
                 .uses
-                .push(escape("the goroutine's function shadows its parameter"));
+                .push(escape("it is passed to a parameter we cannot find"));
             return;
-        }
+        };
         channel
             .uses
             .push(self.use_at(argument, UseKind::GoArgument, context, root));
-        for node in identifiers_named(callee_body, callee_source, parameter) {
+        for &node in callee_scopes.uses(binding) {
             let in_closure =
                 syntax::ancestors_until(node, callee_body).any(|n| kind_of(n) == "func_literal");
             let mut kind = if in_closure {
@@ -637,32 +732,6 @@ fn select_case_of<'a>(receive: Node<'a>, source: &str) -> Option<SelectCase<'a>>
     })
 }
 
-/// `c := make(...)` / `var c = make(...)` / `var c chan T = make(...)`: the one name and value.
-fn single_binding(declaration: Node) -> Option<(Node, Node)> {
-    match kind_of(declaration) {
-        "short_var_declaration" => {
-            let left = declaration.child_by_field_name("left")?;
-            let right = declaration.child_by_field_name("right")?;
-            if left.named_child_count() != 1 || right.named_child_count() != 1 {
-                return None;
-            }
-            Some((left.named_child(0)?, right.named_child(0)?))
-        }
-        "var_spec" => {
-            let mut cursor = declaration.walk();
-            let names: Vec<Node> = declaration
-                .children_by_field_name("name", &mut cursor)
-                .collect();
-            let value = declaration.child_by_field_name("value")?;
-            if names.len() != 1 || value.named_child_count() != 1 {
-                return None;
-            }
-            Some((names[0], value.named_child(0)?))
-        }
-        _ => None,
-    }
-}
-
 /// `make(chan T)`, `make(chan T, 0)`, `make(chan T, n)`: the call, the type and the capacity.
 fn make_channel<'a>(value: Node<'a>, source: &str) -> Option<(Node<'a>, Node<'a>, Capacity<'a>)> {
     if kind_of(value) != "call_expression" || callee_name(value, source) != Some("make") {
@@ -688,83 +757,6 @@ fn make_channel<'a>(value: Node<'a>, source: &str) -> Option<(Node<'a>, Node<'a>
         return None;
     }
     Some((value, channel_type, capacity))
-}
-
-/// How many times each name is declared anywhere in `function` (parameters, results, `:=`,
-/// `var`, `const`, range and receive bindings, type-switch aliases), closures included.
-fn declared_names<'a>(function: Node<'a>, source: &'a str) -> HashMap<&'a str, usize> {
-    let mut counts: HashMap<&'a str, usize> = HashMap::new();
-    syntax::visit(function, &mut |node| {
-        count_declared(node, source, &mut counts);
-        Visit::Descend
-    });
-    counts
-}
-
-/// Counts the names `node` itself declares (see `declared_names`).
-fn count_declared<'a>(node: Node<'a>, source: &'a str, counts: &mut HashMap<&'a str, usize>) {
-    let mut add = |node: Node<'a>| {
-        if kind_of(node) == "identifier" {
-            *counts.entry(text(node, source)).or_default() += 1;
-        }
-    };
-    {
-        match kind_of(node) {
-            "parameter_declaration"
-            | "variadic_parameter_declaration"
-            | "var_spec"
-            | "const_spec" => {
-                let mut cursor = node.walk();
-                for name in node.children_by_field_name("name", &mut cursor) {
-                    add(name);
-                }
-            }
-            "short_var_declaration" => {
-                if let Some(left) = node.child_by_field_name("left") {
-                    let mut cursor = left.walk();
-                    for name in left.named_children(&mut cursor) {
-                        add(name);
-                    }
-                }
-            }
-            "range_clause" | "receive_statement" if has_define_token(node) => {
-                if let Some(left) = node.child_by_field_name("left") {
-                    let mut cursor = left.walk();
-                    for name in left.named_children(&mut cursor) {
-                        add(name);
-                    }
-                }
-            }
-            "type_switch_statement" => {
-                if let Some(alias) = node.child_by_field_name("alias") {
-                    let mut cursor = alias.walk();
-                    for name in alias.named_children(&mut cursor) {
-                        add(name);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn has_define_token(node: Node) -> bool {
-    let mut cursor = node.walk();
-
-    node.children(&mut cursor)
-        .any(|child| kind_of(child) == ":=")
-}
-
-/// Every `identifier` node under `root` spelled `name`.
-fn identifiers_named<'a>(root: Node<'a>, source: &str, name: &str) -> Vec<Node<'a>> {
-    let mut found = Vec::new();
-    syntax::visit(root, &mut |node| {
-        if kind_of(node) == "identifier" && text(node, source) == name {
-            found.push(node);
-        }
-        Visit::Descend
-    });
-    found
 }
 
 /// The position of `argument` in its call's argument list.
@@ -821,7 +813,7 @@ mod tests {
             if syntax::is_function_like(node) {
                 functions.push(node);
             }
-            Visit::Descend
+            syntax::Visit::Descend
         });
         functions
             .into_iter()
@@ -852,13 +844,75 @@ mod tests {
     }
 
     #[test]
-    fn only_single_bindings_of_a_bidirectional_make_are_channels() {
+    fn only_variables_bound_to_a_bidirectional_make_are_channels() {
         let found = channels_per_function(
-            "type s struct{ c chan int }\n\nfunc g(x *s) chan int {\n\tx.c = make(chan int)\n\ta, b := make(chan int), 1\n\tvar e = make(<-chan int)\n\tf := make( /* why */ chan int)\n\t_, _, _ = a, b, e\n\t_ = f\n\treturn make(chan int)\n}\n",
+            "type s struct{ c chan int }\n\nfunc g(x *s) chan int {\n\tx.c = make(chan int)\n\ta, b := make(chan int), 1\n\tvar e = make(<-chan int)\n\tf := make( /* why */ chan int)\n\tg, h := pair()\n\t_, _, _ = a, b, e\n\t_, _, _ = f, g, h\n\treturn make(chan int)\n}\n",
         );
         assert_eq!(
             found,
-            [("func g(x *s) chan int {".to_string(), vec!["f".into()])]
+            [(
+                "func g(x *s) chan int {".to_string(),
+                vec!["a".into(), "f".into()]
+            )]
+        );
+    }
+
+    #[test]
+    fn every_declaration_form_makes_a_channel() {
+        let found = channels_per_function(
+            "func f() {\n\ta, b := make(chan int), make(chan string, 1)\n\tvar (\n\t\tc = make(chan int)\n\t\td int\n\t)\n\tvar e, g = make(chan int), make(chan int)\n\tvar h chan int\n\th = make(chan int)\n\t_, _, _, _, _, _, _ = a, b, c, d, e, g, h\n}\n",
+        );
+        let names: Vec<String> = ["a", "b", "c", "e", "g", "h"].map(String::from).to_vec();
+        assert_eq!(found, [("func f() {".to_string(), names)]);
+    }
+
+    #[test]
+    fn an_assigned_channel_is_tracked_only_from_one_assignment_before_any_use() {
+        let found = channels_per_function(
+            "func f(ok bool) {\n\tvar a chan int\n\tif ok {\n\t\ta = make(chan int)\n\t}\n\tvar b chan int\n\t_ = b\n\tb = make(chan int)\n\tvar c chan int\n\tc = make(chan int)\n\tc = make(chan int)\n\tvar d = make(chan int)\n\td = make(chan int)\n\t_, _ = a, d\n}\n",
+        );
+        // `a` is made in another block, `b` used before it is made; `c` is made twice (the
+        // first make is its channel, whose variable is then reassigned); `d` likewise.
+        assert_eq!(
+            found,
+            [(
+                "func f(ok bool) {".to_string(),
+                vec!["c".into(), "d".into()]
+            )]
+        );
+    }
+
+    #[test]
+    fn the_same_name_in_sibling_blocks_is_two_channels() {
+        let source = "package p\n\nfunc f(ok bool) int {\n\tif ok {\n\t\tc := make(chan int)\n\t\tgo func() { c <- 1 }()\n\t\treturn <-c\n\t}\n\tc := make(chan int)\n\th := func(c chan int) { close(c) }\n\tgo func() { c <- 2 }()\n\t_ = h\n\treturn <-c\n}\n";
+        let tree = parse(&mut go_parser(), source);
+        let file = SourceFile::new("p.go".into(), "p.go".into(), source.to_string());
+        let files = [ParsedFile { source: file, tree }];
+        let package = Package::new(&files);
+        let function = files[0].tree.root_node().named_child(1).unwrap();
+        let facts = function_facts(&package, 0, function).unwrap();
+        let summary: Vec<(usize, Vec<&str>)> = facts
+            .channels
+            .iter()
+            .map(|channel| {
+                let line = channel.make_call.start_position().row + 1;
+                let uses = channel
+                    .uses
+                    .iter()
+                    .map(|used| match used.kind {
+                        UseKind::Send { .. } => "send",
+                        UseKind::Receive { .. } => "receive",
+                        UseKind::Close { .. } => "close",
+                        _ => "other",
+                    })
+                    .collect();
+                (line, uses)
+            })
+            .collect();
+        // The closure's parameter `c` and its `close` are not the second channel's.
+        assert_eq!(
+            summary,
+            [(5, vec!["send", "receive"]), (9, vec!["send", "receive"])]
         );
     }
 }

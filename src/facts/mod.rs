@@ -22,8 +22,10 @@
 //! `UseKind::Escape`: codemods treat an escaping channel as unknowable and never fix it.
 
 mod collect;
+pub mod scope;
 
-pub use collect::function_facts;
+pub use collect::{broken_region, function_facts};
+pub use scope::{BindingId, Scopes};
 
 use crate::package::FileId;
 use tree_sitter::Node;
@@ -128,7 +130,10 @@ pub struct ChannelUse<'a> {
 #[derive(Debug)]
 pub struct Channel<'a> {
     pub name: String,
-    /// `c := make(...)` or `var c = make(...)`, the statement that declares it.
+    /// The variable holding the channel: uses are the identifiers that name this binding.
+    pub binding: BindingId,
+    /// The statement that makes it: `c := make(...)`, `var c = make(...)` (the whole `var`
+    /// declaration), or `c = make(...)` for a variable declared earlier with no value.
     pub declaration: Node<'a>,
     pub make_call: Node<'a>,
     /// The `chan T` argument of `make`.
@@ -192,9 +197,26 @@ pub struct FunctionFacts<'a> {
     pub exits: Vec<Node<'a>>,
     /// How many times each name is declared in the function, closures included.
     pub declarations: std::collections::HashMap<&'a str, usize>,
+    /// The function's bindings and what each identifier names.
+    pub scopes: Scopes<'a>,
 }
 
 impl<'a> FunctionFacts<'a> {
+    /// The channel of this function that `identifier` names, if it names one.
+    pub fn channel_named_by(&self, identifier: Node) -> Option<&Channel<'a>> {
+        let binding = self.scopes.binding_of(identifier)?;
+        self.channels
+            .iter()
+            .find(|channel| channel.binding == binding)
+    }
+
+    /// Whether code inserted at byte `at` can name `channel` by its name, and call the builtin
+    /// `close` there: no other variable of that name, and no local variable named `close`, is
+    /// in force at `at`.
+    pub fn can_close_at(&self, channel: &Channel<'a>, at: usize) -> bool {
+        self.scopes.names_at(channel.binding, at) && !self.scopes.is_local_at("close", at)
+    }
+
     pub fn goroutine(&self, context: Context) -> Option<&Goroutine<'a>> {
         match context {
             Context::Parent => None,
