@@ -54,8 +54,8 @@ pub struct Cli {
     /// No progress bar and no summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Number of threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Number of threads, at most 256 (default, and 0: one per core).
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Put the fixes in one commit on a new branch of the enclosing git repository, made from
     /// the files as committed at HEAD. The working tree, the index and the current branch stay
@@ -88,6 +88,24 @@ pub struct Cli {
         conflicts_with = "check"
     )]
     pub verify: Option<verify::Level>,
+}
+
+/// The most threads `--jobs` may ask for. The work is parsing, bound by the cores (and with
+/// `--verify`, one `go` process per thread): far more threads than that only cost memory and
+/// start-up time, and a few thousand make the run crawl. 256 is more than any machine this
+/// runs on has cores, and the same cap everywhere keeps the usage error reproducible.
+pub const MAX_JOBS: usize = 256;
+
+/// `--jobs N`: 0 (one per core, as ripgrep reads it) up to `MAX_JOBS`; more is a usage error
+/// naming the cap rather than a run that never ends.
+fn parse_jobs(value: &str) -> Result<usize, String> {
+    let jobs: usize = value
+        .parse()
+        .map_err(|_| "not a number of threads".to_string())?;
+    if jobs > MAX_JOBS {
+        return Err(format!("at most {MAX_JOBS} threads (0 means one per core)"));
+    }
+    Ok(jobs)
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,9 +164,10 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     // Before anything is read or written: --verify without Go is a usage error.
     let toolchain = cli.verify.map(Toolchain::find).transpose()?;
     if let Some(jobs) = cli.jobs {
-        // Only fails if a pool was already built, which cannot happen before this point.
+        // Only fails if a pool was already built, which cannot happen before this point. Zero
+        // threads is rayon's own "one per core".
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
+            .num_threads(jobs)
             .build_global();
     }
 

@@ -346,3 +346,32 @@ fn a_worker_in_another_file_of_the_package_is_followed() {
         "a worker that closes must keep us silent: {text}"
     );
 }
+
+#[test]
+fn jobs_above_the_cap_is_a_usage_error_naming_the_cap_and_touches_nothing() {
+    let dir = tree(&[("a.go", LEAKY)]);
+    for jobs in ["257", "100000"] {
+        let output = goleak_fix(dir.path(), &["-j", jobs, "./..."]);
+        assert_eq!(output.status.code(), Some(2), "-j {jobs}");
+        let errors = stderr(&output);
+        assert!(errors.contains("at most 256 threads"), "{errors}");
+        assert_eq!(fs::read_to_string(dir.path().join("a.go")).unwrap(), LEAKY);
+    }
+    let output = goleak_fix(dir.path(), &["--jobs", "many"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn jobs_0_means_one_per_core_and_the_cap_itself_is_allowed() {
+    let dir = tree(&[("a.go", LEAKY)]);
+    for jobs in ["0", "256"] {
+        let output = goleak_fix(dir.path(), &["--check", "-j", jobs]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "-j {jobs}: {}",
+            stderr(&output)
+        );
+        assert!(stdout(&output).starts_with("a.go:6:7: timeout-leak"));
+    }
+}
