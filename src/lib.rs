@@ -16,6 +16,7 @@ pub mod package;
 pub mod pipeline;
 pub mod pr_body;
 pub mod prefilter;
+pub mod regular_file;
 pub mod report;
 pub mod rewrite;
 pub mod sarif;
