@@ -2,7 +2,7 @@
 
 use crate::codemods::{self, Codemod};
 use crate::commit::{self, BranchRequest, HeadCommit};
-use crate::config;
+use crate::config::{self, UnsafeFixes, UnsafeFixesFrom};
 use crate::diff::unified_diff;
 use crate::engine::{FileOutcome, Settings};
 use crate::pipeline::{self, Analysis};
@@ -10,7 +10,7 @@ use crate::report::{CommitRecord, Report};
 use crate::verify::{self, Toolchain, Verdicts};
 use crate::walk::{self, FileError};
 use crate::write::write_atomically;
-use crate::{interrupt, pr_body, sarif, suppress};
+use crate::{escape, interrupt, pr_body, sarif, suppress};
 use clap::{Parser, ValueEnum};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -45,6 +45,17 @@ pub struct Cli {
     /// Also apply fixes marked unsafe.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// Read the settings from FILE (trusted: its `unsafe-fixes` counts) instead of the
+    /// goleak-fix.toml found at or above the first PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no goleak-fix.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Trust the goleak-fix.toml found in the scanned tree: let its `unsafe-fixes = true`
+    /// count (refused with a warning otherwise).
+    #[arg(long, conflicts_with = "no_config")]
+    pub trust_config: bool,
     /// List the codemods and exit.
     #[arg(long)]
     pub list_codemods: bool,
@@ -128,6 +139,26 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// How the run was set up, as the reports tell it.
+struct Setup {
+    /// The configuration file read, as shown (relative to the current directory).
+    config_file: Option<String>,
+    /// Where unsafe fixes were turned on, if they were.
+    unsafe_from: Option<UnsafeFixesFrom>,
+}
+
+/// The configuration: the file named with `--config`, none with `--no-config`, or the one the
+/// search finds (see `config`).
+fn load_config(cli: &Cli) -> anyhow::Result<config::Config> {
+    Ok(if cli.no_config {
+        config::Config::default()
+    } else if let Some(file) = &cli.config {
+        config::named(file)?
+    } else {
+        config::discover(&cli.paths)?
+    })
+}
+
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error
         .downcast_ref::<io::Error>()
@@ -151,11 +182,30 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--pr-body needs --commit or --dry-run");
     }
     // `goleak-fix.toml` gives the defaults; each flag given replaces its key.
-    let config = config::discover(&cli.paths)?;
+    let config = load_config(cli)?;
+    let unsafe_fixes = config.unsafe_fixes(cli.unsafe_fixes, cli.trust_config);
+    if let UnsafeFixes::Refused(file) = &unsafe_fixes {
+        // Even with --quiet: the run does less than the file asks, and must say so.
+        eprintln!(
+            "goleak-fix: warning: {}: `unsafe-fixes = true` refused: a configuration file found \
+             in the scanned tree may not turn on unsafe fixes; only safe fixes are applied \
+             (pass --trust-config to trust this repository's file, or --unsafe-fixes)",
+            escape::for_terminal(&walk::display_path(file))
+        );
+    }
     let settings = Settings::new(
         selected_codemods(config.select(&cli.select), config.ignore(&cli.ignore))?,
-        cli.unsafe_fixes || config.unsafe_fixes,
+        unsafe_fixes.is_on(),
     );
+    let setup = Setup {
+        config_file: config.file.as_deref().map(walk::display_path),
+        unsafe_from: unsafe_fixes.from().cloned(),
+    };
+    if let Some(file) = &setup.config_file
+        && !cli.quiet
+    {
+        eprintln!("goleak-fix: using config {}", escape::for_terminal(file));
+    }
     let settings = if cli.check {
         settings.report_only()
     } else {
@@ -180,6 +230,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             cli,
             &settings,
             &config,
+            &setup,
             toolchain.as_ref(),
             started,
         );
@@ -203,10 +254,13 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     )?;
 
     let (exit, fixes_verb) = if cli.check {
-        (check(&mut stdout, cli, &settings, &analysis)?, "fixable")
+        (
+            check(&mut stdout, cli, &settings, &setup, &analysis)?,
+            "fixable",
+        )
     } else if cli.dry_run {
         (
-            dry_run(&mut stdout, cli, &settings, &analysis, &verdicts)?,
+            dry_run(&mut stdout, cli, &settings, &setup, &analysis, &verdicts)?,
             "would be applied",
         )
     } else {
@@ -215,6 +269,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 &mut stdout,
                 cli,
                 &settings,
+                &setup,
                 &analysis,
                 &verdicts,
                 &mut errors,
@@ -266,11 +321,13 @@ fn check(
     out: &mut impl Write,
     cli: &Cli,
     settings: &Settings,
+    setup: &Setup,
     analysis: &Analysis,
 ) -> anyhow::Result<u8> {
     let mut report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
-    });
+    })
+    .with_config(setup.config_file.clone());
     report.summary.unused_suppressions = Some(warn_unused_suppressions(analysis, settings));
     print_report(out, &report, cli.format)?;
     Ok(u8::from(report.summary.findings > 0))
@@ -299,6 +356,7 @@ fn dry_run(
     out: &mut impl Write,
     cli: &Cli,
     settings: &Settings,
+    setup: &Setup,
     analysis: &Analysis,
     verdicts: &Verdicts,
 ) -> anyhow::Result<u8> {
@@ -306,7 +364,8 @@ fn dry_run(
         let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
             settings.is_applicable(fix)
         })
-        .with_verdicts(verdicts);
+        .with_verdicts(verdicts)
+        .with_config(setup.config_file.clone());
         print_report(out, &report, cli.format)?;
     } else {
         for outcome in &analysis.outcomes {
@@ -323,7 +382,7 @@ fn dry_run(
     if let Some(path) = &cli.pr_body {
         if changes {
             let message = commit::default_message(&analysis.outcomes);
-            write_pr_body(path, &message, &analysis.outcomes, None, verdicts)?;
+            write_pr_body(path, &message, &analysis.outcomes, None, verdicts, setup)?;
         } else {
             eprintln!("goleak-fix: nothing would change; no pull-request body written");
         }
@@ -337,6 +396,7 @@ fn fix_in_place(
     out: &mut impl Write,
     cli: &Cli,
     settings: &Settings,
+    setup: &Setup,
     analysis: &Analysis,
     verdicts: &Verdicts,
     errors: &mut Vec<FileError>,
@@ -361,7 +421,8 @@ fn fix_in_place(
     let report = Report::new(&unfixed, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
     })
-    .with_verdicts(verdicts);
+    .with_verdicts(verdicts)
+    .with_config(setup.config_file.clone());
     let remaining = report.summary.findings;
     if cli.format.is_some() || remaining > 0 {
         print_report(out, &report, cli.format)?;
@@ -412,6 +473,7 @@ fn commit_to_branch(
     cli: &Cli,
     settings: &Settings,
     config: &config::Config,
+    setup: &Setup,
     toolchain: Option<&Toolchain>,
     started: std::time::Instant,
 ) -> anyhow::Result<ExitCode> {
@@ -452,13 +514,15 @@ fn commit_to_branch(
             &analysis.outcomes,
             Some(record),
             &verdicts,
+            setup,
         )?;
     }
     let unfixed = unfixed_outcomes(&analysis, settings, &verdicts);
     let mut report = Report::new(&unfixed, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
     })
-    .with_verdicts(&verdicts);
+    .with_verdicts(&verdicts)
+    .with_config(setup.config_file.clone());
     report.commit = created;
     let remaining = report.summary.findings;
     if cli.format.is_some() || remaining > 0 {
@@ -505,9 +569,16 @@ fn write_pr_body(
     outcomes: &[FileOutcome],
     commit: Option<&CommitRecord>,
     verdicts: &Verdicts,
+    setup: &Setup,
 ) -> anyhow::Result<()> {
     let title = message.lines().next().unwrap_or_default();
-    let body = pr_body::pull_request_body_verified(title, outcomes, commit, verdicts);
+    let body = pr_body::pull_request_body_verified(
+        title,
+        outcomes,
+        commit,
+        verdicts,
+        setup.unsafe_from.as_ref(),
+    );
     std::fs::write(path, body)
         .map_err(|error| anyhow::anyhow!("{}: cannot write it: {error}", path.display()))
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diff;
 pub mod edit;
 pub mod engine;
+pub mod escape;
 pub mod facts;
 pub mod interrupt;
 pub mod package;
