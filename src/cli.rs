@@ -223,8 +223,10 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 
     let started = std::time::Instant::now();
     if cli.commit {
-        // Writes git objects and one branch, never a file: nothing for an interruption to
-        // leave half-written.
+        // Writes git objects and one branch, never a file in the working tree; a SIGINT or
+        // SIGTERM waits for the object or reference being written, so that none is left
+        // half-written and no temp or lock file of libgit2's stays in `.git`.
+        interrupt::install(interrupt::REPOSITORY_WHOLE)?;
         return commit_to_branch(
             &mut stdout,
             cli,
@@ -237,7 +239,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     }
     if !cli.check && !cli.dry_run {
         // From here on a SIGINT or SIGTERM never leaves a file half-written.
-        interrupt::install()?;
+        interrupt::install(interrupt::FILES_WHOLE)?;
     }
     let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
@@ -490,7 +492,8 @@ fn commit_to_branch(
             commit::default_message(&analysis.outcomes) + &verification_trailer(&verdicts)
         }),
     };
-    let created = repository.commit_fixes(&analysis.outcomes, &request)?;
+    let created =
+        repository.commit_fixes_with(&analysis.outcomes, &request, &signal_mid_write())?;
     match &created {
         Some(record) => eprintln!(
             "goleak-fix: committed the fixes to {} file(s) as {} on branch {}",
@@ -543,6 +546,34 @@ fn commit_to_branch(
     } else {
         2
     }))
+}
+
+/// What `--commit` calls in the middle of writing each object: nothing, but in debug builds
+/// `GOLEAK_FIX_TEST_SIGNAL_MID_WRITE=INT|TERM` raises that signal once there, for the test of
+/// an interrupted `--commit` (the same kind of fault injection as
+/// `GOLEAK_FIX_TEST_BREAK_FIX`); never in release builds.
+fn signal_mid_write() -> impl Fn() {
+    #[cfg(debug_assertions)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let signal = match std::env::var("GOLEAK_FIX_TEST_SIGNAL_MID_WRITE").as_deref() {
+            Ok("INT") => Some(SIGINT),
+            Ok("TERM") => Some(SIGTERM),
+            _ => None,
+        };
+        let raised = std::cell::Cell::new(false);
+        move || {
+            if let Some(signal) = signal
+                && !raised.replace(true)
+            {
+                let _ = signal_hook::low_level::raise(signal);
+            }
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        || {}
+    }
 }
 
 /// With `--verify`, the default commit message ends with each file's verdict.
