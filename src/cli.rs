@@ -133,7 +133,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("goleak-fix: {error:#}");
+            say(&format!("goleak-fix: {error:#}"));
             ExitCode::from(2)
         }
     }
@@ -157,6 +157,12 @@ fn load_config(cli: &Cli) -> anyhow::Result<config::Config> {
     } else {
         config::discover(&cli.paths)?
     })
+}
+
+/// One line on stderr that may hold text from the repository (a path, a file's name in an
+/// error, a line of `go vet`'s output): its control characters are escaped (see `escape`).
+fn say(line: &str) {
+    eprintln!("{}", escape::for_terminal(line));
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -286,7 +292,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         );
     }
     for error in &errors {
-        eprintln!("goleak-fix: {}: {}", error.path, error.reason);
+        say(&format!("goleak-fix: {}: {}", error.path, error.reason));
     }
     stdout.flush()?;
     Ok(ExitCode::from(if errors.is_empty() { exit } else { 2 }))
@@ -313,7 +319,7 @@ fn verify_fixes(
     }
     let verdicts = verify::verify(outcomes, toolchain, &options)?;
     for (path, verdict) in &verdicts {
-        eprintln!("{}", verdict.line(path));
+        say(&verdict.line(path));
     }
     Ok(verdicts)
 }
@@ -343,10 +349,10 @@ fn warn_unused_suppressions(analysis: &Analysis, settings: &Settings) -> usize {
         let lines =
             suppress::unused_suppressions(&outcome.source, &outcome.suppressed, &settings.codemods);
         for line in &lines {
-            eprintln!(
+            say(&format!(
                 "{}:{line}: unused //goleak-fix:ignore",
                 outcome.source.display_path
-            );
+            ));
         }
         count += lines.len();
     }
@@ -411,7 +417,11 @@ fn fix_in_place(
         match write_atomically(&outcome.source.path, &outcome.source.text, fixed) {
             Ok(()) => {
                 let ids: Vec<&str> = outcome.applied.iter().map(|(id, _)| *id).collect();
-                eprintln!("fixed {path}: {} leak(s) ({})", ids.len(), ids.join(", "));
+                say(&format!(
+                    "fixed {path}: {} leak(s) ({})",
+                    ids.len(),
+                    ids.join(", ")
+                ));
             }
             Err(error) => errors.push(FileError {
                 path: path.clone(),
@@ -538,7 +548,7 @@ fn commit_to_branch(
         );
     }
     for error in &errors {
-        eprintln!("goleak-fix: {}: {}", error.path, error.reason);
+        say(&format!("goleak-fix: {}: {}", error.path, error.reason));
     }
     out.flush()?;
     Ok(ExitCode::from(if errors.is_empty() {

@@ -376,6 +376,20 @@ fn nothing_outside_the_scanned_tree_is_written_through_a_symlink() {
 }
 
 #[test]
+fn control_characters_in_a_file_name_are_escaped_on_stderr() {
+    let name = "evil\x1b[2J\nfixed all.go";
+    let dir = tree(&[(name, LEAKY.as_bytes())]);
+    let output = goleak_fix(dir.path(), &["./..."]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("fixed evil\\u{1b}[2J\\nfixed all.go: 1 leak(s)"),
+        "{errors}"
+    );
+    assert!(!errors.contains('\x1b'), "{errors}");
+}
+
+#[test]
 fn a_file_reached_through_two_arguments_is_fixed_once() {
     let dir = tree(&[("pkg/a.go", LEAKY.as_bytes())]);
     let before = snapshot(dir.path());
