@@ -151,6 +151,9 @@ fn walk_directory(
         .hidden(true)
         .git_ignore(true)
         .git_global(false)
+        // `.ignore` is ripgrep's, not git's or Go's: no Go tool reads it, and a repository
+        // could use it to hide a file from goleak-fix alone.
+        .ignore(false)
         .follow_links(false)
         .filter_entry(move |entry| {
             if entry.depth() == 0 {

@@ -231,6 +231,19 @@ fn vendor_testdata_hidden_underscore_and_generated_files_are_skipped() {
 }
 
 #[test]
+fn a_ripgrep_ignore_file_hides_nothing() {
+    // Go tools do not read `.ignore`; a repository must not hide a file from goleak-fix alone.
+    let dir = tree(&[
+        (".ignore", "pkg/hidden.go\n"),
+        ("pkg/.ignore", "*.go\n"),
+        ("pkg/hidden.go", LEAKY),
+    ]);
+    let output = goleak_fix(dir.path(), &["--check", "./..."]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("pkg/hidden.go:6:7: "));
+}
+
+#[test]
 fn suppression_comments_silence_a_finding() {
     let suppressed = LEAKY.replace(
         "\tc := make(chan string)\n",
