@@ -7,7 +7,7 @@
 //! unsafe-fixes = false                      # also apply fixes marked unsafe
 //! ```
 //!
-//! Which file (see `choose` in the command line): the one named with `--config FILE`; none with
+//! Which file (see `load_config` in `cli`): the one named with `--config FILE`; none with
 //! `--no-config`; otherwise the first `goleak-fix.toml` found by `find`, looking in the
 //! directory of the first PATH, then in each directory above it up to the repository's top
 //! directory (the nearest one holding `.git`, a directory or a file), and no further: a file in
