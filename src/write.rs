@@ -111,20 +111,27 @@ fn exchange_or_rename(
             return Err(std::io::Error::from(errno)).context("cannot replace the file");
         }
     }
-    // The old file is now at the temp file's name.
-    let swapped_out = fs::symlink_metadata(temp.path()).context("cannot replace the file")?;
-    if same_file(&swapped_out, &read.metadata()?) && holds(read, original)? {
+    // The old file is now at the temp file's name. Any doubt about it counts as a change.
+    let swapped_out = fs::symlink_metadata(temp.path()).ok();
+    let is_the_file_read = swapped_out
+        .zip(read.metadata().ok())
+        .is_some_and(|(swapped_out, read)| same_file(&swapped_out, &read))
+        && holds(read, original).unwrap_or(false);
+    if is_the_file_read {
         // Removes the old file's last name here (other hard links keep it).
         return temp.close().context("cannot remove the replaced file");
     }
-    exchange(temp.path(), path)
-        .map_err(std::io::Error::from)
-        .with_context(|| {
+    if let Err(errno) = exchange(temp.path(), path) {
+        // Their file is at the temp file's name: kept there, never deleted.
+        let kept = temp.into_temp_path();
+        let shown = kept.display().to_string();
+        let _ = kept.keep();
+        return Err(std::io::Error::from(errno)).with_context(|| {
             format!(
-                "{CHANGED}, but the swap was already made: the new content is at {}",
-                temp.path().display()
+                "{CHANGED}, and the fix was already in place: the file found there is now {shown}"
             )
-        })?;
+        });
+    }
     bail!(CHANGED)
 }
 
