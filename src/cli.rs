@@ -2,7 +2,7 @@
 
 use crate::codemods::{self, Codemod};
 use crate::commit::{self, BranchRequest, HeadCommit};
-use crate::config;
+use crate::config::{self, UnsafeFixes, UnsafeFixesFrom};
 use crate::diff::unified_diff;
 use crate::engine::{FileOutcome, Settings};
 use crate::pipeline::{self, Analysis};
@@ -10,7 +10,7 @@ use crate::report::{CommitRecord, Report, ReportedNotAnalysed};
 use crate::verify::{self, Toolchain, Verdicts};
 use crate::walk::{self, FileError};
 use crate::write::write_atomically;
-use crate::{interrupt, pr_body, sarif, suppress};
+use crate::{escape, interrupt, pr_body, sarif, suppress};
 use clap::{Parser, ValueEnum};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -45,6 +45,17 @@ pub struct Cli {
     /// Also apply fixes marked unsafe.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// Read the settings from FILE (trusted: its `unsafe-fixes` counts) instead of the
+    /// goleak-fix.toml found at or above the first PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no goleak-fix.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Trust the goleak-fix.toml found in the scanned tree: let its `unsafe-fixes = true`
+    /// count (refused with a warning otherwise).
+    #[arg(long, conflicts_with = "no_config")]
+    pub trust_config: bool,
     /// List the codemods and exit.
     #[arg(long)]
     pub list_codemods: bool,
@@ -54,8 +65,8 @@ pub struct Cli {
     /// No progress bar and no summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Number of threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Number of threads, at most 256 (default, and 0: one per core).
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Put the fixes in one commit on a new branch of the enclosing git repository, made from
     /// the files as committed at HEAD. The working tree, the index and the current branch stay
@@ -90,6 +101,24 @@ pub struct Cli {
     pub verify: Option<verify::Level>,
 }
 
+/// The most threads `--jobs` may ask for. The work is parsing, bound by the cores (and with
+/// `--verify`, one `go` process per thread): far more threads than that only cost memory and
+/// start-up time, and a few thousand make the run crawl. 256 is more than any machine this
+/// runs on has cores, and the same cap everywhere keeps the usage error reproducible.
+pub const MAX_JOBS: usize = 256;
+
+/// `--jobs N`: 0 (one per core, as ripgrep reads it) up to `MAX_JOBS`; more is a usage error
+/// naming the cap rather than a run that never ends.
+fn parse_jobs(value: &str) -> Result<usize, String> {
+    let jobs: usize = value
+        .parse()
+        .map_err(|_| "not a number of threads".to_string())?;
+    if jobs > MAX_JOBS {
+        return Err(format!("at most {MAX_JOBS} threads (0 means one per core)"));
+    }
+    Ok(jobs)
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Text,
@@ -104,10 +133,36 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("goleak-fix: {error:#}");
+            say(&format!("goleak-fix: {error:#}"));
             ExitCode::from(2)
         }
     }
+}
+
+/// How the run was set up, as the reports tell it.
+struct Setup {
+    /// The configuration file read, as shown (relative to the current directory).
+    config_file: Option<String>,
+    /// Where unsafe fixes were turned on, if they were.
+    unsafe_from: Option<UnsafeFixesFrom>,
+}
+
+/// The configuration: the file named with `--config`, none with `--no-config`, or the one the
+/// search finds (see `config`).
+fn load_config(cli: &Cli) -> anyhow::Result<config::Config> {
+    Ok(if cli.no_config {
+        config::Config::default()
+    } else if let Some(file) = &cli.config {
+        config::named(file)?
+    } else {
+        config::discover(&cli.paths)?
+    })
+}
+
+/// One line on stderr that may hold text from the repository (a path, a file's name in an
+/// error, a line of `go vet`'s output): its control characters are escaped (see `escape`).
+fn say(line: &str) {
+    eprintln!("{}", escape::for_terminal(line));
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -133,11 +188,30 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--pr-body needs --commit or --dry-run");
     }
     // `goleak-fix.toml` gives the defaults; each flag given replaces its key.
-    let config = config::discover(&cli.paths)?;
+    let config = load_config(cli)?;
+    let unsafe_fixes = config.unsafe_fixes(cli.unsafe_fixes, cli.trust_config);
+    if let UnsafeFixes::Refused(file) = &unsafe_fixes {
+        // Even with --quiet: the run does less than the file asks, and must say so.
+        eprintln!(
+            "goleak-fix: warning: {}: `unsafe-fixes = true` refused: a configuration file found \
+             in the scanned tree may not turn on unsafe fixes; only safe fixes are applied \
+             (pass --trust-config to trust this repository's file, or --unsafe-fixes)",
+            escape::for_terminal(&walk::display_path(file))
+        );
+    }
     let settings = Settings::new(
         selected_codemods(config.select(&cli.select), config.ignore(&cli.ignore))?,
-        cli.unsafe_fixes || config.unsafe_fixes,
+        unsafe_fixes.is_on(),
     );
+    let setup = Setup {
+        config_file: config.file.as_deref().map(walk::display_path),
+        unsafe_from: unsafe_fixes.from().cloned(),
+    };
+    if let Some(file) = &setup.config_file
+        && !cli.quiet
+    {
+        eprintln!("goleak-fix: using config {}", escape::for_terminal(file));
+    }
     let settings = if cli.check {
         settings.report_only()
     } else {
@@ -146,28 +220,32 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     // Before anything is read or written: --verify without Go is a usage error.
     let toolchain = cli.verify.map(Toolchain::find).transpose()?;
     if let Some(jobs) = cli.jobs {
-        // Only fails if a pool was already built, which cannot happen before this point.
+        // Only fails if a pool was already built, which cannot happen before this point. Zero
+        // threads is rayon's own "one per core".
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
+            .num_threads(jobs)
             .build_global();
     }
 
     let started = std::time::Instant::now();
     if cli.commit {
-        // Writes git objects and one branch, never a file: nothing for an interruption to
-        // leave half-written.
+        // Writes git objects and one branch, never a file in the working tree; a SIGINT or
+        // SIGTERM waits for the object or reference being written, so that none is left
+        // half-written and no temp or lock file of libgit2's stays in `.git`.
+        interrupt::install(interrupt::REPOSITORY_WHOLE)?;
         return commit_to_branch(
             &mut stdout,
             cli,
             &settings,
             &config,
+            &setup,
             toolchain.as_ref(),
             started,
         );
     }
     if !cli.check && !cli.dry_run {
         // From here on a SIGINT or SIGTERM never leaves a file half-written.
-        interrupt::install()?;
+        interrupt::install(interrupt::FILES_WHOLE)?;
     }
     let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
@@ -185,10 +263,13 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     )?;
 
     let (exit, fixes_verb) = if cli.check {
-        (check(&mut stdout, cli, &settings, &analysis)?, "fixable")
+        (
+            check(&mut stdout, cli, &settings, &setup, &analysis)?,
+            "fixable",
+        )
     } else if cli.dry_run {
         (
-            dry_run(&mut stdout, cli, &settings, &analysis, &verdicts)?,
+            dry_run(&mut stdout, cli, &settings, &setup, &analysis, &verdicts)?,
             "would be applied",
         )
     } else {
@@ -197,6 +278,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 &mut stdout,
                 cli,
                 &settings,
+                &setup,
                 &analysis,
                 &verdicts,
                 &mut errors,
@@ -211,7 +293,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         );
     }
     for error in &errors {
-        eprintln!("goleak-fix: {}: {}", error.path, error.reason);
+        say(&format!("goleak-fix: {}: {}", error.path, error.reason));
     }
     stdout.flush()?;
     Ok(ExitCode::from(exit_status(exit, &errors, &analysis)))
@@ -238,7 +320,7 @@ fn verify_fixes(
     }
     let verdicts = verify::verify(outcomes, toolchain, &options)?;
     for (path, verdict) in &verdicts {
-        eprintln!("{}", verdict.line(path));
+        say(&verdict.line(path));
     }
     Ok(verdicts)
 }
@@ -248,11 +330,13 @@ fn check(
     out: &mut impl Write,
     cli: &Cli,
     settings: &Settings,
+    setup: &Setup,
     analysis: &Analysis,
 ) -> anyhow::Result<u8> {
     let mut report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
-    });
+    })
+    .with_config(setup.config_file.clone());
     report.summary.unused_suppressions = Some(warn_unused_suppressions(analysis, settings));
     print_report(out, &report, cli.format)?;
     Ok(u8::from(report.summary.findings > 0))
@@ -266,10 +350,10 @@ fn warn_unused_suppressions(analysis: &Analysis, settings: &Settings) -> usize {
         let lines =
             suppress::unused_suppressions(&outcome.source, &outcome.suppressed, &settings.codemods);
         for line in &lines {
-            eprintln!(
+            say(&format!(
                 "{}:{line}: unused //goleak-fix:ignore",
                 outcome.source.display_path
-            );
+            ));
         }
         count += lines.len();
     }
@@ -281,6 +365,7 @@ fn dry_run(
     out: &mut impl Write,
     cli: &Cli,
     settings: &Settings,
+    setup: &Setup,
     analysis: &Analysis,
     verdicts: &Verdicts,
 ) -> anyhow::Result<u8> {
@@ -288,7 +373,8 @@ fn dry_run(
         let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
             settings.is_applicable(fix)
         })
-        .with_verdicts(verdicts);
+        .with_verdicts(verdicts)
+        .with_config(setup.config_file.clone());
         print_report(out, &report, cli.format)?;
     } else {
         for outcome in &analysis.outcomes {
@@ -305,7 +391,7 @@ fn dry_run(
     if let Some(path) = &cli.pr_body {
         if changes {
             let message = commit::default_message(&analysis.outcomes);
-            write_pr_body(path, &message, &analysis.outcomes, None, verdicts)?;
+            write_pr_body(path, &message, &analysis.outcomes, None, verdicts, setup)?;
         } else {
             eprintln!("goleak-fix: nothing would change; no pull-request body written");
         }
@@ -319,6 +405,7 @@ fn fix_in_place(
     out: &mut impl Write,
     cli: &Cli,
     settings: &Settings,
+    setup: &Setup,
     analysis: &Analysis,
     verdicts: &Verdicts,
     errors: &mut Vec<FileError>,
@@ -331,7 +418,11 @@ fn fix_in_place(
         match write_atomically(&outcome.source.path, &outcome.source.text, fixed) {
             Ok(()) => {
                 let ids: Vec<&str> = outcome.applied.iter().map(|(id, _)| *id).collect();
-                eprintln!("fixed {path}: {} leak(s) ({})", ids.len(), ids.join(", "));
+                say(&format!(
+                    "fixed {path}: {} leak(s) ({})",
+                    ids.len(),
+                    ids.join(", ")
+                ));
             }
             Err(error) => errors.push(FileError {
                 path: path.clone(),
@@ -343,7 +434,8 @@ fn fix_in_place(
     let report = Report::new(&unfixed, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
     })
-    .with_verdicts(verdicts);
+    .with_verdicts(verdicts)
+    .with_config(setup.config_file.clone());
     let remaining = report.summary.findings;
     if cli.format.is_some() || remaining > 0 {
         print_report(out, &report, cli.format)?;
@@ -396,6 +488,7 @@ fn commit_to_branch(
     cli: &Cli,
     settings: &Settings,
     config: &config::Config,
+    setup: &Setup,
     toolchain: Option<&Toolchain>,
     started: std::time::Instant,
 ) -> anyhow::Result<ExitCode> {
@@ -413,7 +506,8 @@ fn commit_to_branch(
             commit::default_message(&analysis.outcomes) + &verification_trailer(&verdicts)
         }),
     };
-    let created = repository.commit_fixes(&analysis.outcomes, &request)?;
+    let created =
+        repository.commit_fixes_with(&analysis.outcomes, &request, &signal_mid_write())?;
     match &created {
         Some(record) => eprintln!(
             "goleak-fix: committed the fixes to {} file(s) as {} on branch {}",
@@ -437,13 +531,15 @@ fn commit_to_branch(
             &analysis.outcomes,
             Some(record),
             &verdicts,
+            setup,
         )?;
     }
     let unfixed = unfixed_outcomes(&analysis, settings, &verdicts);
     let mut report = Report::new(&unfixed, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
     })
-    .with_verdicts(&verdicts);
+    .with_verdicts(&verdicts)
+    .with_config(setup.config_file.clone());
     report.commit = created;
     let remaining = report.summary.findings;
     if cli.format.is_some() || remaining > 0 {
@@ -456,7 +552,7 @@ fn commit_to_branch(
         );
     }
     for error in &errors {
-        eprintln!("goleak-fix: {}: {}", error.path, error.reason);
+        say(&format!("goleak-fix: {}: {}", error.path, error.reason));
     }
     out.flush()?;
     Ok(ExitCode::from(exit_status(
@@ -492,6 +588,34 @@ fn warn_not_analysed(analysis: &Analysis) {
     }
 }
 
+/// What `--commit` calls in the middle of writing each object: nothing, but in debug builds
+/// `GOLEAK_FIX_TEST_SIGNAL_MID_WRITE=INT|TERM` raises that signal once there, for the test of
+/// an interrupted `--commit` (the same kind of fault injection as
+/// `GOLEAK_FIX_TEST_BREAK_FIX`); never in release builds.
+fn signal_mid_write() -> impl Fn() {
+    #[cfg(debug_assertions)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let signal = match std::env::var("GOLEAK_FIX_TEST_SIGNAL_MID_WRITE").as_deref() {
+            Ok("INT") => Some(SIGINT),
+            Ok("TERM") => Some(SIGTERM),
+            _ => None,
+        };
+        let raised = std::cell::Cell::new(false);
+        move || {
+            if let Some(signal) = signal
+                && !raised.replace(true)
+            {
+                let _ = signal_hook::low_level::raise(signal);
+            }
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        || {}
+    }
+}
+
 /// With `--verify`, the default commit message ends with each file's verdict.
 fn verification_trailer(verdicts: &Verdicts) -> String {
     if verdicts.is_empty() {
@@ -516,9 +640,16 @@ fn write_pr_body(
     outcomes: &[FileOutcome],
     commit: Option<&CommitRecord>,
     verdicts: &Verdicts,
+    setup: &Setup,
 ) -> anyhow::Result<()> {
     let title = message.lines().next().unwrap_or_default();
-    let body = pr_body::pull_request_body_verified(title, outcomes, commit, verdicts);
+    let body = pr_body::pull_request_body_verified(
+        title,
+        outcomes,
+        commit,
+        verdicts,
+        setup.unsafe_from.as_ref(),
+    );
     std::fs::write(path, body)
         .map_err(|error| anyhow::anyhow!("{}: cannot write it: {error}", path.display()))
 }

@@ -26,6 +26,7 @@
 use crate::config::Exclude;
 use crate::diff::unified_diff;
 use crate::engine::FileOutcome;
+use crate::interrupt;
 use crate::report::CommitRecord;
 use crate::source::SourceFile;
 use crate::walk::{self, FileError};
@@ -34,6 +35,7 @@ use git2::{
     Tree,
 };
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 /// Who the commit is by when the repository's configuration names nobody
@@ -243,10 +245,27 @@ impl HeadCommit {
 
     /// Commits the fixed files on top of `HEAD` and points the branch at the commit. `None`
     /// when there is nothing to commit (no branch is made).
+    ///
+    /// Each object and the branch are written under an `interrupt::write_guard`: a SIGINT or
+    /// SIGTERM (once `interrupt::install`ed) waits until libgit2 has renamed its temp or lock
+    /// file into place, then ends the run. What was written by then is whole; objects that no
+    /// branch reaches yet are git's ordinary garbage, which `git gc` prunes.
     pub fn commit_fixes(
         &self,
         outcomes: &[FileOutcome],
         request: &BranchRequest,
+    ) -> Result<Option<CommitRecord>, CommitError> {
+        self.commit_fixes_with(outcomes, request, &|| {})
+    }
+
+    /// `commit_fixes`, calling `mid_write` in the middle of writing each fixed file's object,
+    /// while libgit2's temp file for it exists: where the test of an interrupted `--commit`
+    /// delivers its signal.
+    pub fn commit_fixes_with(
+        &self,
+        outcomes: &[FileOutcome],
+        request: &BranchRequest,
+        mid_write: &dyn Fn(),
     ) -> Result<Option<CommitRecord>, CommitError> {
         let changed: Vec<(&FileOutcome, &String)> = outcomes
             .iter()
@@ -280,13 +299,11 @@ impl HeadCommit {
                 FileMode::Blob
             };
             let blob = self
-                .repository
-                .blob(fixed.as_bytes())
+                .write_blob(fixed.as_bytes(), mid_write)
                 .map_err(git(format!("{path}: cannot store the fixed file")))?;
             update.upsert(path.as_str(), blob, mode);
         }
-        let tree = update
-            .create_updated(&self.repository, &head_tree)
+        let tree = guarded(|| update.create_updated(&self.repository, &head_tree))
             .and_then(|id| self.repository.find_tree(id))
             .map_err(git("cannot build the fixed tree"))?;
         let parent = self
@@ -298,17 +315,18 @@ impl HeadCommit {
             .signature()
             .or_else(|_| Signature::now(FALLBACK_NAME, FALLBACK_EMAIL))
             .map_err(git("cannot make the commit's signature"))?;
-        let commit = self
-            .repository
-            .commit(None, &signature, &signature, &message, &tree, &[&parent])
-            .and_then(|id| self.repository.find_commit(id))
-            .map_err(git("cannot create the commit"))?;
-        self.repository
-            .branch(&name, &commit, request.force)
-            .map_err(|error| match error.code() {
+        let commit = guarded(|| {
+            self.repository
+                .commit(None, &signature, &signature, &message, &tree, &[&parent])
+        })
+        .and_then(|id| self.repository.find_commit(id))
+        .map_err(git("cannot create the commit"))?;
+        guarded(|| self.repository.branch(&name, &commit, request.force)).map_err(|error| {
+            match error.code() {
                 ErrorCode::Exists => CommitError::BranchExists(name.clone()),
                 _ => git(format!("cannot create branch `{name}`"))(error),
-            })?;
+            }
+        })?;
         Ok(Some(CommitRecord {
             branch: name,
             sha: commit.id().to_string(),
@@ -317,6 +335,21 @@ impl HeadCommit {
                 .map(|(outcome, _)| outcome.source.display_path.clone())
                 .collect(),
         }))
+    }
+
+    /// Writes `bytes` as a blob, in two halves through an object stream (the same object as
+    /// `Repository::blob` makes), with `mid_write` called in between.
+    fn write_blob(&self, bytes: &[u8], mid_write: &dyn Fn()) -> Result<Oid, git2::Error> {
+        guarded(|| {
+            let odb = self.repository.odb()?;
+            let mut writer = odb.writer(bytes.len(), ObjectType::Blob)?;
+            let (first, second) = bytes.split_at(bytes.len() / 2);
+            let io = |error: std::io::Error| git2::Error::from_str(&error.to_string());
+            writer.write_all(first).map_err(io)?;
+            mid_write();
+            writer.write_all(second).map_err(io)?;
+            writer.finalize()
+        })
     }
 
     fn head_tree(&self) -> Result<Tree<'_>, CommitError> {
@@ -339,6 +372,13 @@ impl HeadCommit {
             Err(error) => Err(git(format!("cannot look up branch `{name}`"))(error)),
         }
     }
+}
+
+/// Runs one write to the repository with SIGINT and SIGTERM held off until it is done (see
+/// `interrupt`): libgit2's temp and lock files are renamed into place or removed by then.
+fn guarded<T>(write: impl FnOnce() -> T) -> T {
+    let _guard = interrupt::write_guard();
+    write()
 }
 
 /// The commit `HEAD` is on, if `HEAD` is a branch that has one.

@@ -6,6 +6,10 @@
 //! file, and the process ends as soon as the write's `WriteGuard` is dropped. So every file is
 //! either as it was or fully fixed, and no `.goleak-fix-*` temp file remains.
 //!
+//! `--commit` uses the same guards around each write to the repository: libgit2 writes every
+//! object to a temp file (`objects/tmp_object_git2_*`) and every reference to a lock file before
+//! renaming it into place, and a signal in between would leave them behind.
+//!
 //! Until `install` is called (the library used on its own, the tests), signals keep their
 //! default behaviour and the guards cost two atomic operations.
 //!
@@ -15,13 +19,26 @@
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::low_level;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 
 static WRITES_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 static PENDING_SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// What the run says on stderr when it ends on a signal after a write.
+static MESSAGE: OnceLock<&'static str> = OnceLock::new();
 
-/// Takes over SIGINT and SIGTERM for the rest of the process (see the module documentation).
-pub fn install() -> std::io::Result<()> {
+/// What an interrupted run of the default mode says: what it promises about the files.
+pub const FILES_WHOLE: &str =
+    "goleak-fix: interrupted; every file is either as it was or fully fixed";
+
+/// What an interrupted `--commit` says: what it promises about the repository.
+pub const REPOSITORY_WHOLE: &str = "goleak-fix: interrupted; the repository holds no \
+     half-written object or reference and no temporary or lock file";
+
+/// Takes over SIGINT and SIGTERM for the rest of the process (see the module documentation);
+/// `message` is what an interrupted run says when its last write is done.
+pub fn install(message: &'static str) -> std::io::Result<()> {
+    let _ = MESSAGE.set(message);
     for signal in [SIGINT, SIGTERM] {
         let action = move || {
             // Only async-signal-safe work here: atomics and `_exit`.
@@ -54,7 +71,7 @@ impl Drop for WriteGuard {
         }
         let signal = PENDING_SIGNAL.load(Ordering::SeqCst);
         if signal != 0 {
-            eprintln!("goleak-fix: interrupted; every file is either as it was or fully fixed");
+            eprintln!("{}", MESSAGE.get().copied().unwrap_or(FILES_WHOLE));
             std::process::exit(128 + signal);
         }
     }

@@ -12,11 +12,14 @@
 //! GitHub, GitLab and Gitea all render.
 
 use crate::codemods::{self, Codemod};
+use crate::config::UnsafeFixesFrom;
 use crate::diff::unified_diff;
 use crate::edit::Applicability;
 use crate::engine::FileOutcome;
+use crate::escape;
 use crate::report::CommitRecord;
 use crate::verify::{Status, Verdict, Verdicts};
+use crate::walk::display_path;
 use std::fmt::Write;
 
 /// Where the codemods' documentation is published: the package's repository (`repository` in
@@ -43,16 +46,18 @@ pub fn pull_request_body(
     outcomes: &[FileOutcome],
     commit: Option<&CommitRecord>,
 ) -> String {
-    pull_request_body_verified(title, outcomes, commit, &Verdicts::new())
+    pull_request_body_verified(title, outcomes, commit, &Verdicts::new(), None)
 }
 
 /// `pull_request_body`, with `--verify`'s verdicts per file (dropped files, whose fixes are
-/// not in `outcomes` any more, are named with the reason).
+/// not in `outcomes` any more, are named with the reason), and where unsafe fixes were turned
+/// on (`unsafe_from`), which the reviewer is told when an unsafe fix was made.
 pub fn pull_request_body_verified(
     title: &str,
     outcomes: &[FileOutcome],
     commit: Option<&CommitRecord>,
     verdicts: &Verdicts,
+    unsafe_from: Option<&UnsafeFixesFrom>,
 ) -> String {
     let fixes = fix_lines(outcomes, verdicts);
     let files = outcomes.iter().filter(|o| o.fixed.is_some()).count();
@@ -73,10 +78,11 @@ pub fn pull_request_body_verified(
         .iter()
         .any(|fix| fix.applicability == Some(Applicability::Unsafe))
     {
-        body.push_str(
-            "\n**Some fixes below are marked unsafe**: they were asked for explicitly \
-             (`--unsafe-fixes`) and can change behaviour in a corner case that the text names. \
-             Review them closely.\n",
+        let _ = writeln!(
+            body,
+            "\n**Some fixes below are marked unsafe**: {} They can change behaviour in a \
+             corner case that the text names. Review them closely.",
+            unsafe_origin(unsafe_from)
         );
     }
     if !verdicts.is_empty() {
@@ -154,6 +160,22 @@ pub fn pull_request_body_verified(
         env!("CARGO_PKG_VERSION")
     );
     body
+}
+
+/// Who turned unsafe fixes on, in a sentence: the reviewer weighs a flag given by whoever ran
+/// the tool differently from a setting in a file.
+fn unsafe_origin(unsafe_from: Option<&UnsafeFixesFrom>) -> String {
+    match unsafe_from {
+        Some(UnsafeFixesFrom::Flag) => {
+            "they were asked for explicitly on the command line (`--unsafe-fixes`).".to_string()
+        }
+        Some(UnsafeFixesFrom::File(file)) => format!(
+            "they were turned on by `unsafe-fixes = true` in the configuration file {}, which \
+             this run was told to trust.",
+            code(&escape::for_terminal(&display_path(file)))
+        ),
+        None => "unsafe fixes were turned on for this run.".to_string(),
+    }
 }
 
 /// The applied fixes in path order, each matched with the finding it answers (same codemod,

@@ -99,7 +99,7 @@ pub struct ReportedFix<'a> {
     pub verification: Option<&'a Verdict>,
 }
 
-#[derive(Serialize, Default, Clone, Copy)]
+#[derive(Serialize, Default, Clone)]
 pub struct Summary {
     pub files_scanned: usize,
     pub findings: usize,
@@ -110,6 +110,8 @@ pub struct Summary {
     /// `//goleak-fix:ignore` comments that silenced nothing (reported by `--check` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unused_suppressions: Option<usize>,
+    /// The `goleak-fix.toml` the run read, relative to the current directory; `null` for none.
+    pub config: Option<String>,
 }
 
 impl<'a> Report<'a> {
@@ -150,6 +152,7 @@ impl<'a> Report<'a> {
             fixable,
             not_analysed: not_analysed.len(),
             unused_suppressions: None,
+            config: None,
         };
         Report {
             version: 1,
@@ -162,6 +165,12 @@ impl<'a> Report<'a> {
 
     /// Adds `--verify`'s verdicts to the fixes that would be applied. A dropped fix is no
     /// longer one that would be applied, so it leaves `fixable` (and SARIF's fixes).
+    /// Names the configuration file the run read (`summary.config`).
+    pub fn with_config(mut self, file: Option<String>) -> Self {
+        self.summary.config = file;
+        self
+    }
+
     pub fn with_verdicts(mut self, verdicts: &'a Verdicts) -> Self {
         for finding in &mut self.findings {
             let Some(verdict) = verdicts.get(finding.path) else {

@@ -231,6 +231,19 @@ fn vendor_testdata_hidden_underscore_and_generated_files_are_skipped() {
 }
 
 #[test]
+fn a_ripgrep_ignore_file_hides_nothing() {
+    // Go tools do not read `.ignore`; a repository must not hide a file from goleak-fix alone.
+    let dir = tree(&[
+        (".ignore", "pkg/hidden.go\n"),
+        ("pkg/.ignore", "*.go\n"),
+        ("pkg/hidden.go", LEAKY),
+    ]);
+    let output = goleak_fix(dir.path(), &["--check", "./..."]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("pkg/hidden.go:6:7: "));
+}
+
+#[test]
 fn suppression_comments_silence_a_finding() {
     let suppressed = LEAKY.replace(
         "\tc := make(chan string)\n",
@@ -345,4 +358,33 @@ fn a_worker_in_another_file_of_the_package_is_followed() {
         !text.contains("b/run.go"),
         "a worker that closes must keep us silent: {text}"
     );
+}
+
+#[test]
+fn jobs_above_the_cap_is_a_usage_error_naming_the_cap_and_touches_nothing() {
+    let dir = tree(&[("a.go", LEAKY)]);
+    for jobs in ["257", "100000"] {
+        let output = goleak_fix(dir.path(), &["-j", jobs, "./..."]);
+        assert_eq!(output.status.code(), Some(2), "-j {jobs}");
+        let errors = stderr(&output);
+        assert!(errors.contains("at most 256 threads"), "{errors}");
+        assert_eq!(fs::read_to_string(dir.path().join("a.go")).unwrap(), LEAKY);
+    }
+    let output = goleak_fix(dir.path(), &["--jobs", "many"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn jobs_0_means_one_per_core_and_the_cap_itself_is_allowed() {
+    let dir = tree(&[("a.go", LEAKY)]);
+    for jobs in ["0", "256"] {
+        let output = goleak_fix(dir.path(), &["--check", "-j", jobs]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "-j {jobs}: {}",
+            stderr(&output)
+        );
+        assert!(stdout(&output).starts_with("a.go:6:7: timeout-leak"));
+    }
 }

@@ -37,7 +37,14 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// goleak-fix in `dir`, with a home directory holding no git configuration and the search for
 /// a repository stopped above the test's temporary directory.
 fn goleak_fix(dir: &Path, home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
+    goleak_fix_command(dir, home, args)
+        .output()
+        .expect("run goleak-fix")
+}
+
+fn goleak_fix_command(dir: &Path, home: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_goleak-fix"));
+    command
         .args(args)
         .current_dir(dir)
         .env("HOME", home)
@@ -45,9 +52,8 @@ fn goleak_fix(dir: &Path, home: &Path, args: &[&str]) -> Output {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CEILING_DIRECTORIES", home)
         .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .expect("run goleak-fix")
+        .env_remove("GIT_WORK_TREE");
+    command
 }
 
 fn write(dir: &Path, path: &str, text: &str) {
@@ -637,4 +643,46 @@ fn the_json_report_has_no_commit_key_without_commit() {
     let report = json(&output);
     let keys: Vec<&String> = report.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["findings", "summary", "version"]);
+}
+
+/// libgit2's temp files (`tmp_object_git2_*`, `streamed_git2_*`) and lock files in `.git`.
+fn leftovers(git_dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(git_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            found.extend(leftovers(&path));
+        } else if name.contains("_git2_") || name.ends_with(".lock") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_signal_while_an_object_is_written_leaves_no_temp_file_and_no_branch() {
+    for (signal, status) in [("TERM", 143), ("INT", 130)] {
+        let second = LEAKY.replace("func fetch()", "func fetch2()");
+        let repo = Repo::new(&[("pkg/a.go", LEAKY), ("pkg/b.go", &second)]);
+        let before = repo.state();
+        // Debug builds raise the signal once, halfway through writing the first fixed file's
+        // object, while libgit2's temp file for it is open in `.git/objects`.
+        let output = goleak_fix_command(&repo.path(), repo.home.path(), &["--commit", "./..."])
+            .env("GOLEAK_FIX_TEST_SIGNAL_MID_WRITE", signal)
+            .output()
+            .expect("run goleak-fix");
+        assert_eq!(output.status.code(), Some(status), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("goleak-fix: interrupted; the repository holds no"),
+            "{}",
+            stderr(&output)
+        );
+        let left = leftovers(&repo.path().join(".git"));
+        assert!(left.is_empty(), "SIG{signal} left {left:?}");
+        assert_eq!(repo.branches(), "main\n", "SIG{signal}");
+        assert_eq!(repo.state(), before, "SIG{signal}");
+        // What was written is whole: git finds nothing wrong.
+        repo.git(&["fsck", "--no-dangling"]);
+    }
 }

@@ -376,6 +376,20 @@ fn nothing_outside_the_scanned_tree_is_written_through_a_symlink() {
 }
 
 #[test]
+fn control_characters_in_a_file_name_are_escaped_on_stderr() {
+    let name = "evil\x1b[2J\nfixed all.go";
+    let dir = tree(&[(name, LEAKY.as_bytes())]);
+    let output = goleak_fix(dir.path(), &["./..."]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("fixed evil\\u{1b}[2J\\nfixed all.go: 1 leak(s)"),
+        "{errors}"
+    );
+    assert!(!errors.contains('\x1b'), "{errors}");
+}
+
+#[test]
 fn a_file_reached_through_two_arguments_is_fixed_once() {
     let dir = tree(&[("pkg/a.go", LEAKY.as_bytes())]);
     let before = snapshot(dir.path());
@@ -411,7 +425,8 @@ fn a_file_changed_deleted_or_replaced_by_a_symlink_since_it_was_read_is_not_writ
 
     fs::remove_file(&path).unwrap();
     let before = snapshot(dir.path());
-    assert!(write_atomically(&path, LEAKY, &fixed(LEAKY)).is_err());
+    let error = write_atomically(&path, LEAKY, &fixed(LEAKY)).unwrap_err();
+    assert!(format!("{error:#}").contains("vanished"), "{error:#}");
     assert_only_changed(&before, &snapshot(dir.path()), &[]);
 
     symlink("target.go", &path).unwrap();
@@ -426,6 +441,60 @@ fn a_file_changed_deleted_or_replaced_by_a_symlink_since_it_was_read_is_not_writ
     write_atomically(&target, LEAKY, &fixed(LEAKY)).unwrap();
     assert_eq!(fs::read_to_string(&target).unwrap(), fixed(LEAKY));
     assert_eq!(fs::metadata(&target).unwrap().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn a_file_deleted_between_the_last_check_and_the_rename_is_not_recreated() {
+    use goleak_fix::write::write_atomically_with;
+    let dir = tree(&[("a.go", LEAKY.as_bytes()), ("b.go", LEAKY.as_bytes())]);
+    let path = dir.path().join("a.go");
+    let mut expected = snapshot(dir.path());
+    expected.remove(Path::new("a.go"));
+    let error = write_atomically_with(&path, LEAKY, &fixed(LEAKY), &mut || {
+        fs::remove_file(&path).unwrap()
+    })
+    .unwrap_err();
+    assert_eq!(
+        format!("{error:#}"),
+        "it vanished since it was read; not recreated"
+    );
+    assert_only_changed(&expected, &snapshot(dir.path()), &[]);
+}
+
+#[test]
+fn a_file_changed_between_the_last_check_and_the_rename_keeps_the_change() {
+    use goleak_fix::write::write_atomically_with;
+    let dir = tree(&[("a.go", LEAKY.as_bytes())]);
+    let path = dir.path().join("a.go");
+    let theirs = format!("{LEAKY}// theirs\n");
+    let error = write_atomically_with(&path, LEAKY, &fixed(LEAKY), &mut || {
+        fs::write(&path, &theirs).unwrap()
+    })
+    .unwrap_err();
+    assert!(
+        format!("{error:#}").contains("changed on disk"),
+        "{error:#}"
+    );
+    let after = snapshot(dir.path());
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), theirs);
+}
+
+#[test]
+fn a_fix_replaces_the_file_so_a_hard_link_keeps_the_old_content() {
+    let dir = tree(&[("a.go", LEAKY.as_bytes())]);
+    fs::hard_link(dir.path().join("a.go"), dir.path().join("alias.txt")).unwrap();
+    let output = goleak_fix(dir.path(), &["a.go"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a.go")).unwrap(),
+        fixed(LEAKY)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("alias.txt")).unwrap(),
+        LEAKY,
+        "documented in the README: the other name keeps the old file"
+    );
 }
 
 /// Whether this process can write whatever the permission bits say (root).

@@ -1,0 +1,100 @@
+//! Opening a file that must be a regular file, reached without following a symbolic link: a
+//! Go file just before it is replaced, and a `goleak-fix.toml` the repository supplies.
+//!
+//! The check and the open are one step (`O_NOFOLLOW`), so a file swapped for a link between a
+//! look and the open is refused too; and the open never blocks (`O_NONBLOCK`), so a FIFO put
+//! where a file was expected is refused instead of hanging the run.
+
+use std::fs::{File, Metadata};
+use std::io;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("it is a symbolic link")]
+    Symlink,
+    #[error("it is not a regular file")]
+    NotRegular,
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+impl OpenError {
+    /// Whether there is nothing at the path (any more).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, OpenError::Io(error) if error.kind() == io::ErrorKind::NotFound)
+    }
+}
+
+/// Opens `path` for reading if it is a regular file and not a symbolic link.
+pub fn open(path: &Path) -> Result<(File, Metadata), OpenError> {
+    // A look first, only for the clearer error: the open below decides.
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(OpenError::Symlink);
+    }
+    let file = open_no_follow(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(OpenError::NotRegular);
+    }
+    Ok((file, metadata))
+}
+
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> Result<File, OpenError> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    match rustix::fs::open(path, flags, Mode::empty()) {
+        Ok(fd) => Ok(File::from(fd)),
+        // What O_NOFOLLOW answers for a symbolic link.
+        Err(rustix::io::Errno::LOOP) => Err(OpenError::Symlink),
+        Err(errno) => Err(OpenError::Io(errno.into())),
+    }
+}
+
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> Result<File, OpenError> {
+    Ok(File::open(path)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_regular_file_opens_and_a_link_a_directory_or_nothing_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.toml");
+        std::fs::write(&file, "x").unwrap();
+        assert!(open(&file).is_ok());
+        assert!(
+            open(&dir.path().join("missing"))
+                .unwrap_err()
+                .is_not_found()
+        );
+        assert!(matches!(open(dir.path()), Err(OpenError::NotRegular)));
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.toml");
+            std::os::unix::fs::symlink(&file, &link).unwrap();
+            assert!(matches!(open(&link), Err(OpenError::Symlink)));
+            assert!(matches!(open_no_follow(&link), Err(OpenError::Symlink)));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("goleak-fix.toml");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        assert!(matches!(open(&fifo), Err(OpenError::NotRegular)));
+    }
+}
