@@ -583,7 +583,7 @@ fn exit_status(status: u8, errors: &[FileError], analysis: &Analysis) -> u8 {
 fn warn_not_analysed(analysis: &Analysis) {
     for outcome in &analysis.outcomes {
         for skipped in ReportedNotAnalysed::of(outcome) {
-            eprintln!("{}", skipped.line());
+            say(&skipped.line());
         }
     }
 }

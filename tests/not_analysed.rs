@@ -181,3 +181,17 @@ fn nesting_100k_deep_neither_overflows_nor_aborts_in_any_mode() {
         }
     }
 }
+
+#[test]
+fn a_hostile_file_name_is_escaped_in_the_not_analysed_line() {
+    let name = "a\u{1b}[2J\nforged.go:1:1: timeout-leak: x.go";
+    let dir = tree(&[(name, BROKEN)]);
+    let output = goleak_fix(dir.path(), &["--check", "."]);
+    let err = stderr(&output);
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("not analysed: syntax error at 4:20"), "{err}");
+    assert!(
+        !err.lines().any(|line| line.starts_with("forged.go")),
+        "{err}"
+    );
+}
