@@ -8,30 +8,11 @@ mod common;
 
 use common::*;
 
-/// One intact leaking function and one that does not parse.
-const HALF_BROKEN: &str = "package main
-
-import \"time\"
-
-func fetch() string {
-\tc := make(chan string)
-\tgo func() {
-\t\tc <- \"x\"
-\t}()
-\tselect {
-\tcase v := <-c:
-\t\treturn v
-\tcase <-time.After(time.Millisecond):
-\t\treturn \"\"
-\t}
+/// One intact leaking function (`LEAKY`, lines 1-16) and one that does not parse (line 18,
+/// its error at 20:7).
+fn half_broken() -> String {
+    format!("{LEAKY}\nfunc broken() {{\n\tc := make(chan int)\n\tx := )\n\t_ = c\n}}\n")
 }
-
-func broken() {
-\tc := make(chan int)
-\tx := )
-\t_ = c
-}
-";
 
 const BROKEN: &str = "package main
 
@@ -43,7 +24,7 @@ func bad() {
 #[test]
 fn a_broken_function_is_named_on_stderr_and_counted_in_every_mode() {
     for mode in [&["--check"][..], &["--dry-run"], &[]] {
-        let dir = tree(&[("a.go", HALF_BROKEN)]);
+        let dir = tree(&[("a.go", &half_broken())]);
         let output = goleak_fix(dir.path(), &[mode, &["."]].concat());
         let err = stderr(&output);
         assert!(
@@ -63,7 +44,7 @@ fn a_broken_function_is_named_on_stderr_and_counted_in_every_mode() {
 
 #[test]
 fn the_json_report_counts_and_lists_what_was_not_analysed() {
-    let dir = tree(&[("a.go", HALF_BROKEN)]);
+    let dir = tree(&[("a.go", &half_broken())]);
     let output = goleak_fix(dir.path(), &["--check", "--format", "json", "."]);
     let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(report["summary"]["not_analysed"], 1);
@@ -81,7 +62,7 @@ fn the_json_report_counts_and_lists_what_was_not_analysed() {
 
 #[test]
 fn sarif_gives_a_notification_at_the_syntax_error() {
-    let dir = tree(&[("a.go", HALF_BROKEN)]);
+    let dir = tree(&[("a.go", &half_broken())]);
     let output = goleak_fix(dir.path(), &["--check", "--format", "sarif", "."]);
     let log: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     let notifications = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"];
