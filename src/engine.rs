@@ -362,18 +362,11 @@ fn not_analysed(file: &ParsedFile) -> (Vec<NotAnalysed>, bool) {
     let mut broken_sites = 0;
     for at in prefilter::channel_make_sites(source.as_bytes()) {
         sites += 1;
-        let region = match syntax::innermost_function_at(root, at) {
-            Some(unit) => broken_region(root, unit),
-            // Not in any function: inside an ERROR node, or at package level (`var c = make(...)`).
-            None => root
-                .descendant_for_byte_range(at, at + "make".len())
-                .and_then(|node| {
-                    let ancestors: Vec<Node> = syntax::ancestors_until(node, root).collect();
-                    std::iter::once(node)
-                        .chain(ancestors)
-                        .rfind(|n| n.is_error())
-                }),
-        };
+        // The function around the make; outside any function (an ERROR node swallowed it, or
+        // it is a package-level `var c = make(...)`), the make's own token.
+        let unit = syntax::innermost_function_at(root, at)
+            .or_else(|| root.descendant_for_byte_range(at, at + "make".len()));
+        let region = unit.and_then(|unit| broken_region(root, unit));
         let Some(region) = region else { continue };
         broken_sites += 1;
         if !regions.insert(region.id()) {

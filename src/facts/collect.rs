@@ -126,14 +126,10 @@ fn make_sites<'a>(function: Node<'a>, source: &'a str) -> Vec<MakeSite<'a>> {
                     let names = holder
                         .children_by_field_name("name", &mut holder.walk())
                         .collect();
-                    let mut statement = holder.parent()?;
-                    if kind_of(statement) == "var_spec_list" {
-                        statement = statement.parent()?;
-                    }
                     (
                         holder.child_by_field_name("value")?,
                         names,
-                        statement,
+                        var_declaration_of(holder)?,
                         false,
                     )
                 }
@@ -172,6 +168,15 @@ fn make_sites<'a>(function: Node<'a>, source: &'a str) -> Vec<MakeSite<'a>> {
             })
         })
         .collect()
+}
+
+/// The `var` statement holding `spec`, directly or in a `var ( ... )` list.
+fn var_declaration_of(spec: Node) -> Option<Node> {
+    let parent = spec.parent()?;
+    if kind_of(parent) == "var_spec_list" {
+        return parent.parent();
+    }
+    Some(parent)
 }
 
 /// The named children of `node`, comments left out.
@@ -406,10 +411,7 @@ impl<'a> Builder<'_, 'a> {
         if spec.child_by_field_name("value").is_some() {
             return None;
         }
-        let mut declaration = spec.parent()?;
-        if kind_of(declaration) == "var_spec_list" {
-            declaration = declaration.parent()?;
-        }
+        let declaration = var_declaration_of(spec)?;
         let same_block = declaration
             .parent()
             .zip(site.statement.parent())
