@@ -5,6 +5,7 @@
 //! one already taken, apply each only if the result parses no worse than before, then analyse
 //! the package again; stop when a pass changes nothing (or after `MAX_PASSES`).
 
+use crate::builtins;
 use crate::codemods::{Codemod, CodemodContext, Finding};
 use crate::edit::{Applicability, Fix, apply_edits};
 use crate::facts::{broken_region, function_facts};
@@ -332,8 +333,21 @@ pub fn analyze_with_suppressed(
                     facts: &facts,
                     source,
                 };
+                let first_new = findings.len();
                 for codemod in &settings.codemods {
                     codemod.check(&context, &mut findings);
+                }
+                // Whatever the codemod, a fix that calls a builtin the code redeclares is
+                // not proven safe.
+                for fix in findings[first_new..]
+                    .iter_mut()
+                    .filter_map(|f| f.fix.as_mut())
+                {
+                    builtins::guard_fix(
+                        fix,
+                        &|name| package.redeclares_builtin(name),
+                        &|name, at| facts.scopes.is_local_at(name, at),
+                    );
                 }
             }
             findings.sort_by_key(|finding| (finding.range.start, finding.codemod));

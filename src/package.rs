@@ -30,6 +30,9 @@ pub struct Package<'a> {
     interface_methods: HashSet<&'a str>,
     /// Per file, the names it imports packages under (see `import_names`), computed once.
     imports: Vec<HashSet<&'a str>>,
+    /// The builtins fixes call that the package redeclares (see `builtins`), found the first
+    /// time a fix asks: most packages have no fix at all.
+    redeclared_builtins: std::sync::OnceLock<HashSet<&'static str>>,
 }
 
 impl<'a> Package<'a> {
@@ -43,6 +46,7 @@ impl<'a> Package<'a> {
                 .iter()
                 .map(|file| import_names(file.tree.root_node(), &file.source.text))
                 .collect(),
+            redeclared_builtins: std::sync::OnceLock::new(),
         };
         for (file_id, file) in files.iter().enumerate() {
             let source = file.source.text.as_str();
@@ -65,6 +69,13 @@ impl<'a> Package<'a> {
             collect_interface_methods(root, source, &mut package.interface_methods);
         }
         package
+    }
+
+    /// Whether the package declares `name` (a builtin a fix calls) at package level.
+    pub fn redeclares_builtin(&self, name: &str) -> bool {
+        self.redeclared_builtins
+            .get_or_init(|| crate::builtins::redeclared_in(self.files))
+            .contains(name)
     }
 
     /// The names `file` imports packages under.

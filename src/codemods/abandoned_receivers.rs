@@ -97,9 +97,9 @@ impl Codemod for AbandonedReceivers {
                 context.line_of(started_at),
                 context.line_of(send_loop.start_byte()),
             );
-            // `close(name)` after the loop must name this channel and the builtin there.
+            // `close(name)` after the loop must name this channel there.
             let fix = insert_line_after(context.source, send_loop, &format!("close({name})"))
-                .filter(|edit| context.facts.can_close_at(channel, edit.start))
+                .filter(|edit| context.facts.names_channel_at(channel, edit.start))
                 .map(|edit| {
                     Fix::safe(
                         format!("close `{name}` after the send loop so the workers' `range` ends"),

@@ -336,8 +336,8 @@ fn build_fix(
         "short_var_declaration" | "assignment_statement" => true,
         _ => false,
     };
-    // The inserted `close(name)` must name this channel and the builtin where it lands.
-    let can_close = |edit: &Edit| context.facts.can_close_at(channel, edit.start);
+    // The inserted `close(name)` must name this channel where it lands.
+    let can_close = |edit: &Edit| context.facts.names_channel_at(channel, edit.start);
     if wait_is_whole_statement
         && let Some(edit) = insert_line_after(source, statement, &close).filter(can_close)
     {

@@ -11,6 +11,7 @@ use crate::facts::{
 };
 use crate::rewrite::capacity_edit;
 use crate::syntax::{self, descendants_outside_closures};
+use std::collections::HashMap;
 use tree_sitter::Node;
 
 pub struct OneShotSender<'f, 'a> {
@@ -25,13 +26,26 @@ pub struct OneShotSender<'f, 'a> {
 
 impl OneShotSender<'_, '_> {
     /// The fix that gives `channel` a buffer of `size`: safe, unless the sender defers calls
-    /// (they would run before the value is received). `None` if the channel is buffered.
+    /// (they would run before the value is received) or the code reads `len`/`cap` of the
+    /// channel (a buffer changes what they return). `None` if the channel is buffered.
     pub fn buffer_fix(&self, channel: &Channel, size: &str, description: String) -> Option<Fix> {
         let edit = capacity_edit(channel, size)?;
+        let inspected = channel
+            .uses
+            .iter()
+            .any(|used| matches!(used.kind, UseKind::Inspect));
         Some(if self.defers {
             Fix::unsafe_(
                 format!(
                     "{description} (the sender's deferred calls would run before the value is received)"
+                ),
+                vec![edit],
+            )
+        } else if inspected {
+            Fix::unsafe_(
+                format!(
+                    "{description} (the code reads `len` or `cap` of `{}`, which a buffer changes)",
+                    channel.name
                 ),
                 vec![edit],
             )
@@ -301,16 +315,36 @@ impl<'a> Waits<'_, '_, 'a> {
     /// comes first), or nothing that does.
     fn after(&self, after: Node, body: Node) -> After<'a> {
         let mut anchor = after;
+        // Only a statement that holds one of our receives can receive: for each receive, its
+        // enclosing nodes (with their positions), so that at each level the statements that
+        // hold one are found directly, not by walking every later statement of the level
+        // (which costs the square of a long function's length, one walk per channel).
+        let chains: Vec<(Vec<Node>, HashMap<usize, usize>)> = self
+            .receives
+            .iter()
+            .map(|receive| {
+                let chain: Vec<Node> = std::iter::once(receive.node)
+                    .chain(syntax::ancestors_until(receive.node, body))
+                    .collect();
+                let position = chain.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
+                (chain, position)
+            })
+            .collect();
         // The enclosing nodes, nearest first, found by one descent: climbing with `parent()`
         // costs the depth at every step, the square of it in all (deeply nested code).
         let enclosing = syntax::ancestors_until(after, body).chain(std::iter::once(body));
         for list in enclosing {
             if list.kind() == "statement_list" {
-                let mut cursor = list.walk();
-                let later: Vec<Node> = list
-                    .named_children(&mut cursor)
+                let mut later: Vec<Node> = chains
+                    .iter()
+                    .filter_map(|(chain, position)| {
+                        let at = position.get(&list.id())?.checked_sub(1)?;
+                        Some(chain[at])
+                    })
                     .filter(|s| s.start_byte() > anchor.start_byte())
                     .collect();
+                later.sort_by_key(|statement| statement.start_byte());
+                later.dedup_by_key(|statement| statement.id());
                 for statement in later {
                     if self.statement(statement) {
                         let first_exit = self.exits.iter().find(|exit| {

@@ -18,13 +18,12 @@
 //! assignment is a use the analysis cannot follow (`UseKind::Reassign`), so no codemod
 //! reasons about it.
 
+use super::nesting::Nesting;
 use super::scope::{BindingId, Scopes};
 use super::*;
 use crate::package::Package;
 use crate::prefilter;
-use crate::syntax::{
-    self, call_arguments, callee_name, can_leave_function, kind_of, loops_between, text,
-};
+use crate::syntax::{self, call_arguments, callee_name, can_leave_function, kind_of, text};
 use std::collections::{HashMap, HashSet};
 
 /// Facts for one function-like node: a top-level function or method, or a func literal
@@ -53,6 +52,7 @@ pub fn function_facts<'a>(
     let scan = Scan::new(function, body, source);
     let imports = package.imports(file);
     let mut builder = Builder {
+        nesting: scan.nesting,
         package,
         file,
         source,
@@ -197,6 +197,7 @@ struct Scan<'a> {
     starts: Vec<Node<'a>>,
     /// The exits of the body (see `syntax::is_exit`), not counting closures.
     exits: Vec<Node<'a>>,
+    nesting: Nesting<'a>,
 }
 
 impl<'a> Scan<'a> {
@@ -206,7 +207,9 @@ impl<'a> Scan<'a> {
         // The ends of the func literals the walk is inside; nodes come in document order, so
         // a node starting at or after the innermost end has left that literal.
         let mut closure_ends: Vec<usize> = Vec::new();
+        let mut nesting = Nesting::default();
         let scopes = Scopes::resolve(function, source, &mut |node| {
+            nesting.enter(node);
             let start = node.start_byte();
             if start < body.start_byte() {
                 return;
@@ -227,11 +230,14 @@ impl<'a> Scan<'a> {
             scopes,
             starts,
             exits,
+            nesting,
         }
     }
 }
 
 struct Builder<'p, 'a> {
+    /// The closures and loops around each identifier and goroutine start of the function.
+    nesting: Nesting<'a>,
     package: &'p Package<'a>,
     file: FileId,
     source: &'a str,
@@ -329,14 +335,13 @@ impl<'a> Builder<'_, 'a> {
         body: Option<Node<'a>>,
         body_file: FileId,
     ) {
-        let nested =
-            syntax::ancestors_until(start, self.body).any(|n| kind_of(n) == "func_literal");
+        let nested = self.nesting.closure(start).is_some();
         self.goroutines.push(Goroutine {
             start,
             kind,
             body,
             body_file,
-            loops: loops_between(start, self.body),
+            loops: self.nesting.loops(start),
             nested,
         });
     }
@@ -395,7 +400,7 @@ impl<'a> Builder<'_, 'a> {
             scope,
             uses: Vec::new(),
         };
-        self.collect_uses(&mut channel, site.target, scopes.uses(binding));
+        self.collect_uses(&mut channel, site.target, scopes);
         Some(channel)
     }
 
@@ -422,8 +427,8 @@ impl<'a> Builder<'_, 'a> {
 
     /// `uses`: the identifiers naming the channel's binding (see `Scopes::uses`); `target`,
     /// the one its make is assigned to, is not a use.
-    fn collect_uses(&self, channel: &mut Channel<'a>, target: Node<'a>, uses: &[Node<'a>]) {
-        for &node in uses {
+    fn collect_uses(&self, channel: &mut Channel<'a>, target: Node<'a>, scopes: &Scopes<'a>) {
+        for &node in scopes.uses(channel.binding) {
             if node.id() == target.id() {
                 continue;
             }
@@ -439,13 +444,45 @@ impl<'a> Builder<'_, 'a> {
                     continue;
                 }
             };
-            let kind = classify(node, self.source, root);
+            let kind = self.unless_redeclared(
+                classify(node, self.source, root),
+                node,
+                self.source,
+                scopes,
+            );
             if let UseKind::GoArgument = kind {
                 self.follow_into_callee(channel, node, context, root);
                 continue;
             }
             channel.uses.push(self.use_at(node, kind, context, root));
         }
+    }
+
+    /// `close(c)`, `len(c)` and `cap(c)` are what they seem only where that name is the
+    /// builtin: a package-level or local declaration of it makes the call one we cannot follow.
+    fn unless_redeclared(
+        &self,
+        kind: UseKind<'a>,
+        node: Node<'a>,
+        source: &str,
+        scopes: &Scopes<'a>,
+    ) -> UseKind<'a> {
+        if !matches!(kind, UseKind::Close { .. } | UseKind::Inspect) {
+            return kind;
+        }
+        let Some(callee) = node
+            .parent()
+            .and_then(|list| list.parent())
+            .and_then(|call| call.child_by_field_name("function"))
+        else {
+            return kind;
+        };
+        if scopes.binding_of(callee).is_some()
+            || self.package.redeclares_builtin(text(callee, source))
+        {
+            return UseKind::Escape("it is passed to a function named like a builtin");
+        }
+        kind
     }
 
     fn use_at(
@@ -460,14 +497,13 @@ impl<'a> Builder<'_, 'a> {
             node,
             file: self.file,
             context,
-            loops: loops_between(node, root),
+            loops: self.nesting.loops_within(node, root),
         }
     }
 
     /// Which goroutine `node` runs in, and the body that goroutine runs.
     fn context_of(&self, node: Node<'a>) -> Result<(Context, Node<'a>), &'static str> {
-        let closure =
-            syntax::ancestors_until(node, self.body).find(|n| kind_of(n) == "func_literal");
+        let closure = self.nesting.closure(node);
         let Some(closure) = closure else {
             return Ok((Context::Parent, self.body));
         };
@@ -526,7 +562,10 @@ impl<'a> Builder<'_, 'a> {
         }
         // The parameter's own binding, and the identifiers that name it in the callee (a
         // closure or block of the callee may declare the name again: those are not it).
-        let callee_scopes = Scopes::resolve(callee, callee_source, &mut |_| {});
+        let mut callee_nesting = Nesting::default();
+        let callee_scopes = Scopes::resolve(callee, callee_source, &mut |node| {
+            callee_nesting.enter(node)
+        });
         let parameters = callee.child_by_field_name("parameters");
         let Some(binding) = callee_scopes.bindings.iter().position(|binding| {
             binding.parameter
@@ -542,12 +581,12 @@ impl<'a> Builder<'_, 'a> {
             .uses
             .push(self.use_at(argument, UseKind::GoArgument, context, root));
         for &node in callee_scopes.uses(binding) {
-            let in_closure =
-                syntax::ancestors_until(node, callee_body).any(|n| kind_of(n) == "func_literal");
+            let in_closure = callee_nesting.closure(node).is_some();
             let mut kind = if in_closure {
                 UseKind::Escape("the goroutine's function uses it in a closure")
             } else {
-                classify(node, callee_source, callee_body)
+                let kind = classify(node, callee_source, callee_body);
+                self.unless_redeclared(kind, node, callee_source, &callee_scopes)
             };
             if let UseKind::GoArgument = kind {
                 kind =
@@ -558,7 +597,7 @@ impl<'a> Builder<'_, 'a> {
                 node,
                 file: goroutine.body_file,
                 context: Context::Goroutine(id),
-                loops: loops_between(node, callee_body),
+                loops: callee_nesting.loops_within(node, callee_body),
             });
         }
     }

@@ -22,6 +22,7 @@
 //! `UseKind::Escape`: codemods treat an escaping channel as unknowable and never fix it.
 
 mod collect;
+pub mod nesting;
 pub mod scope;
 
 pub use collect::{broken_region, function_facts};
@@ -210,11 +211,11 @@ impl<'a> FunctionFacts<'a> {
             .find(|channel| channel.binding == binding)
     }
 
-    /// Whether code inserted at byte `at` can name `channel` by its name, and call the builtin
-    /// `close` there: no other variable of that name, and no local variable named `close`, is
-    /// in force at `at`.
-    pub fn can_close_at(&self, channel: &Channel<'a>, at: usize) -> bool {
-        self.scopes.names_at(channel.binding, at) && !self.scopes.is_local_at("close", at)
+    /// Whether code inserted at byte `at` names `channel` when it says its name: no other
+    /// variable of that name is in force there. (Whether the builtins it calls are the
+    /// builtins there is the engine's check, for every fix: see `builtins`.)
+    pub fn names_channel_at(&self, channel: &Channel<'a>, at: usize) -> bool {
+        self.scopes.names_at(channel.binding, at)
     }
 
     pub fn goroutine(&self, context: Context) -> Option<&Goroutine<'a>> {
