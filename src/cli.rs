@@ -3,7 +3,7 @@
 use crate::codemods::{self, Codemod};
 use crate::commit::{self, BranchRequest, HeadCommit};
 use crate::config::{self, UnsafeFixes, UnsafeFixesFrom};
-use crate::diff::unified_diff;
+use crate::diff::file_diff;
 use crate::engine::{FileOutcome, Settings};
 use crate::pipeline::{self, Analysis};
 use crate::report::{CommitRecord, Report, ReportedNotAnalysed};
@@ -379,11 +379,7 @@ fn dry_run(
     } else {
         for outcome in &analysis.outcomes {
             if let Some(fixed) = &outcome.fixed {
-                write!(
-                    out,
-                    "{}",
-                    unified_diff(&outcome.source.display_path, &outcome.source.text, fixed)
-                )?;
+                write!(out, "{}", file_diff(&outcome.source, fixed))?;
             }
         }
     }
@@ -616,7 +612,8 @@ fn signal_mid_write() -> impl Fn() {
     }
 }
 
-/// With `--verify`, the default commit message ends with each file's verdict.
+/// With `--verify`, the default commit message ends with each file's verdict, one line each:
+/// the path and the reason (`go vet`'s words) have their control characters escaped.
 fn verification_trailer(verdicts: &Verdicts) -> String {
     if verdicts.is_empty() {
         return String::new();
@@ -624,9 +621,10 @@ fn verification_trailer(verdicts: &Verdicts) -> String {
     let mut trailer = String::from("\nChecked with the Go toolchain (goleak-fix --verify):\n");
     for (path, verdict) in verdicts {
         trailer.push_str(&format!(
-            "{} {path}: {}\n",
+            "{} {}: {}\n",
             verdict.status.as_str(),
-            verdict.reason
+            escape::for_terminal(path),
+            escape::for_terminal(&verdict.reason)
         ));
     }
     trailer

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod escape;
 pub mod facts;
 pub mod interrupt;
+pub mod markdown;
 pub mod package;
 pub mod pipeline;
 pub mod pr_body;
