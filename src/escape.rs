@@ -87,8 +87,8 @@ mod tests {
     fn an_excerpt_is_one_escaped_capped_line_without_backticks() {
         assert_eq!(excerpt("wg.Wait()"), "wg.Wait()");
         assert_eq!(
-            excerpt("wg.Wait( /* x\n forged.go:1:1: timeout-leak: y\r\n::error ::z */ )"),
-            "wg.Wait( /* x forged.go:1:1: timeout-leak: y ::error ::z */ )"
+            excerpt("wg.Wait( /* x\n a.go:1:1: y\r\n::error ::z */ )"),
+            "wg.Wait( /* x a.go:1:1: y ::error ::z */ )"
         );
         assert_eq!(excerpt("a`b\u{1b}[2J"), "a'b\\u{1b}[2J");
         let long = excerpt(&"x".repeat(500));

@@ -808,7 +808,7 @@ fn a_file_name_cannot_add_lines_to_the_commit_message_or_the_pr_body() {
                 .stdin
                 .take()
                 .unwrap()
-                .write_all(body[diff_start..diff_end].as_bytes())?;
+                .write_all(&body.as_bytes()[diff_start..diff_end])?;
             child.wait()
         })
         .unwrap();
