@@ -3,18 +3,25 @@
 use crate::codemods::{self, Codemod};
 use crate::commit::{self, BranchRequest, HeadCommit};
 use crate::config::{self, UnsafeFixes, UnsafeFixesFrom};
-use crate::diff::unified_diff;
+use crate::diff::file_diff;
 use crate::engine::{FileOutcome, Settings};
+use crate::output_file::OutputFile;
 use crate::pipeline::{self, Analysis};
 use crate::report::{CommitRecord, Report, ReportedNotAnalysed};
+use crate::streams::{self, Recorded, say};
 use crate::verify::{self, Toolchain, Verdicts};
 use crate::walk::{self, FileError};
 use crate::write::write_atomically;
 use crate::{escape, interrupt, pr_body, sarif, suppress};
+use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Where the reports go: stdout, whose write errors are kept for the end of the run rather
+/// than ending it (see `streams`).
+type Stdout = Recorded<io::StdoutLock<'static>>;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -129,14 +136,26 @@ pub enum Format {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli) {
-        Ok(code) => code,
-        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+    let mut stdout = Recorded::new(io::stdout().lock());
+    let status = match run(&cli, &mut stdout) {
+        Ok(status) => status,
         Err(error) => {
             say(&format!("goleak-fix: {error:#}"));
-            ExitCode::from(2)
+            2
         }
-    }
+    };
+    // A reader that stopped reading (`| head`) chose to: the run keeps the status it earned
+    // (1 with findings). Output lost any other way is an error of the run.
+    let status = match stdout.finish() {
+        Some(error) if !streams::is_broken_pipe(&error) => {
+            say(&format!(
+                "goleak-fix: cannot write the standard output: {error}"
+            ));
+            2
+        }
+        _ => status,
+    };
+    ExitCode::from(status)
 }
 
 /// How the run was set up, as the reports tell it.
@@ -145,6 +164,8 @@ struct Setup {
     config_file: Option<String>,
     /// Where unsafe fixes were turned on, if they were.
     unsafe_from: Option<UnsafeFixesFrom>,
+    /// `--pr-body`'s file, checked before anything was done.
+    pr_body: Option<OutputFile>,
 }
 
 /// The configuration: the file named with `--config`, none with `--no-config`, or the one the
@@ -159,45 +180,42 @@ fn load_config(cli: &Cli) -> anyhow::Result<config::Config> {
     })
 }
 
-/// One line on stderr that may hold text from the repository (a path, a file's name in an
-/// error, a line of `go vet`'s output): its control characters are escaped (see `escape`).
-fn say(line: &str) {
-    eprintln!("{}", escape::for_terminal(line));
-}
-
-fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error
-        .downcast_ref::<io::Error>()
-        .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-}
-
-fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let mut stdout = io::stdout().lock();
+/// The run; its exit status. Writes to `stdout` never fail it (see `streams`): whatever
+/// happens to the reports, the files, the branch and the pull-request body are still done.
+fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     if cli.list_codemods {
         for codemod in codemods::REGISTRY {
             writeln!(stdout, "{:<26} {}", codemod.id(), codemod.summary())?;
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(0);
     }
     if let Some(id) = &cli.explain {
         let codemod = codemods::by_id(id).ok_or_else(|| unknown_codemod(id))?;
         write!(stdout, "{}", codemod.documentation())?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(0);
     }
     if cli.pr_body.is_some() && !(cli.commit || cli.dry_run) {
         anyhow::bail!("--pr-body needs --commit or --dry-run");
     }
+    // Before any branch is made: a body that could not be written then would leave a branch
+    // with no pull-request body, which a bot would push all the same.
+    let pr_body = cli
+        .pr_body
+        .as_deref()
+        .map(OutputFile::prepare)
+        .transpose()
+        .context("--pr-body")?;
     // `goleak-fix.toml` gives the defaults; each flag given replaces its key.
     let config = load_config(cli)?;
     let unsafe_fixes = config.unsafe_fixes(cli.unsafe_fixes, cli.trust_config);
     if let UnsafeFixes::Refused(file) = &unsafe_fixes {
         // Even with --quiet: the run does less than the file asks, and must say so.
-        eprintln!(
+        say(&format!(
             "goleak-fix: warning: {}: `unsafe-fixes = true` refused: a configuration file found \
              in the scanned tree may not turn on unsafe fixes; only safe fixes are applied \
              (pass --trust-config to trust this repository's file, or --unsafe-fixes)",
-            escape::for_terminal(&walk::display_path(file))
-        );
+            walk::display_path(file)
+        ));
     }
     let settings = Settings::new(
         selected_codemods(config.select(&cli.select), config.ignore(&cli.ignore))?,
@@ -206,11 +224,12 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let setup = Setup {
         config_file: config.file.as_deref().map(walk::display_path),
         unsafe_from: unsafe_fixes.from().cloned(),
+        pr_body,
     };
     if let Some(file) = &setup.config_file
         && !cli.quiet
     {
-        eprintln!("goleak-fix: using config {}", escape::for_terminal(file));
+        say(&format!("goleak-fix: using config {file}"));
     }
     let settings = if cli.check {
         settings.report_only()
@@ -234,7 +253,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         // half-written and no temp or lock file of libgit2's stays in `.git`.
         interrupt::install(interrupt::REPOSITORY_WHOLE)?;
         return commit_to_branch(
-            &mut stdout,
+            stdout,
             cli,
             &settings,
             &config,
@@ -263,19 +282,24 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     )?;
 
     let (exit, fixes_verb) = if cli.check {
-        (
-            check(&mut stdout, cli, &settings, &setup, &analysis)?,
-            "fixable",
-        )
+        (check(stdout, cli, &settings, &setup, &analysis)?, "fixable")
     } else if cli.dry_run {
         (
-            dry_run(&mut stdout, cli, &settings, &setup, &analysis, &verdicts)?,
+            dry_run(
+                stdout,
+                cli,
+                &settings,
+                &setup,
+                &analysis,
+                &verdicts,
+                &mut errors,
+            )?,
             "would be applied",
         )
     } else {
         (
             fix_in_place(
-                &mut stdout,
+                stdout,
                 cli,
                 &settings,
                 &setup,
@@ -287,16 +311,18 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         )
     };
     if !cli.quiet {
-        eprintln!(
-            "{}",
-            summary_line(&analysis, &settings, fixes_verb, started.elapsed())
-        );
+        say(&summary_line(
+            &analysis,
+            &settings,
+            fixes_verb,
+            started.elapsed(),
+        ));
     }
     for error in &errors {
         say(&format!("goleak-fix: {}: {}", error.path, error.reason));
     }
     stdout.flush()?;
-    Ok(ExitCode::from(exit_status(exit, &errors, &analysis)))
+    Ok(exit_status(exit, &errors, &analysis))
 }
 
 /// `--verify`: proves the fixes with the Go toolchain (see `verify`), names each fixed file's
@@ -360,7 +386,8 @@ fn warn_unused_suppressions(analysis: &Analysis, settings: &Settings) -> usize {
     count
 }
 
-/// `--dry-run`: the diff (or, with `--format`, the report); 1 when anything would change.
+/// `--dry-run`: the diff (or, with `--format`, the report); 1 when anything would change. A
+/// pull-request body that cannot be written is one of the run's `errors`.
 fn dry_run(
     out: &mut impl Write,
     cli: &Cli,
@@ -368,6 +395,7 @@ fn dry_run(
     setup: &Setup,
     analysis: &Analysis,
     verdicts: &Verdicts,
+    errors: &mut Vec<FileError>,
 ) -> anyhow::Result<u8> {
     if cli.format.is_some() {
         let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
@@ -379,21 +407,21 @@ fn dry_run(
     } else {
         for outcome in &analysis.outcomes {
             if let Some(fixed) = &outcome.fixed {
-                write!(
-                    out,
-                    "{}",
-                    unified_diff(&outcome.source.display_path, &outcome.source.text, fixed)
-                )?;
+                write!(out, "{}", file_diff(&outcome.source, fixed))?;
             }
         }
     }
     let changes = analysis.outcomes.iter().any(|o| o.fixed.is_some());
-    if let Some(path) = &cli.pr_body {
+    if let Some(file) = &setup.pr_body {
         if changes {
             let message = commit::default_message(&analysis.outcomes);
-            write_pr_body(path, &message, &analysis.outcomes, None, verdicts, setup)?;
+            if let Err(error) =
+                write_pr_body(file, &message, &analysis.outcomes, None, verdicts, setup)
+            {
+                errors.push(error);
+            }
         } else {
-            eprintln!("goleak-fix: nothing would change; no pull-request body written");
+            say("goleak-fix: nothing would change; no pull-request body written");
         }
     }
     Ok(u8::from(changes))
@@ -482,7 +510,9 @@ fn unfixed_outcomes(
 
 /// `--commit`: the fixes of the files as committed at HEAD go into one commit on a new branch
 /// (see `commit`), then the run reports like the default mode, with the branch in the JSON
-/// report; the exit status is the default mode's too (1 when findings remain unfixed).
+/// report; the exit status is the default mode's too (1 when findings remain unfixed). Once
+/// the branch is made, the report is printed whatever else fails: a bot must learn of the
+/// branch; a pull-request body that cannot be written is named on stderr (exit 2).
 fn commit_to_branch(
     out: &mut impl Write,
     cli: &Cli,
@@ -491,7 +521,7 @@ fn commit_to_branch(
     setup: &Setup,
     toolchain: Option<&Toolchain>,
     started: std::time::Instant,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<u8> {
     let repository = HeadCommit::open(&cli.paths)?;
     let (packages, mut errors) = repository.go_packages(config.exclude.as_ref())?;
     let mut analysis = pipeline::analyse_sources(packages, settings);
@@ -509,30 +539,32 @@ fn commit_to_branch(
     let created =
         repository.commit_fixes_with(&analysis.outcomes, &request, &signal_mid_write())?;
     match &created {
-        Some(record) => eprintln!(
+        Some(record) => say(&format!(
             "goleak-fix: committed the fixes to {} file(s) as {} on branch {}",
             record.files.len(),
             record.sha,
             record.branch
-        ),
-        None => eprintln!(
+        )),
+        None => say(&format!(
             "goleak-fix: nothing to fix; no branch created{}",
             if cli.pr_body.is_some() {
                 " and no pull-request body written"
             } else {
                 ""
             }
-        ),
+        )),
     }
-    if let (Some(path), Some(record)) = (&cli.pr_body, &created) {
-        write_pr_body(
-            path,
+    if let (Some(file), Some(record)) = (&setup.pr_body, &created)
+        && let Err(error) = write_pr_body(
+            file,
             &request.message,
             &analysis.outcomes,
             Some(record),
             &verdicts,
             setup,
-        )?;
+        )
+    {
+        errors.push(error);
     }
     let unfixed = unfixed_outcomes(&analysis, settings, &verdicts);
     let mut report = Report::new(&unfixed, analysis.files_scanned, |fix| {
@@ -546,20 +578,18 @@ fn commit_to_branch(
         print_report(out, &report, cli.format)?;
     }
     if !cli.quiet {
-        eprintln!(
-            "{}",
-            summary_line(&analysis, settings, "committed", started.elapsed())
-        );
+        say(&summary_line(
+            &analysis,
+            settings,
+            "committed",
+            started.elapsed(),
+        ));
     }
     for error in &errors {
         say(&format!("goleak-fix: {}: {}", error.path, error.reason));
     }
     out.flush()?;
-    Ok(ExitCode::from(exit_status(
-        u8::from(remaining > 0),
-        &errors,
-        &analysis,
-    )))
+    Ok(exit_status(u8::from(remaining > 0), &errors, &analysis))
 }
 
 /// The exit status of a run that would exit `status`: 2 when a file could not be read or
@@ -570,8 +600,8 @@ fn exit_status(status: u8, errors: &[FileError], analysis: &Analysis) -> u8 {
         return 2;
     }
     if analysis.nothing_could_be_analysed() {
-        eprintln!(
-            "goleak-fix: no file could be analysed: every file that makes a channel has syntax errors"
+        say(
+            "goleak-fix: no file could be analysed: every file that makes a channel has syntax errors",
         );
         return 2;
     }
@@ -616,7 +646,8 @@ fn signal_mid_write() -> impl Fn() {
     }
 }
 
-/// With `--verify`, the default commit message ends with each file's verdict.
+/// With `--verify`, the default commit message ends with each file's verdict, one line each:
+/// the path and the reason (`go vet`'s words) have their control characters escaped.
 fn verification_trailer(verdicts: &Verdicts) -> String {
     if verdicts.is_empty() {
         return String::new();
@@ -624,24 +655,25 @@ fn verification_trailer(verdicts: &Verdicts) -> String {
     let mut trailer = String::from("\nChecked with the Go toolchain (goleak-fix --verify):\n");
     for (path, verdict) in verdicts {
         trailer.push_str(&format!(
-            "{} {path}: {}\n",
+            "{} {}: {}\n",
             verdict.status.as_str(),
-            verdict.reason
+            escape::for_terminal(path),
+            escape::for_terminal(&verdict.reason)
         ));
     }
     trailer
 }
 
 /// Writes the pull-request body for the fixes in `outcomes`, titled with the first line of
-/// the commit `message`.
+/// the commit `message`; what went wrong, as an error of the run naming the file.
 fn write_pr_body(
-    path: &Path,
+    file: &OutputFile,
     message: &str,
     outcomes: &[FileOutcome],
     commit: Option<&CommitRecord>,
     verdicts: &Verdicts,
     setup: &Setup,
-) -> anyhow::Result<()> {
+) -> Result<(), FileError> {
     let title = message.lines().next().unwrap_or_default();
     let body = pr_body::pull_request_body_verified(
         title,
@@ -650,8 +682,10 @@ fn write_pr_body(
         verdicts,
         setup.unsafe_from.as_ref(),
     );
-    std::fs::write(path, body)
-        .map_err(|error| anyhow::anyhow!("{}: cannot write it: {error}", path.display()))
+    file.write(body.as_bytes()).map_err(|error| FileError {
+        path: file.path().display().to_string(),
+        reason: format!("the pull-request body was not written: {error:#}"),
+    })
 }
 
 fn print_report(out: &mut impl Write, report: &Report, format: Option<Format>) -> io::Result<()> {

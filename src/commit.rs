@@ -24,8 +24,9 @@
 //! are relative to the repository's top directory, since they name entries of the commit.
 
 use crate::config::Exclude;
-use crate::diff::unified_diff;
+use crate::diff::file_diff;
 use crate::engine::FileOutcome;
+use crate::escape;
 use crate::interrupt;
 use crate::report::CommitRecord;
 use crate::source::SourceFile;
@@ -533,13 +534,7 @@ impl TreeWalk<'_> {
 fn default_branch_name(changed: &[(&FileOutcome, &String)]) -> Result<String, CommitError> {
     let diff: String = changed
         .iter()
-        .map(|(outcome, fixed)| {
-            unified_diff(
-                &outcome.source.display_path,
-                &outcome.source.text,
-                fixed.as_str(),
-            )
-        })
+        .map(|(outcome, fixed)| file_diff(&outcome.source, fixed))
         .collect();
     let hash = Oid::hash_object(ObjectType::Blob, diff.as_bytes())
         .map_err(git("cannot hash the change"))?;
@@ -547,6 +542,9 @@ fn default_branch_name(changed: &[(&FileOutcome, &String)]) -> Result<String, Co
 }
 
 /// `Fix 3 goroutine leaks (goleak-fix)`, then one line per fix: `path: codemod: what it does`.
+/// The path and the description come from the repository in part (a file name may hold a
+/// newline): their control characters are escaped, so each fix is one line and none can add
+/// a trailer (`Signed-off-by:`) or a line of its own to the message.
 pub fn default_message(outcomes: &[FileOutcome]) -> String {
     let fixes: Vec<(&str, &str, &str)> = outcomes
         .iter()
@@ -562,7 +560,11 @@ pub fn default_message(outcomes: &[FileOutcome]) -> String {
         .collect();
     let mut message = format!("{}\n\n", subject(fixes.len()));
     for (path, codemod, description) in &fixes {
-        message.push_str(&format!("{path}: {codemod}: {description}\n"));
+        message.push_str(&format!(
+            "{}: {codemod}: {}\n",
+            escape::for_terminal(path),
+            escape::for_terminal(description)
+        ));
     }
     message.push_str(
         "\n`goleak-fix --explain <codemod>` explains each leak and why its fix is safe.\n",

@@ -71,7 +71,7 @@ impl Drop for WriteGuard {
         }
         let signal = PENDING_SIGNAL.load(Ordering::SeqCst);
         if signal != 0 {
-            eprintln!("{}", MESSAGE.get().copied().unwrap_or(FILES_WHOLE));
+            crate::streams::say(MESSAGE.get().copied().unwrap_or(FILES_WHOLE));
             std::process::exit(128 + signal);
         }
     }

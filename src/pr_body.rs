@@ -10,13 +10,17 @@
 //! verdict, each fix says it, and a paragraph names the fixes that verification left out of
 //! the change and why. Markdown only, no HTML but `<details>`/`<summary>`, which
 //! GitHub, GitLab and Gitea all render.
+//!
+//! What comes from the repository (file names, `go vet`'s and the tests' words) goes through
+//! `markdown`, so it reads as the literal text it is and cannot add a heading, a link or HTML;
+//! the diff names its files as git quotes them (see `diff`).
 
 use crate::codemods::{self, Codemod};
 use crate::config::UnsafeFixesFrom;
-use crate::diff::unified_diff;
+use crate::diff::file_diff;
 use crate::edit::Applicability;
 use crate::engine::FileOutcome;
-use crate::escape;
+use crate::markdown::{self, code, longest_backtick_run, table_cell};
 use crate::report::CommitRecord;
 use crate::verify::{Status, Verdict, Verdicts};
 use crate::walk::display_path;
@@ -125,7 +129,7 @@ pub fn pull_request_body_verified(
                 || "not checked".to_string(),
                 |verdict| match verdict.status {
                     Status::Verified => "verified".to_string(),
-                    status => format!("{}: {}", status.as_str(), verdict.reason),
+                    status => format!("{}: {}", status.as_str(), markdown::text(&verdict.reason)),
                 },
             );
             let _ = write!(body, " {} |", table_cell(&cell));
@@ -172,7 +176,7 @@ fn unsafe_origin(unsafe_from: Option<&UnsafeFixesFrom>) -> String {
         Some(UnsafeFixesFrom::File(file)) => format!(
             "they were turned on by `unsafe-fixes = true` in the configuration file {}, which \
              this run was told to trust.",
-            code(&escape::for_terminal(&display_path(file)))
+            code(&display_path(file))
         ),
         None => "unsafe fixes were turned on for this run.".to_string(),
     }
@@ -244,24 +248,36 @@ fn fix_sentence(fix: &FixLine) -> String {
     let mut sentence = code(fix.path);
     match fix.finding {
         Some((line, message)) => {
-            let _ = write!(sentence, " line {line}: {}", with_period(message));
+            let _ = write!(
+                sentence,
+                " line {line}: {}",
+                with_period(&markdown::inline(message))
+            );
         }
         None => sentence.push(':'),
     }
-    let _ = write!(sentence, " Fix: {}", with_period(fix.description));
+    let _ = write!(
+        sentence,
+        " Fix: {}",
+        with_period(&markdown::inline(fix.description))
+    );
     if fix.applicability == Some(Applicability::Unsafe) {
         sentence.push_str(" **Unsafe**: review this one closely.");
     }
     match fix.verdict {
         Some(verdict) if verdict.status == Status::Verified => {
-            let _ = write!(sentence, " Verified: {}", with_period(&verdict.reason));
+            let _ = write!(
+                sentence,
+                " Verified: {}",
+                with_period(&markdown::text(&verdict.reason))
+            );
         }
         Some(verdict) => {
             let _ = write!(
                 sentence,
                 " **{}**: {}",
                 capitalised(verdict.status.as_str()),
-                with_period(&verdict.reason)
+                with_period(&markdown::text(&verdict.reason))
             );
         }
         None => {}
@@ -290,7 +306,12 @@ fn verification_section(body: &mut String, verdicts: &Verdicts) {
     if !dropped.is_empty() {
         body.push_str("\nLeft out because the fixed package did not pass:\n\n");
         for (path, verdict) in dropped {
-            let _ = writeln!(body, "- {}: {}", code(path), with_period(&verdict.reason));
+            let _ = writeln!(
+                body,
+                "- {}: {}",
+                code(path),
+                with_period(&markdown::text(&verdict.reason))
+            );
         }
     }
 }
@@ -332,11 +353,7 @@ fn diff_section(body: &mut String, outcomes: &[FileOutcome]) {
     let mut diff = String::new();
     for outcome in outcomes {
         if let Some(fixed) = &outcome.fixed {
-            diff.push_str(&unified_diff(
-                &outcome.source.display_path,
-                &outcome.source.text,
-                fixed,
-            ));
+            diff.push_str(&file_diff(&outcome.source, fixed));
         }
     }
     let added = diff
@@ -383,26 +400,6 @@ fn with_period(text: &str) -> String {
     }
 }
 
-/// `text` as inline code, whatever backticks it holds.
-fn code(text: &str) -> String {
-    let fence = "`".repeat(longest_backtick_run(text) + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{text}{pad}{fence}")
-}
-
-/// A table cell must not hold a bare `|` or a line break.
-fn table_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
-fn longest_backtick_run(text: &str) -> usize {
-    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,13 +443,5 @@ mod tests {
         // The codemod's headings sit below the section's.
         assert!(body.contains("\n#### Why it leaks\n"), "{body}");
         assert!(!body.contains("\n# timeout-leak"), "{body}");
-    }
-
-    #[test]
-    fn inline_code_survives_backticks() {
-        assert_eq!(code("a.go"), "`a.go`");
-        assert_eq!(code("a`b"), "``a`b``");
-        assert_eq!(code("`a"), "`` `a ``");
-        assert_eq!(table_cell("a|b"), "a\\|b");
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::edit::Fix;
 use crate::engine::FileOutcome;
+use crate::escape;
 use crate::source::SourceFile;
 use crate::verify::{Status, Verdict, Verdicts};
 use serde::Serialize;
@@ -188,14 +189,21 @@ impl<'a> Report<'a> {
         self
     }
 
-    /// One line per finding, like `go vet`.
+    /// One line per finding, like `go vet`. The path and the message are the repository's
+    /// words in part (a file name, a quoted expression): their control characters are
+    /// escaped, so that each finding is one line and nothing else can pass for one, or for a
+    /// CI workflow command (`::error ...`), or reach the terminal raw.
     pub fn to_text(&self) -> String {
         self.findings
             .iter()
             .map(|f| {
                 format!(
                     "{}:{}:{}: {}: {}\n",
-                    f.path, f.line, f.column, f.codemod, f.message
+                    escape::for_terminal(f.path),
+                    f.line,
+                    f.column,
+                    f.codemod,
+                    escape::for_terminal(f.message)
                 )
             })
             .collect()

@@ -263,20 +263,29 @@ fn add(walk: &mut Walk, seen: &mut Option<HashSet<PathBuf>>, path: PathBuf) {
 }
 
 /// The path as people see it: relative to the current directory, without a leading `./`.
+/// Bytes that are not UTF-8 are shown as U+FFFD: for reports and messages; a diff names the
+/// file by `shown_path`'s exact bytes instead.
 pub fn display_path(path: &Path) -> String {
+    shown_path(path).to_string_lossy().into_owned()
+}
+
+/// `path` relative to the current directory, without a leading `./`, its bytes kept as they
+/// are (see `display_path`).
+pub fn shown_path(path: &Path) -> PathBuf {
     // Asked once per run, not once per file.
     static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let relative = CWD
+    let mut relative = CWD
         .get_or_init(|| std::env::current_dir().ok())
         .as_ref()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
-    let shown = relative.display().to_string();
-    let mut shown = shown.as_str();
-    while let Some(rest) = shown.strip_prefix("./") {
-        shown = rest;
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    while let Ok(rest) = relative.strip_prefix(".") {
+        if rest.as_os_str().is_empty() {
+            break;
+        }
+        relative = rest;
     }
-    shown.to_string()
+    relative.to_path_buf()
 }
 
 /// `// Code generated ... DO NOT EDIT.` before the package clause, as Go defines it.

@@ -686,3 +686,131 @@ fn a_signal_while_an_object_is_written_leaves_no_temp_file_and_no_branch() {
         repo.git(&["fsck", "--no-dangling"]);
     }
 }
+
+#[test]
+fn a_committed_pr_md_symlink_to_outside_is_refused_before_the_branch_and_never_written_through() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY)]);
+    let secret = repo.home.path().join("authorized_keys");
+    fs::write(&secret, "ssh-ed25519 AAAA-SECRET-KEY-LINE\n").unwrap();
+    std::os::unix::fs::symlink(&secret, repo.path().join("pr.md")).unwrap();
+    repo.git(&["add", "pr.md"]);
+    repo.git(&["commit", "-q", "-m", "a link"]);
+    let before = repo.state();
+    let output = repo.run(&["--commit", "--format", "json", "--pr-body", "pr.md"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("--pr-body: pr.md: it is a symbolic link"),
+        "{errors}"
+    );
+    assert!(!errors.contains("SECRET"), "{errors}");
+    assert_eq!(
+        fs::read_to_string(&secret).unwrap(),
+        "ssh-ed25519 AAAA-SECRET-KEY-LINE\n"
+    );
+    assert_eq!(repo.branches(), "main\n");
+    assert_eq!(repo.state(), before);
+}
+
+#[test]
+fn a_pr_body_path_that_is_a_directory_fails_before_the_branch_is_made() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY)]);
+    let body = repo.home.path().join("pr.md");
+    fs::create_dir(&body).unwrap();
+    let before = repo.state();
+    let output = repo.run(&["--commit", "--pr-body", body.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("pr.md: it is a directory"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.branches(), "main\n", "no branch without its body");
+    assert_eq!(repo.state(), before);
+}
+
+#[test]
+fn a_pr_body_that_fails_after_the_branch_is_made_still_gets_the_json_report_printed() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY)]);
+    // Passes the early check (nothing there, in a directory), but no file can be created in
+    // /proc/self, not even by root: the write fails after the branch is made.
+    let output = repo.run(&[
+        "--commit",
+        "--format",
+        "json",
+        "--pr-body",
+        "/proc/self/goleak-fix-pr.md",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let report = json(&output);
+    let branch = report["commit"]["branch"].as_str().unwrap();
+    assert_eq!(repo.branches(), format!("{branch}\nmain\n"));
+    assert!(
+        stderr(&output)
+            .contains("/proc/self/goleak-fix-pr.md: the pull-request body was not written"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_file_name_cannot_add_lines_to_the_commit_message_or_the_pr_body() {
+    let name = "evil\nSigned-off-by: Mallory <m@evil.example>\n# Heading\nz.go";
+    let repo = Repo::new(&[(name, LEAKY)]);
+    let output = repo.run(&["--commit", "--format", "json", "--pr-body", "pr.md"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let branch = json(&output)["commit"]["branch"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let message = repo.git(&["log", "-1", "--format=%B", &branch]);
+    assert!(
+        message.contains(
+            "evil\\nSigned-off-by: Mallory <m@evil.example>\\n# Heading\\nz.go: timeout-leak: "
+        ),
+        "{message}"
+    );
+    assert!(
+        message
+            .lines()
+            .all(|line| !line.starts_with("Signed-off-by") && !line.starts_with('#')),
+        "{message}"
+    );
+    let trailers = git_command(&repo.path())
+        .args(["interpret-trailers", "--parse"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(message.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&trailers.stdout), "");
+
+    let body = fs::read_to_string(repo.path().join("pr.md")).unwrap();
+    assert!(
+        body.lines()
+            .all(|line| !line.starts_with("Signed-off-by") && !line.starts_with("# Heading")),
+        "{body}"
+    );
+    // The body's diff applies to the commit it was made from.
+    let diff_start = body.find("```diff\n").unwrap() + "```diff\n".len();
+    let diff_end = diff_start + body[diff_start..].find("```\n").unwrap();
+    let check = git_command(&repo.path())
+        .args(["apply", "--check", "-"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(&body.as_bytes()[diff_start..diff_end])?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(check.success(), "{body}");
+}

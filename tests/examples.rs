@@ -81,7 +81,7 @@ fn leaking_examples_get_exactly_their_codemods_fix() {
                 finding.message,
                 fix.applicability,
                 fix.description,
-                unified_diff(&format!("{id}/{name}.go"), &text, &fixed)
+                unified_diff(format!("{id}/{name}.go"), &text, &fixed)
             );
             insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
                 insta::assert_snapshot!(format!("{id}__{name}"), shown);

@@ -32,6 +32,7 @@
 
 use super::{Codemod, CodemodContext, Finding};
 use crate::edit::{Edit, Fix};
+use crate::escape;
 use crate::facts::{Channel, Context, Goroutine, GoroutineKind, UseKind};
 use crate::rewrite::{insert_after_declaration, insert_line_after};
 use crate::syntax::{self, descendants_outside_closures, statements, text};
@@ -66,7 +67,12 @@ impl Codemod for ChannelIterationMisuse {
             };
             let Some(wait) = wait else { continue };
             let name = &channel.name;
-            let wait_text = syntax::text(wait, context.source);
+            // Named by its receiver, not copied: the call's text is the repository's, and a
+            // comment inside it (`wg.Wait( /* ... */ )`) could hold anything.
+            let wait_text = method_receiver(wait, context.source, "Wait").map_or_else(
+                || "Wait()".to_string(),
+                |receiver| format!("{}.Wait()", escape::excerpt(&receiver)),
+            );
             let message = format!(
                 "a goroutine ranges over `{name}`, but nobody closes it after the producers finish (`{wait_text}` at line {}); the range blocks forever",
                 context.line_of(wait.start_byte())
