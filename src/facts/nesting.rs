@@ -11,7 +11,7 @@
 //! ```go
 //! func f(xs []int) {
 //!     for _, x := range xs {        // loop #0 (its body holds what it repeats)
-//!         go func() {               // closure #1, parent #0
+//!         go func() {               // closure #1, outer loop #0
 //!             c <- x                // innermost: #1 -> closure #1, loops [#0]
 //!         }()
 //!     }
@@ -32,7 +32,10 @@ enum Kind {
 struct Enclosing<'a> {
     node: Node<'a>,
     kind: Kind,
-    parent: Option<usize>,
+    /// The nearest closure and the nearest loop strictly around this one: a query follows
+    /// only the links of the kind it asks for, so it costs what it returns, not the depth.
+    outer_closure: Option<usize>,
+    outer_loop: Option<usize>,
 }
 
 /// The closures and loops around the identifiers, `go` statements and calls of one function.
@@ -73,58 +76,69 @@ impl<'a> Nesting<'a> {
         self.enclosings.push(Enclosing {
             node,
             kind,
-            parent: innermost,
+            outer_closure: self.nearest(innermost, Kind::Closure),
+            outer_loop: self.nearest(innermost, Kind::Loop),
         });
         self.open.push((node.end_byte(), self.enclosings.len() - 1));
     }
 
-    fn chain(&self, node: Node) -> impl Iterator<Item = &Enclosing<'a>> {
-        let mut next = self.innermost.get(&node.id()).copied().flatten();
+    /// The nearest enclosing of `kind` at or around enclosing `index`.
+    fn nearest(&self, index: Option<usize>, kind: Kind) -> Option<usize> {
+        let enclosing = &self.enclosings[index?];
+        if enclosing.kind == kind {
+            return index;
+        }
+        match kind {
+            Kind::Closure => enclosing.outer_closure,
+            Kind::Loop => enclosing.outer_loop,
+        }
+    }
+
+    /// The enclosings of `kind` around a recorded `node`, innermost first.
+    fn around(&self, node: Node, kind: Kind) -> impl Iterator<Item = Node<'a>> + '_ {
+        let innermost = self.innermost.get(&node.id()).copied().flatten();
+        let mut next = self.nearest(innermost, kind);
         std::iter::from_fn(move || {
             let enclosing = &self.enclosings[next?];
-            next = enclosing.parent;
-            Some(enclosing)
+            next = match kind {
+                Kind::Closure => enclosing.outer_closure,
+                Kind::Loop => enclosing.outer_loop,
+            };
+            Some(enclosing.node)
         })
     }
 
     /// The innermost func literal around a recorded `node`, if any.
     pub fn closure(&self, node: Node) -> Option<Node<'a>> {
-        self.chain(node)
-            .find(|enclosing| enclosing.kind == Kind::Closure)
-            .map(|enclosing| enclosing.node)
+        self.around(node, Kind::Closure).next()
     }
 
     /// The loops that repeat a recorded `node`, nearest first: those whose body holds it (a
     /// `for v := range c` ranges over `c` but does not repeat it). Like
     /// `syntax::loops_between(node, root)` for the walk's root.
     pub fn loops(&self, node: Node) -> Vec<Node<'a>> {
-        self.chain(node)
-            .filter(|enclosing| enclosing.kind == Kind::Loop)
-            .map(|enclosing| enclosing.node)
-            .filter(|for_statement| {
-                for_statement
-                    .child_by_field_name("body")
-                    .is_some_and(|body| contains(body, node))
-            })
+        self.around(node, Kind::Loop)
+            .filter(|for_statement| repeats(*for_statement, node))
             .collect()
     }
 
     /// `loops`, keeping only the loops inside `root`: those that repeat `node` within one run
     /// of `root` (a goroutine's body, say). Like `syntax::loops_between(node, root)`.
     pub fn loops_within(&self, node: Node, root: Node) -> Vec<Node<'a>> {
-        self.chain(node)
-            .take_while(|enclosing| {
-                contains(root, enclosing.node) && enclosing.node.id() != root.id()
+        self.around(node, Kind::Loop)
+            .take_while(|for_statement| {
+                contains(root, *for_statement) && for_statement.id() != root.id()
             })
-            .filter(|enclosing| enclosing.kind == Kind::Loop)
-            .map(|enclosing| enclosing.node)
-            .filter(|for_statement| {
-                for_statement
-                    .child_by_field_name("body")
-                    .is_some_and(|body| contains(body, node))
-            })
+            .filter(|for_statement| repeats(*for_statement, node))
             .collect()
     }
+}
+
+/// Whether the body of `for_statement` holds `node`.
+fn repeats(for_statement: Node, node: Node) -> bool {
+    for_statement
+        .child_by_field_name("body")
+        .is_some_and(|body| contains(body, node))
 }
 
 #[cfg(test)]

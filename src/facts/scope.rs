@@ -76,6 +76,7 @@ impl<'a> Scopes<'a> {
             scopes: Scopes::default(),
             active: HashMap::new(),
             frames: Vec::new(),
+            binding_depth: Vec::new(),
             pending: Vec::new(),
             path: Vec::new(),
         };
@@ -147,6 +148,8 @@ struct Resolver<'a> {
     /// Per name, the bindings in force, innermost last.
     active: HashMap<&'a str, Vec<BindingId>>,
     frames: Vec<Frame<'a>>,
+    /// Per binding, how many frames were open where it was declared (its frame's depth).
+    binding_depth: Vec<usize>,
     /// Declaring identifiers waiting for their declaration to take effect, with the node id
     /// of the node whose end makes them visible (see `flush`).
     pending: Vec<(usize, Node<'a>, Declares)>,
@@ -243,11 +246,20 @@ impl<'a> Resolver<'a> {
         if name == "_" {
             return;
         }
+        let depth = self.frames.len();
         let frame = self.frames.last_mut().expect("a declaration is in a scope");
         let frame_end = frame.end;
-        // `a, err := f()` with `err` already declared in this block assigns `err`.
-        let reused = declares == Declares::Short && frame.names.contains(&name);
-        if reused && let Some(&binding) = self.active.get(name).and_then(|stack| stack.last()) {
+        // `a, err := f()` with `err` already declared in this block assigns `err`: the
+        // binding in force is one of this frame's (looked up, not searched for: a block can
+        // declare thousands of names).
+        let in_force = self
+            .active
+            .get(name)
+            .and_then(|stack| stack.last())
+            .copied();
+        let reused = declares == Declares::Short
+            && in_force.is_some_and(|binding| self.binding_depth[binding] == depth);
+        if reused && let Some(binding) = in_force {
             self.scopes.resolved.insert(identifier.id(), binding);
             self.scopes.uses[binding].push(identifier);
             return;
@@ -260,6 +272,7 @@ impl<'a> Resolver<'a> {
             parameter: declares == Declares::Parameter,
         });
         self.scopes.uses.push(Vec::new());
+        self.binding_depth.push(depth);
         self.scopes.resolved.insert(identifier.id(), id);
         frame.names.push(name);
         self.active.entry(name).or_default().push(id);

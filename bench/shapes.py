@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Pathological Go shapes for goleak-fix, each at a given size: generated and adversarial
+code that must cost time linear in its size (issue 16, item 5).
+
+    bench/shapes.py OUT_DIR N     writes OUT_DIR/<shape>.go for every shape at size N
+
+Shapes (N is the count that grows):
+  many_channels       one function making N channels, each sent by a goroutine, all received
+  nested_goroutines   N goroutines started inside one another; the channel sent at the bottom
+  nested_closures     N closures inside one another, each reading len(c) of one channel
+  nested_blocks       N blocks inside one another around a leaking channel
+  nested_parens       N parentheses around a receive, with one syntax error, then a leak
+  many_functions      N functions, each a timeout leak (a large generated file)
+  long_function       one function of N statements between the goroutine and its receive
+"""
+import os
+import sys
+
+LEAK = (
+    "func leak{i}() int {{\n\tc := make(chan int)\n\tgo func() {{ c <- 1 }}()\n"
+    "\tselect {{\n\tcase v := <-c:\n\t\treturn v\n\tcase <-time.After(time.Millisecond):\n"
+    "\t\treturn 0\n\t}}\n}}\n\n"
+)
+
+
+def many_channels(n):
+    body = "".join(f"\tc{i} := make(chan int)\n\tgo func() {{ c{i} <- {i} }}()\n" for i in range(n))
+    body += "".join(f"\t_ = <-c{i}\n" for i in range(n))
+    return "package p\n\nfunc f() {\n" + body + "}\n"
+
+
+def nested_goroutines(n):
+    return (
+        "package p\n\nfunc f() {\n\tc := make(chan int)\n"
+        + "\tgo func() {\n" * n
+        + "\tc <- 1\n"
+        + "\t}()\n" * n
+        + "}\n"
+    )
+
+
+def nested_closures(n):
+    return (
+        "package p\n\nfunc f() {\n\tc := make(chan int)\n"
+        + "\tfunc() {\n\t_ = len(c)\n" * n
+        + "\t}()\n" * n
+        + "\tgo func() { c <- 1 }()\n}\n"
+    )
+
+
+def nested_blocks(n):
+    return (
+        "package p\n\nfunc f() {\n"
+        + "{\n" * n
+        + "c := make(chan int)\ngo func() { c <- 1 }()\n"
+        + "}\n" * n
+        + "}\n"
+    )
+
+
+def nested_parens(n):
+    return (
+        'package p\n\nimport "time"\n\nfunc deep() int {\n\tc := make(chan int)\n'
+        "\tgo func() { c <- 1 }()\n\treturn " + "(" * n + "<-c +" + ")" * n + "\n}\n\n"
+        + LEAK.format(i=0)
+    )
+
+
+def many_functions(n):
+    return 'package p\n\nimport "time"\n\n' + "".join(LEAK.format(i=i) for i in range(n))
+
+
+def long_function(n):
+    return (
+        'package p\n\nimport "time"\n\nfunc f() int {\n\tc := make(chan int)\n'
+        "\tgo func() { c <- 1 }()\n"
+        + "".join(f"\tx{i} := {i}\n\t_ = x{i}\n" for i in range(n))
+        + "\tselect {\n\tcase v := <-c:\n\t\treturn v\n"
+        "\tcase <-time.After(time.Millisecond):\n\t\treturn 0\n\t}\n}\n"
+    )
+
+
+SHAPES = [
+    many_channels,
+    nested_goroutines,
+    nested_closures,
+    nested_blocks,
+    nested_parens,
+    many_functions,
+    long_function,
+]
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    out, n = sys.argv[1], int(sys.argv[2])
+    os.makedirs(out, exist_ok=True)
+    for shape in SHAPES:
+        with open(os.path.join(out, shape.__name__ + ".go"), "w") as f:
+            f.write(shape(n))
+
+
+if __name__ == "__main__":
+    main()
