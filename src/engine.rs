@@ -431,12 +431,12 @@ fn apply_fixes<'f>(
     if fixes.is_empty() {
         return None;
     }
-    let mut chosen: Vec<(&'static str, &Fix)> = Vec::new();
-    for (codemod, fix) in &fixes {
-        if !chosen.iter().any(|(_, other)| overlaps(fix, other)) {
-            chosen.push((codemod, fix));
-        }
-    }
+    let mut spans = TakenSpans::default();
+    let chosen: Vec<(&'static str, &Fix)> = fixes
+        .iter()
+        .copied()
+        .filter(|(_, fix)| spans.take(fix))
+        .collect();
     let text = apply_all(&file.source.text, chosen.iter().map(|(_, fix)| *fix));
     let tree = syntax::parse(parser, &text);
     if !tree.root_node().has_error() {
@@ -462,16 +462,39 @@ fn apply_one_by_one(
 ) -> Option<Fixed> {
     // The file's tree may cover only part of it; judge the fixes against the whole file.
     let baseline_errors = syntax::syntax_error_count(&syntax::parse(parser, &file.source.text));
+    // Usually the file was broken before and the fixes break nothing more: one parse says so,
+    // where judging them one at a time would parse the file once per fix.
+    let mut spans = TakenSpans::default();
+    let first_choice: Vec<(&'static str, &Fix)> = fixes
+        .iter()
+        .copied()
+        .filter(|(_, fix)| spans.take(fix))
+        .collect();
+    let all = apply_all(&file.source.text, first_choice.iter().map(|(_, fix)| *fix));
+    let tree = syntax::parse(parser, &all);
+    if syntax::syntax_error_count(&tree) <= baseline_errors {
+        let applied = first_choice
+            .into_iter()
+            .map(|(codemod, fix)| (codemod, fix.description.clone()))
+            .collect();
+        return Some(Fixed {
+            text: all,
+            tree,
+            applied,
+        });
+    }
+    let mut spans = TakenSpans::default();
     let mut taken: Vec<&Fix> = Vec::new();
     let mut applied = Vec::new();
     for (codemod, fix) in fixes {
-        if taken.iter().any(|other| overlaps(fix, other)) {
+        if spans.overlaps(fix) {
             continue;
         }
         let candidate = apply_all(&file.source.text, taken.iter().copied().chain([fix]));
         if syntax::syntax_error_count(&syntax::parse(parser, &candidate)) > baseline_errors {
             continue;
         }
+        spans.take(fix);
         taken.push(fix);
         applied.push((codemod, fix.description.clone()));
     }
@@ -487,10 +510,33 @@ fn apply_one_by_one(
     })
 }
 
-/// Touching spans count as overlapping: two insertions at one point must not interleave.
-fn overlaps(fix: &Fix, other: &Fix) -> bool {
-    let (span, other) = (fix.span(), other.span());
-    span.start <= other.end && other.start <= span.end
+/// The spans of the fixes taken so far, to skip any fix that overlaps one of them, in
+/// logarithmic time (a generated file can have tens of thousands of fixes). Touching spans
+/// count as overlapping: two insertions at one point must not interleave.
+#[derive(Default)]
+struct TakenSpans(std::collections::BTreeMap<usize, usize>);
+
+impl TakenSpans {
+    /// Whether `fix` overlaps a span already taken.
+    fn overlaps(&self, fix: &Fix) -> bool {
+        let span = fix.span();
+        // Taken spans are disjoint, so the one starting last at or before this span's end
+        // also ends last: if any overlaps, it does.
+        self.0
+            .range(..=span.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end >= span.start)
+    }
+
+    /// Takes `fix` unless it overlaps a span already taken; whether it was taken.
+    fn take(&mut self, fix: &Fix) -> bool {
+        if self.overlaps(fix) {
+            return false;
+        }
+        let span = fix.span();
+        self.0.insert(span.start, span.end);
+        true
+    }
 }
 
 /// `text` with the edits of every fix applied (they must not overlap).
@@ -536,6 +582,22 @@ mod tests {
             let done = fixed.applied.into_iter().map(|(_, d)| d).collect();
             (fixed.text, done)
         })
+    }
+
+    #[test]
+    fn taken_spans_refuse_overlapping_and_touching_fixes_only() {
+        let mut spans = TakenSpans::default();
+        assert!(spans.take(&insertion(10, "a")));
+        assert!(!spans.take(&insertion(10, "b")), "the same point");
+        let replacing = |range: std::ops::Range<usize>| {
+            Fix::safe("r", vec![crate::edit::Edit::replacement(range, "x")])
+        };
+        assert!(!spans.take(&replacing(5..10)), "touches 10");
+        assert!(spans.take(&replacing(2..8)), "ends before 10");
+        assert!(spans.take(&replacing(20..30)));
+        assert!(!spans.take(&replacing(25..26)), "inside 20..30");
+        assert!(!spans.take(&replacing(0..40)), "around everything");
+        assert!(spans.take(&replacing(31..33)));
     }
 
     #[test]
