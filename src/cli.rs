@@ -250,7 +250,8 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
     let progress = pipeline::Progress::new(files, !cli.quiet);
-    let mut analysis = pipeline::analyse_paths(walk.packages, &settings, &progress);
+    let mut analysis =
+        pipeline::analyse_walked(walk.packages, &walk.identities, &settings, &progress);
     progress.finish();
     let mut errors = walk.errors;
     errors.append(&mut analysis.errors);

@@ -684,3 +684,113 @@ fn sigterm_mid_run_leaves_every_file_old_or_new_and_no_temp_file() {
 fn sigint_mid_run_leaves_every_file_old_or_new_and_no_temp_file() {
     interrupt_some_run("-INT", 130);
 }
+
+/// The walk found `root/<path>` a regular file; `swap` then puts something else there, as a
+/// racer would between the walk and the read. Returns what the read made of it: the texts
+/// analysed and the errors named.
+fn read_after_swap(path: &str, swap: impl FnOnce(&Path)) -> (Vec<String>, Vec<String>) {
+    use goleak_fix::codemods::REGISTRY;
+    use goleak_fix::engine::Settings;
+    use goleak_fix::pipeline::{self, Progress};
+    let secret = format!("{LEAKY}// SECRET: the key line of a file outside the tree\n");
+    let dir = tree(&[
+        ("outside/a.go", secret.as_bytes()),
+        ("outside/pkg/a.go", secret.as_bytes()),
+        (&format!("root/{path}"), LEAKY.as_bytes()),
+    ]);
+    let root = dir.path().join("root");
+    let walk = goleak_fix::walk::collect(&[root.display().to_string()]);
+    assert_eq!(
+        walk.packages.values().flatten().count(),
+        1,
+        "{:?}",
+        walk.packages
+    );
+    swap(&root);
+    let settings = Settings::new(REGISTRY.to_vec(), false);
+    let analysis = pipeline::analyse_walked(
+        walk.packages,
+        &walk.identities,
+        &settings,
+        &Progress::hidden(),
+    );
+    let texts: Vec<String> = analysis
+        .outcomes
+        .iter()
+        .flat_map(|o| [o.source.text.clone(), o.fixed.clone().unwrap_or_default()])
+        .chain(
+            analysis
+                .outcomes
+                .iter()
+                .flat_map(|o| o.findings.iter().map(|f| format!("{f:?}"))),
+        )
+        .collect();
+    let errors = analysis
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.path, e.reason))
+        .collect();
+    (texts, errors)
+}
+
+#[test]
+fn a_go_file_swapped_for_a_link_outside_after_the_walk_is_never_read_through_it() {
+    // The file itself becomes a link to a file outside the tree.
+    let (texts, errors) = read_after_swap("a.go", |root| {
+        fs::remove_file(root.join("a.go")).unwrap();
+        symlink("../outside/a.go", root.join("a.go")).unwrap();
+    });
+    assert!(texts.iter().all(|t| !t.contains("SECRET")), "{texts:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("a.go: it is a symbolic link now; not read through"),
+        "{errors:?}"
+    );
+    assert!(!errors[0].contains("SECRET"), "{errors:?}");
+
+    // A directory on its path becomes a link outside: the last component is a regular file,
+    // but not the one the walk found.
+    let (texts, errors) = read_after_swap("pkg/a.go", |root| {
+        fs::rename(root.join("pkg"), root.join("pkg.old")).unwrap();
+        symlink("../outside/pkg", root.join("pkg")).unwrap();
+    });
+    assert!(texts.iter().all(|t| !t.contains("SECRET")), "{texts:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("pkg/a.go: another file is there since the walk found it; not read"),
+        "{errors:?}"
+    );
+
+    // Another regular file renamed over it.
+    let (texts, errors) = read_after_swap("a.go", |root| {
+        fs::copy(root.join("../outside/a.go"), root.join("new.tmp")).unwrap();
+        fs::rename(root.join("new.tmp"), root.join("a.go")).unwrap();
+    });
+    assert!(texts.iter().all(|t| !t.contains("SECRET")), "{texts:?}");
+    assert!(
+        errors.len() == 1 && errors[0].contains("another file is there"),
+        "{errors:?}"
+    );
+
+    // A FIFO: refused at once, never waited on.
+    let (texts, errors) = read_after_swap("a.go", |root| {
+        fs::remove_file(root.join("a.go")).unwrap();
+        make_fifo(&root.join("a.go"));
+    });
+    assert!(texts.is_empty(), "{texts:?}");
+    assert!(
+        errors.len() == 1 && errors[0].contains("a.go: it is not a regular file now; not read"),
+        "{errors:?}"
+    );
+}
+
+fn make_fifo(path: &Path) {
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
+}
