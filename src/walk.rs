@@ -95,7 +95,17 @@ pub fn collect_excluding(arguments: &[String], exclude: Option<&Exclude>) -> Wal
                     }),
                 }
             }
-            Ok(_) => walk_directory(&mut walk, &mut seen, path, exclude),
+            Ok(metadata) if metadata.is_dir() => {
+                walk_directory(&mut walk, &mut seen, path, exclude)
+            }
+            // Never opened: a FIFO or a terminal would wait for input that is not Go source.
+            Ok(metadata) => walk.errors.push(FileError {
+                path: argument.clone(),
+                reason: format!(
+                    "{}, not a regular file or a directory; not read",
+                    kind_of_file(&metadata)
+                ),
+            }),
         }
     }
     for (directory, mut files) in std::mem::take(&mut walk.found) {
@@ -105,6 +115,29 @@ pub fn collect_excluding(arguments: &[String], exclude: Option<&Exclude>) -> Wal
         walk.packages.insert(directory, files);
     }
     walk
+}
+
+/// What a file that is neither a regular file nor a directory is, for an error.
+fn kind_of_file(metadata: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let file_type = metadata.file_type();
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = metadata;
+    "a special file"
 }
 
 fn has_go_extension(path: &Path) -> bool {

@@ -33,6 +33,8 @@ enum Entry {
     File { bytes: Vec<u8>, mode: u32 },
     Directory { mode: u32 },
     Symlink(PathBuf),
+    /// A FIFO, a device: never opened (that could block).
+    Special { mode: u32 },
 }
 
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, Entry> {
@@ -46,6 +48,8 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, Entry> {
             } else if metadata.is_dir() {
                 visit(root, &path, entries);
                 Entry::Directory { mode }
+            } else if !metadata.is_file() {
+                Entry::Special { mode }
             } else {
                 Entry::File {
                     bytes: fs::read(&path).unwrap(),
@@ -793,4 +797,40 @@ fn make_fifo(path: &Path) {
         0,
     )
     .unwrap();
+}
+
+#[test]
+fn a_fifo_a_device_or_stdin_named_on_the_command_line_is_an_error_not_ignored() {
+    let dir = tree(&[("a.go", LEAKY.as_bytes())]);
+    make_fifo(&dir.path().join("fifo.go"));
+    symlink("/dev/null", dir.path().join("null.go")).unwrap();
+    symlink("/dev/stdin", dir.path().join("stdin.go")).unwrap();
+    let before = snapshot(dir.path());
+    for (name, kind) in [
+        ("fifo.go", "a FIFO"),
+        ("null.go", "a character device"),
+        // Standard input is a pipe here.
+        ("stdin.go", "a FIFO"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
+            .args(["--check", name, "a.go"])
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .output()
+            .expect("run goleak-fix");
+        let errors = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {errors}");
+        assert!(
+            errors.contains(&format!(
+                "goleak-fix: {name}: {kind}, not a regular file or a directory; not read"
+            )),
+            "{name}: {errors}"
+        );
+        // The rest of the run goes on.
+        assert!(
+            String::from_utf8_lossy(&output.stdout).starts_with("a.go:6:7: "),
+            "{name}"
+        );
+    }
+    assert_only_changed(&before, &snapshot(dir.path()), &[]);
 }
