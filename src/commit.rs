@@ -28,7 +28,7 @@ use crate::diff::unified_diff;
 use crate::engine::FileOutcome;
 use crate::interrupt;
 use crate::report::CommitRecord;
-use crate::source::SourceFile;
+use crate::source::{self, SourceFile};
 use crate::walk::{self, FileError};
 use git2::{
     BranchType, ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryOpenFlags, Signature,
@@ -223,7 +223,7 @@ impl HeadCommit {
                 .repository
                 .find_blob(id)
                 .map_err(git(format!("{path}: cannot read it from HEAD")))?;
-            match String::from_utf8(blob.content().to_vec()) {
+            match source::go_text(blob.content().to_vec()) {
                 Ok(text) => {
                     let directory = path.rsplit_once('/').map_or("", |(dir, _)| dir);
                     packages
@@ -231,13 +231,7 @@ impl HeadCommit {
                         .or_default()
                         .push(SourceFile::new(PathBuf::from(&path), path.clone(), text));
                 }
-                Err(error) => errors.push(FileError {
-                    path,
-                    reason: format!(
-                        "not valid UTF-8 (first bad byte at offset {}); skipped",
-                        error.utf8_error().valid_up_to()
-                    ),
-                }),
+                Err(reason) => errors.push(FileError { path, reason }),
             }
         }
         Ok((packages.into_values().collect(), errors))

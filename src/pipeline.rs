@@ -3,7 +3,7 @@
 
 use crate::engine::{self, FileOutcome, Settings};
 use crate::regular_file::{self, Identity, OpenError};
-use crate::source::SourceFile;
+use crate::source::{self, SourceFile};
 use crate::syntax;
 use crate::walk::{self, FileError};
 use rayon::prelude::*;
@@ -236,11 +236,6 @@ pub fn read_source_expecting(
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0) + 1);
     file.read_to_end(&mut bytes)
         .map_err(|error| format!("cannot read: {error}"))?;
-    let text = String::from_utf8(bytes).map_err(|error| {
-        format!(
-            "not valid UTF-8 (first bad byte at offset {}); skipped",
-            error.utf8_error().valid_up_to()
-        )
-    })?;
+    let text = source::go_text(bytes)?;
     Ok((!walk::is_generated(&text)).then_some(text))
 }
