@@ -219,10 +219,16 @@ impl HeadCommit {
         }
         let mut packages: BTreeMap<String, Vec<SourceFile>> = BTreeMap::new();
         for (path, id) in files {
-            let blob = self
-                .repository
-                .find_blob(id)
-                .map_err(git(format!("{path}: cannot read it from HEAD")))?;
+            let blob = match self.repository.find_blob(id) {
+                Ok(blob) => blob,
+                // A partial clone fetches blobs when they are needed, which libgit2 cannot:
+                // the file is skipped, and the rest of the run goes on.
+                Err(error) if error.code() == ErrorCode::NotFound => {
+                    errors.push(missing_object(path, id));
+                    continue;
+                }
+                Err(error) => return Err(git(format!("{path}: cannot read it from HEAD"))(error)),
+            };
             match source::go_text(blob.content().to_vec()) {
                 Ok(text) => {
                     let directory = path.rsplit_once('/').map_or("", |(dir, _)| dir);
@@ -459,6 +465,15 @@ fn is_regular_file(mode: i32) -> bool {
     mode == i32::from(FileMode::Blob) || mode == i32::from(FileMode::BlobExecutable)
 }
 
+/// A file or directory of `HEAD` whose object is not in the repository (a partial clone, or a
+/// damaged one): skipped, with its object named so that it can be fetched.
+fn missing_object(path: String, id: Oid) -> FileError {
+    FileError {
+        path,
+        reason: format!("partial clone? object {id} missing; skipped"),
+    }
+}
+
 /// A walk of a committed directory with the skip rules of `walk`.
 struct TreeWalk<'w> {
     repository: &'w Repository,
@@ -495,10 +510,17 @@ impl TreeWalk<'_> {
                     if skipped || self.is_excluded(&path, true) {
                         continue;
                     }
-                    let subtree = self
-                        .repository
-                        .find_tree(entry.id())
-                        .map_err(git(format!("{path}: cannot read it from HEAD")))?;
+                    let subtree = match self.repository.find_tree(entry.id()) {
+                        Ok(subtree) => subtree,
+                        Err(error) if error.code() == ErrorCode::NotFound => {
+                            self.errors
+                                .push(missing_object(format!("{path}/"), entry.id()));
+                            continue;
+                        }
+                        Err(error) => {
+                            return Err(git(format!("{path}: cannot read it from HEAD"))(error));
+                        }
+                    };
                     self.directory(&subtree, &path)?;
                 }
                 Some(ObjectType::Blob)
