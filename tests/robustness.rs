@@ -882,3 +882,108 @@ fn a_generated_file_marked_after_a_byte_order_mark_is_skipped() {
     assert!(!stderr(&output).contains("fixed"), "{}", stderr(&output));
     assert_only_changed(&before, &snapshot(dir.path()), &[]);
 }
+
+#[test]
+fn a_root_owned_file_in_a_directory_the_user_owns_is_not_replaced() {
+    let dir = tree(&[
+        ("theirs.go", LEAKY.as_bytes()),
+        ("mine.go", LEAKY.as_bytes()),
+    ]);
+    if !ignores_permission_bits() || !hand_to_nobody(dir.path()) {
+        eprintln!(
+            "SKIPPED: needs to run as root and start a process as `nobody`, to make a file \
+             another user owns in a directory this one owns"
+        );
+        return;
+    }
+    // 0644 and root's: `nobody` may read it, not write it, yet may rename over it.
+    std::os::unix::fs::lchown(dir.path().join("theirs.go"), Some(0), Some(0)).unwrap();
+    let before = snapshot(dir.path());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_goleak-fix"));
+    command.current_dir(dir.path()).arg("./...");
+    std::os::unix::process::CommandExt::uid(&mut command, NOBODY);
+    std::os::unix::process::CommandExt::gid(&mut command, NOBODY);
+    let output = command.output().expect("run goleak-fix");
+    let errors = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{errors}");
+    assert!(
+        errors.contains(
+            "goleak-fix: theirs.go: this user may not write it (only replace it); not written"
+        ),
+        "{errors}"
+    );
+    assert!(errors.contains("fixed mine.go"), "{errors}");
+    assert_only_changed(
+        &before,
+        &snapshot(dir.path()),
+        &[("mine.go", fixed(LEAKY).as_bytes())],
+    );
+    assert_eq!(fs::metadata(dir.path().join("theirs.go")).unwrap().uid(), 0);
+}
+
+#[test]
+fn a_fixed_file_keeps_its_owner_and_extended_attributes() {
+    let dir = tree(&[("a.go", LEAKY.as_bytes())]);
+    let path = dir.path().join("a.go");
+    rustix::fs::setxattr(
+        &path,
+        "user.goleak-fix.test",
+        b"kept",
+        rustix::fs::XattrFlags::empty(),
+    )
+    .expect("the test's file system takes user.* extended attributes");
+    let root = ignores_permission_bits();
+    if root {
+        std::os::unix::fs::lchown(&path, Some(NOBODY), Some(NOBODY)).unwrap();
+    } else {
+        eprintln!("SKIPPED one assertion: not root, so the file cannot belong to another user");
+    }
+    let owner = fs::metadata(&path).map(|m| (m.uid(), m.gid())).unwrap();
+    let output = goleak_fix(dir.path(), &["a.go"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(fs::read_to_string(&path).unwrap(), fixed(LEAKY));
+    let metadata = fs::metadata(&path).unwrap();
+    assert_eq!((metadata.uid(), metadata.gid()), owner);
+    let mut value = [0; 16];
+    let length = rustix::fs::getxattr(&path, "user.goleak-fix.test", &mut value[..])
+        .expect("the extended attribute is kept");
+    assert_eq!(&value[..length], b"kept");
+}
+
+#[test]
+fn a_file_that_grows_while_it_is_read_or_before_the_swap_keeps_every_line() {
+    use goleak_fix::pipeline::read_source;
+    use goleak_fix::write::{write_atomically, write_atomically_with};
+    use std::io::Write;
+    let dir = tree(&[("a.go", LEAKY.as_bytes())]);
+    let path = dir.path().join("a.go");
+    let line = "// appended by a writer that had the file open\n";
+    let mut writer = fs::OpenOptions::new().append(true).open(&path).unwrap();
+
+    // The read saw the file before the writer's append landed.
+    let read = read_source(&path).unwrap().unwrap();
+    writer.write_all(line.as_bytes()).unwrap();
+    let error = write_atomically(&path, &read, &fixed(&read)).unwrap_err();
+    assert!(
+        format!("{error:#}").contains("changed on disk"),
+        "{error:#}"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), format!("{LEAKY}{line}"));
+
+    // The writer appends after the last check, just before the swap: the swap is undone.
+    let read = read_source(&path).unwrap().unwrap();
+    let error = write_atomically_with(&path, &read, &fixed(&read), &mut || {
+        writer.write_all(line.as_bytes()).unwrap()
+    })
+    .unwrap_err();
+    assert!(
+        format!("{error:#}").contains("changed on disk"),
+        "{error:#}"
+    );
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        format!("{LEAKY}{line}{line}")
+    );
+    let names: Vec<_> = snapshot(dir.path()).into_keys().collect();
+    assert_eq!(names, [PathBuf::from("a.go")]);
+}
