@@ -246,6 +246,9 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     if !cli.check && !cli.dry_run {
         // From here on a SIGINT or SIGTERM never leaves a file half-written.
         interrupt::install(interrupt::FILES_WHOLE)?;
+    } else if cli.verify.is_some() {
+        // Writes nothing, but --verify's temp directory must not outlive an interrupted run.
+        interrupt::install(interrupt::NOTHING_WRITTEN)?;
     }
     let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
