@@ -265,11 +265,15 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     if !cli.check && !cli.dry_run {
         // From here on a SIGINT or SIGTERM never leaves a file half-written.
         interrupt::install(interrupt::FILES_WHOLE)?;
+    } else if cli.verify.is_some() {
+        // Writes nothing, but --verify's temp directory must not outlive an interrupted run.
+        interrupt::install(interrupt::NOTHING_WRITTEN)?;
     }
     let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
     let progress = pipeline::Progress::new(files, !cli.quiet);
-    let mut analysis = pipeline::analyse_paths(walk.packages, &settings, &progress);
+    let mut analysis =
+        pipeline::analyse_walked(walk.packages, &walk.identities, &settings, &progress);
     progress.finish();
     let mut errors = walk.errors;
     errors.append(&mut analysis.errors);

@@ -29,7 +29,7 @@ use crate::engine::FileOutcome;
 use crate::escape;
 use crate::interrupt;
 use crate::report::CommitRecord;
-use crate::source::SourceFile;
+use crate::source::{self, SourceFile};
 use crate::walk::{self, FileError};
 use git2::{
     BranchType, ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryOpenFlags, Signature,
@@ -220,11 +220,17 @@ impl HeadCommit {
         }
         let mut packages: BTreeMap<String, Vec<SourceFile>> = BTreeMap::new();
         for (path, id) in files {
-            let blob = self
-                .repository
-                .find_blob(id)
-                .map_err(git(format!("{path}: cannot read it from HEAD")))?;
-            match String::from_utf8(blob.content().to_vec()) {
+            let blob = match self.repository.find_blob(id) {
+                Ok(blob) => blob,
+                // A partial clone fetches blobs when they are needed, which libgit2 cannot:
+                // the file is skipped, and the rest of the run goes on.
+                Err(error) if error.code() == ErrorCode::NotFound => {
+                    errors.push(missing_object(path, id));
+                    continue;
+                }
+                Err(error) => return Err(git(format!("{path}: cannot read it from HEAD"))(error)),
+            };
+            match source::go_text(blob.content().to_vec()) {
                 Ok(text) => {
                     let directory = path.rsplit_once('/').map_or("", |(dir, _)| dir);
                     packages
@@ -232,13 +238,7 @@ impl HeadCommit {
                         .or_default()
                         .push(SourceFile::new(PathBuf::from(&path), path.clone(), text));
                 }
-                Err(error) => errors.push(FileError {
-                    path,
-                    reason: format!(
-                        "not valid UTF-8 (first bad byte at offset {}); skipped",
-                        error.utf8_error().valid_up_to()
-                    ),
-                }),
+                Err(reason) => errors.push(FileError { path, reason }),
             }
         }
         Ok((packages.into_values().collect(), errors))
@@ -466,6 +466,15 @@ fn is_regular_file(mode: i32) -> bool {
     mode == i32::from(FileMode::Blob) || mode == i32::from(FileMode::BlobExecutable)
 }
 
+/// A file or directory of `HEAD` whose object is not in the repository (a partial clone, or a
+/// damaged one): skipped, with its object named so that it can be fetched.
+fn missing_object(path: String, id: Oid) -> FileError {
+    FileError {
+        path,
+        reason: format!("partial clone? object {id} missing; skipped"),
+    }
+}
+
 /// A walk of a committed directory with the skip rules of `walk`.
 struct TreeWalk<'w> {
     repository: &'w Repository,
@@ -502,10 +511,17 @@ impl TreeWalk<'_> {
                     if skipped || self.is_excluded(&path, true) {
                         continue;
                     }
-                    let subtree = self
-                        .repository
-                        .find_tree(entry.id())
-                        .map_err(git(format!("{path}: cannot read it from HEAD")))?;
+                    let subtree = match self.repository.find_tree(entry.id()) {
+                        Ok(subtree) => subtree,
+                        Err(error) if error.code() == ErrorCode::NotFound => {
+                            self.errors
+                                .push(missing_object(format!("{path}/"), entry.id()));
+                            continue;
+                        }
+                        Err(error) => {
+                            return Err(git(format!("{path}: cannot read it from HEAD"))(error));
+                        }
+                    };
                     self.directory(&subtree, &path)?;
                 }
                 Some(ObjectType::Blob)

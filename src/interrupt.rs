@@ -8,7 +8,9 @@
 //!
 //! `--commit` uses the same guards around each write to the repository: libgit2 writes every
 //! object to a temp file (`objects/tmp_object_git2_*`) and every reference to a lock file before
-//! renaming it into place, and a signal in between would leave them behind.
+//! renaming it into place, and a signal in between would leave them behind. `--verify` holds
+//! one while its temp directory (copies of the sources) exists, and stops its `go` commands as
+//! soon as a signal is `pending`, so that the directory is removed before the process ends.
 //!
 //! Until `install` is called (the library used on its own, the tests), signals keep their
 //! default behaviour and the guards cost two atomic operations.
@@ -34,6 +36,16 @@ pub const FILES_WHOLE: &str =
 /// What an interrupted `--commit` says: what it promises about the repository.
 pub const REPOSITORY_WHOLE: &str = "goleak-fix: interrupted; the repository holds no \
      half-written object or reference and no temporary or lock file";
+
+/// What an interrupted `--dry-run --verify` says: it stopped before writing anything.
+pub const NOTHING_WRITTEN: &str =
+    "goleak-fix: interrupted; nothing was written and no temporary file is left";
+
+/// Whether a SIGINT or SIGTERM is waiting for the guards to be dropped: long work under a
+/// guard (the Go toolchain runs of `--verify`) checks it to give up early.
+pub fn pending() -> bool {
+    PENDING_SIGNAL.load(Ordering::SeqCst) != 0
+}
 
 /// Takes over SIGINT and SIGTERM for the rest of the process (see the module documentation);
 /// `message` is what an interrupted run says when its last write is done.

@@ -3,6 +3,7 @@
 //! The engine (walk, parse, channel facts, edits, diff, report) knows no codemod by name; each
 //! codemod is one file under `codemods/` that reads `facts::FunctionFacts` and returns findings.
 
+pub mod attributes;
 pub mod builtins;
 pub mod cli;
 pub mod codemods;

@@ -2,12 +2,14 @@
 //! a stable order (sorted by path). One tree-sitter parser per thread.
 
 use crate::engine::{self, FileOutcome, Settings};
-use crate::source::SourceFile;
+use crate::regular_file::{self, Identity, OpenError};
+use crate::source::{self, SourceFile};
 use crate::syntax;
 use crate::walk::{self, FileError};
 use rayon::prelude::*;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub struct Analysis {
@@ -74,11 +76,22 @@ pub fn analyse_paths(
     settings: &Settings,
     progress: &Progress,
 ) -> Analysis {
+    analyse_walked(packages, &HashMap::new(), settings, progress)
+}
+
+/// `analyse_paths` for what a walk found: a file is read only if it is still the one the walk
+/// looked at (`identities`, see `read_package_expecting`).
+pub fn analyse_walked(
+    packages: BTreeMap<PathBuf, Vec<PathBuf>>,
+    identities: &HashMap<PathBuf, Identity>,
+    settings: &Settings,
+    progress: &Progress,
+) -> Analysis {
     let results: Vec<(Counted, Vec<FileError>)> = packages
         .into_par_iter()
         .map(|(_, files)| {
             progress.advance(files.len());
-            let (sources, errors) = read_package(files);
+            let (sources, errors) = read_package_expecting(files, identities);
             (process(sources, settings), errors)
         })
         .collect();
@@ -88,11 +101,20 @@ pub fn analyse_paths(
 /// The files of one package as sources, generated ones left out, and the ones that could not
 /// be read.
 pub fn read_package(files: Vec<PathBuf>) -> (Vec<SourceFile>, Vec<FileError>) {
+    read_package_expecting(files, &HashMap::new())
+}
+
+/// `read_package`, refusing a file that is not the one `expected` says the path led to when
+/// it was walked: a file renamed over it, or a directory on its path swapped for a link.
+pub fn read_package_expecting(
+    files: Vec<PathBuf>,
+    expected: &HashMap<PathBuf, Identity>,
+) -> (Vec<SourceFile>, Vec<FileError>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     for path in files {
         let display_path = walk::display_path(&path);
-        match read_source(&path) {
+        match read_source_expecting(&path, expected.get(&path).copied()) {
             Ok(Some(text)) => sources.push(SourceFile::new(path, display_path, text)),
             Ok(None) => {}
             Err(reason) => errors.push(FileError {
@@ -193,12 +215,27 @@ impl Analysis {
 
 /// The file's text, `None` for a generated file, or why it cannot be read.
 pub fn read_source(path: &Path) -> Result<Option<String>, String> {
-    let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
-    let text = String::from_utf8(bytes).map_err(|error| {
-        format!(
-            "not valid UTF-8 (first bad byte at offset {}); skipped",
-            error.utf8_error().valid_up_to()
-        )
+    read_source_expecting(path, None)
+}
+
+/// `read_source`, from a file opened without following a symbolic link and without blocking
+/// (a link or a FIFO put there since the walk is refused, never read through or waited on),
+/// that must be a regular file and, when `expected` is given, the file the walk found.
+pub fn read_source_expecting(
+    path: &Path,
+    expected: Option<Identity>,
+) -> Result<Option<String>, String> {
+    let (mut file, metadata) = regular_file::open(path).map_err(|error| match error {
+        OpenError::Symlink => "it is a symbolic link now; not read through".to_string(),
+        OpenError::NotRegular => "it is not a regular file now; not read".to_string(),
+        OpenError::Io(error) => format!("cannot read: {error}"),
     })?;
+    if expected.is_some_and(|expected| Identity::of(&metadata) != Some(expected)) {
+        return Err("another file is there since the walk found it; not read".to_string());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0) + 1);
+    file.read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read: {error}"))?;
+    let text = source::go_text(bytes)?;
     Ok((!walk::is_generated(&text)).then_some(text))
 }

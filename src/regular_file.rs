@@ -19,6 +19,34 @@ pub enum OpenError {
     Io(#[from] io::Error),
 }
 
+/// Which file a path led to when it was looked at: its device and inode. Two looks that give
+/// the same identity saw the same file, whatever became of the path in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Identity {
+    device: u64,
+    inode: u64,
+}
+
+impl Identity {
+    /// The identity of the file `metadata` describes; `None` where the platform has no
+    /// inode numbers.
+    pub fn of(metadata: &Metadata) -> Option<Identity> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(Identity {
+                device: metadata.dev(),
+                inode: metadata.ino(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = metadata;
+            None
+        }
+    }
+}
+
 impl OpenError {
     /// Whether there is nothing at the path (any more).
     pub fn is_not_found(&self) -> bool {

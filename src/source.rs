@@ -70,6 +70,45 @@ impl SourceFile {
     }
 }
 
+/// A Go file's text from its bytes, or why Go would reject the file before parsing it: bytes
+/// that are not UTF-8, a NUL byte, or a byte order mark anywhere but at the start (Go's
+/// scanner stops at each). Such a file is named and skipped as a whole, like one that cannot
+/// be read: the package does not build, so no fix in it could be proven, and tree-sitter
+/// would read on past the character as if nothing were wrong.
+pub fn go_text(bytes: Vec<u8>) -> Result<String, String> {
+    let text = String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "not valid UTF-8 (first bad byte at offset {}); skipped",
+            error.utf8_error().valid_up_to()
+        )
+    })?;
+    if let Some(reason) = rejected_character(&text) {
+        return Err(reason);
+    }
+    Ok(text)
+}
+
+/// The first character of `text` that Go rejects wherever it is (NUL, a byte order mark
+/// after the start), said with its line and column.
+fn rejected_character(text: &str) -> Option<String> {
+    const BOM: &str = "\u{feff}";
+    let bytes = text.as_bytes();
+    let nul = memchr::memchr(0, bytes);
+    let start = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    let bom = memchr::memmem::find(&bytes[start..], BOM.as_bytes()).map(|at| start + at);
+    let (at, what) = match (nul, bom) {
+        (Some(nul), Some(bom)) if bom < nul => (bom, "a byte order mark (U+FEFF) after the start"),
+        (Some(nul), _) => (nul, "a NUL byte"),
+        (None, Some(bom)) => (bom, "a byte order mark (U+FEFF) after the start"),
+        (None, None) => return None,
+    };
+    let line = 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count();
+    let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+    Some(format!(
+        "{what} at {line}:{column}, which Go rejects; not analysed or edited"
+    ))
+}
+
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
         .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|index| index + 1))
@@ -128,6 +167,27 @@ mod tests {
         assert_eq!(source.line_column(9), LineColumn { line: 3, column: 1 });
         assert_eq!(source.line_text(1), "ab");
         assert_eq!(source.line_text(3), "last");
+    }
+
+    #[test]
+    fn nul_bytes_and_a_late_byte_order_mark_are_rejected_like_go_rejects_them() {
+        assert_eq!(
+            go_text("\u{feff}package p\n".into()).unwrap(),
+            "\u{feff}package p\n"
+        );
+        assert_eq!(
+            go_text("package p\n// a\0b\n".into()).unwrap_err(),
+            "a NUL byte at 2:5, which Go rejects; not analysed or edited"
+        );
+        assert_eq!(
+            go_text("\u{feff}package p\nvar s = \"\u{feff}\"\n".into()).unwrap_err(),
+            "a byte order mark (U+FEFF) after the start at 2:10, which Go rejects; not analysed or edited"
+        );
+        assert!(
+            go_text(b"package p\n// caf\xe9\n".to_vec())
+                .unwrap_err()
+                .starts_with("not valid UTF-8")
+        );
     }
 
     #[test]

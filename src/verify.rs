@@ -45,6 +45,7 @@
 //! fixed file are counted before and after the fix.
 
 use crate::engine::FileOutcome;
+use crate::interrupt;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -207,10 +208,10 @@ pub fn verify(
     toolchain: &Toolchain,
     options: &Options,
 ) -> Result<Verdicts, VerifyError> {
-    let work = tempfile::Builder::new()
-        .prefix("goleak-fix-verify-")
-        .tempdir()
-        .map_err(VerifyError::TempDir)?;
+    // Held until the temp directory is removed: a SIGINT or SIGTERM meanwhile stops the `go`
+    // commands (see `run`), and ends the process only once the copies are gone.
+    let _interrupt = interrupt::write_guard();
+    let work = private_temp_dir().map_err(VerifyError::TempDir)?;
     let mut packages: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
     for (index, outcome) in outcomes.iter().enumerate() {
         let path = options.base.join(&outcome.source.path);
@@ -277,6 +278,19 @@ pub fn verify(
         verdicts.insert(outcome.source.display_path.clone(), verdict);
     }
     Ok(verdicts)
+}
+
+/// The directory for the copies of the sources and the overlays: readable by this user only
+/// (0700), since it holds copies of files that may be private.
+fn private_temp_dir() -> std::io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("goleak-fix-verify-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir()
 }
 
 /// One package to verify: every analysed file of its directory, fixed or not.
@@ -804,6 +818,9 @@ impl PackageJob<'_> {
         // Output goes to a file, not a pipe: a grandchild left behind by a timeout cannot
         // hold up the reading.
         command.stdin(Stdio::null()).stdout(file).stderr(err);
+        if interrupt::pending() {
+            return Err(format!("{what}: {INTERRUPTED}"));
+        }
         let mut child = command
             .spawn()
             .map_err(|error| format!("{what} could not run: {error}"))?;
@@ -812,6 +829,11 @@ impl PackageJob<'_> {
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break status,
+                Ok(None) if interrupt::pending() => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!("{what}: {INTERRUPTED}"));
+                }
                 Ok(None) if started.elapsed() >= timeout => {
                     let _ = child.kill();
                     let _ = child.wait();
@@ -940,6 +962,9 @@ fn attribute(
     }
     passing
 }
+
+/// Why a `go` command was stopped: the run ends as soon as verification lets it.
+const INTERRUPTED: &str = "stopped by a signal";
 
 /// The test file added to the package for the leak profile. Named to sort last, so its test
 /// runs after the package's own sequential tests.

@@ -3,6 +3,7 @@
 //! git ignores. Generated files are skipped after reading (see `is_generated`).
 
 use crate::config::Exclude;
+use crate::regular_file::Identity;
 use ignore::WalkBuilder;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,9 @@ pub struct Walk {
     /// Files by package directory, each list sorted.
     pub packages: BTreeMap<PathBuf, Vec<PathBuf>>,
     pub errors: Vec<FileError>,
+    /// The file each path led to when the walk looked at it (lstat), so that the read can
+    /// refuse another file put there since (see `pipeline::read_package_expecting`).
+    pub identities: HashMap<PathBuf, Identity>,
     /// Files by directory while walking: hashing a path is cheaper than the component-wise
     /// comparisons of a `BTreeMap`, which are done once, per directory, at the end.
     found: HashMap<PathBuf, Vec<PathBuf>>,
@@ -69,13 +73,18 @@ pub fn collect_excluding(arguments: &[String], exclude: Option<&Exclude>) -> Wal
                 let is_symlink = std::fs::symlink_metadata(path)
                     .is_ok_and(|metadata| metadata.file_type().is_symlink());
                 if !is_symlink {
-                    add(&mut walk, &mut seen, path.to_path_buf());
+                    add(
+                        &mut walk,
+                        &mut seen,
+                        path.to_path_buf(),
+                        Identity::of(&metadata),
+                    );
                     continue;
                 }
                 let root = std::env::current_dir().and_then(std::fs::canonicalize);
                 match (std::fs::canonicalize(path), root) {
                     (Ok(target), Ok(root)) if target.starts_with(&root) => {
-                        add(&mut walk, &mut seen, target)
+                        add(&mut walk, &mut seen, target, Identity::of(&metadata))
                     }
                     (Ok(target), Ok(root)) => {
                         walk.errors.push(outside_root(argument, &target, &root))
@@ -86,7 +95,17 @@ pub fn collect_excluding(arguments: &[String], exclude: Option<&Exclude>) -> Wal
                     }),
                 }
             }
-            Ok(_) => walk_directory(&mut walk, &mut seen, path, exclude),
+            Ok(metadata) if metadata.is_dir() => {
+                walk_directory(&mut walk, &mut seen, path, exclude)
+            }
+            // Never opened: a FIFO or a terminal would wait for input that is not Go source.
+            Ok(metadata) => walk.errors.push(FileError {
+                path: argument.clone(),
+                reason: format!(
+                    "{}, not a regular file or a directory; not read",
+                    kind_of_file(&metadata)
+                ),
+            }),
         }
     }
     for (directory, mut files) in std::mem::take(&mut walk.found) {
@@ -96,6 +115,29 @@ pub fn collect_excluding(arguments: &[String], exclude: Option<&Exclude>) -> Wal
         walk.packages.insert(directory, files);
     }
     walk
+}
+
+/// What a file that is neither a regular file nor a directory is, for an error.
+fn kind_of_file(metadata: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let file_type = metadata.file_type();
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = metadata;
+    "a special file"
 }
 
 fn has_go_extension(path: &Path) -> bool {
@@ -187,10 +229,17 @@ fn walk_directory(
                 Err(_) => true,
             };
             if wanted {
+                // Looked at here, on the walk's threads: the file the read must find.
+                let identity = entry
+                    .as_ref()
+                    .ok()
+                    .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
+                    .and_then(|entry| entry.metadata().ok())
+                    .and_then(|metadata| Identity::of(&metadata));
                 found
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .push(entry);
+                    .push((entry, identity));
             }
             ignore::WalkState::Continue
         })
@@ -199,18 +248,18 @@ fn walk_directory(
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     // By bytes: any fixed order will do, and comparing paths component-wise is slow.
-    found.sort_by_cached_key(|entry| match entry {
+    found.sort_by_cached_key(|(entry, _)| match entry {
         Ok(entry) => (0, entry.path().as_os_str().to_os_string()),
         Err(error) => (1, error_path(error).unwrap_or_default().into()),
     });
-    for entry in found {
+    for (entry, identity) in found {
         match entry {
             Ok(entry) => {
                 let Some(file_type) = entry.file_type() else {
                     continue;
                 };
                 if file_type.is_file() {
-                    add(walk, seen, entry.into_path());
+                    add(walk, seen, entry.into_path(), identity);
                 } else if file_type.is_symlink() {
                     symlinked_file(walk, entry.path(), &canonical_root);
                 }
@@ -251,12 +300,20 @@ fn error_path(error: &ignore::Error) -> Option<String> {
     }
 }
 
-fn add(walk: &mut Walk, seen: &mut Option<HashSet<PathBuf>>, path: PathBuf) {
+fn add(
+    walk: &mut Walk,
+    seen: &mut Option<HashSet<PathBuf>>,
+    path: PathBuf,
+    identity: Option<Identity>,
+) {
     if let Some(seen) = seen {
-        let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-        if !seen.insert(identity) {
+        let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if !seen.insert(canonical) {
             return;
         }
+    }
+    if let Some(identity) = identity {
+        walk.identities.insert(path.clone(), identity);
     }
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
     walk.found.entry(directory).or_default().push(path);
@@ -288,8 +345,10 @@ pub fn shown_path(path: &Path) -> PathBuf {
     relative.to_path_buf()
 }
 
-/// `// Code generated ... DO NOT EDIT.` before the package clause, as Go defines it.
+/// `// Code generated ... DO NOT EDIT.` before the package clause, as Go defines it. A byte
+/// order mark at the start is not part of the first line (Go's scanner skips it).
 pub fn is_generated(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
         if line.starts_with("// Code generated ") && line.ends_with(" DO NOT EDIT.") {
@@ -323,6 +382,13 @@ mod tests {
         ));
         assert!(!is_generated(
             "// Code generated by hand, edit freely\npackage p\n"
+        ));
+    }
+
+    #[test]
+    fn the_generated_marker_is_recognised_after_a_byte_order_mark() {
+        assert!(is_generated(
+            "\u{feff}// Code generated by stringer. DO NOT EDIT.\n\npackage p\n"
         ));
     }
 }

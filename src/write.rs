@@ -1,6 +1,7 @@
 //! Writing a fixed file without ever leaving it half-written, overwriting someone else's change,
 //! or bringing back a file someone deleted.
 
+use crate::attributes;
 use crate::interrupt;
 use crate::regular_file::{self, OpenError};
 use anyhow::{Context, Result, bail};
@@ -13,13 +14,15 @@ const VANISHED: &str = "it vanished since it was read; not recreated";
 const CHANGED: &str = "it changed on disk since it was read; not overwritten";
 
 /// Replaces `path`'s content with `fixed`, if it still holds `original`: a temp file in the same
-/// directory, fsync, permissions copied, an atomic swap with the target, then an fsync of the
-/// directory so that the swap itself survives a crash.
+/// directory, owner, extended attributes and permissions copied (see `attributes`), fsync, an
+/// atomic swap with the target, then an fsync of the directory so that the swap itself
+/// survives a crash.
 ///
 /// Refused, leaving the file as it is: a file that changed or vanished since it was read, a
 /// symbolic link (the walk hands over real files only, so a link here appeared since; writing
-/// through it could reach outside the scanned tree), anything but a regular file, and a
-/// read-only file (renaming over it would defeat the permission).
+/// through it could reach outside the scanned tree), anything but a regular file, a read-only
+/// file, and a file this user may not write though the directory lets them replace it
+/// (renaming over either would defeat the permission).
 ///
 /// The file's name gets a new file: other hard links to the old one keep the old content.
 ///
@@ -62,10 +65,13 @@ fn write(
         Err(error) if error.is_not_found() => bail!(VANISHED),
         Err(error) => return Err(error).context("cannot open it again before writing"),
     };
-    let permissions = metadata.permissions();
-    if permissions.readonly() {
+    // No write bit at all marks a file as not to be edited, even for root, who may write it.
+    if metadata.permissions().readonly() {
         bail!("it is read-only; not written");
     }
+    // Renaming over the file needs only the directory to be writable: ask the kernel whether
+    // this user may write the file itself (owner, group, ACL), as opening it to write would.
+    may_write(path)?;
     if !holds(&mut read, original)? {
         bail!(CHANGED);
     }
@@ -79,8 +85,8 @@ fn write(
         .tempfile_in(directory)
         .with_context(|| format!("cannot create a temporary file in {}", directory.display()))?;
     temp.write_all(fixed.as_bytes())?;
+    attributes::copy(&read, &metadata, temp.as_file())?;
     temp.as_file().sync_all()?;
-    fs::set_permissions(temp.path(), permissions)?;
     before_replace();
     replace(temp, path, &mut read, original)?;
     fs::File::open(directory)
@@ -171,6 +177,27 @@ fn check_then_rename(
     temp.persist(path)
         .map_err(|error| error.error)
         .context("cannot replace the file")?;
+    Ok(())
+}
+
+/// Whether this user may write the file at `path`, by the kernel's rules (`faccessat` with
+/// the effective IDs): an error saying why not, when not.
+#[cfg(unix)]
+fn may_write(path: &Path) -> Result<()> {
+    use rustix::fs::{Access, AtFlags, CWD, accessat};
+    use rustix::io::Errno;
+    match accessat(CWD, path, Access::WRITE_OK, AtFlags::EACCESS) {
+        Ok(()) => Ok(()),
+        Err(Errno::ACCESS | Errno::PERM) => {
+            bail!("this user may not write it (only replace it); not written")
+        }
+        Err(Errno::ROFS) => bail!("it is on a read-only file system; not written"),
+        Err(errno) => Err(std::io::Error::from(errno)).context("cannot check that it is writable"),
+    }
+}
+
+#[cfg(not(unix))]
+fn may_write(_: &Path) -> Result<()> {
     Ok(())
 }
 

@@ -814,3 +814,49 @@ fn a_file_name_cannot_add_lines_to_the_commit_message_or_the_pr_body() {
         .unwrap();
     assert!(check.success(), "{body}");
 }
+
+/// Deletes the loose object `id` from the repository, as a partial clone lacks it.
+fn delete_object(repo: &Repo, id: &str) {
+    let path = repo
+        .path()
+        .join(".git/objects")
+        .join(&id[..2])
+        .join(&id[2..]);
+    fs::remove_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+#[test]
+fn a_missing_blob_or_tree_skips_that_file_and_the_run_goes_on() {
+    let other = LEAKY.replace("func fetch()", "func other()");
+    let third = LEAKY.replace("func fetch()", "func third()");
+    let repo = Repo::new(&[("a.go", LEAKY), ("b.go", &other), ("sub/c.go", &third)]);
+    let blob = repo.git(&["rev-parse", "HEAD:b.go"]).trim().to_string();
+    let tree = repo.git(&["rev-parse", "HEAD:sub"]).trim().to_string();
+    delete_object(&repo, &blob);
+    delete_object(&repo, &tree);
+    let output = repo.run(&["--commit", "--branch", "leaks"]);
+    let errors = stderr(&output);
+    // Like a file that cannot be read: named, skipped, and the exit status says so.
+    assert_eq!(output.status.code(), Some(2), "{errors}");
+    assert!(
+        errors.contains(&format!(
+            "goleak-fix: b.go: partial clone? object {blob} missing; skipped"
+        )),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!(
+            "goleak-fix: sub/: partial clone? object {tree} missing; skipped"
+        )),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("committed the fixes to 1 file(s)"),
+        "{errors}"
+    );
+    assert_eq!(repo.git(&["show", "leaks:a.go"]), fixed_leaky());
+    assert_eq!(
+        repo.git(&["diff", "--name-only", "main", "leaks"]),
+        "a.go\n"
+    );
+}

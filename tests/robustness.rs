@@ -30,9 +30,18 @@ fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 /// Everything in a tree, symlinks not followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Entry {
-    File { bytes: Vec<u8>, mode: u32 },
-    Directory { mode: u32 },
+    File {
+        bytes: Vec<u8>,
+        mode: u32,
+    },
+    Directory {
+        mode: u32,
+    },
     Symlink(PathBuf),
+    /// A FIFO, a device: never opened (that could block).
+    Special {
+        mode: u32,
+    },
 }
 
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, Entry> {
@@ -46,6 +55,8 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, Entry> {
             } else if metadata.is_dir() {
                 visit(root, &path, entries);
                 Entry::Directory { mode }
+            } else if !metadata.is_file() {
+                Entry::Special { mode }
             } else {
                 Entry::File {
                     bytes: fs::read(&path).unwrap(),
@@ -683,4 +694,296 @@ fn sigterm_mid_run_leaves_every_file_old_or_new_and_no_temp_file() {
 #[test]
 fn sigint_mid_run_leaves_every_file_old_or_new_and_no_temp_file() {
     interrupt_some_run("-INT", 130);
+}
+
+/// The walk found `root/<path>` a regular file; `swap` then puts something else there, as a
+/// racer would between the walk and the read. Returns what the read made of it: the texts
+/// analysed and the errors named.
+fn read_after_swap(path: &str, swap: impl FnOnce(&Path)) -> (Vec<String>, Vec<String>) {
+    use goleak_fix::codemods::REGISTRY;
+    use goleak_fix::engine::Settings;
+    use goleak_fix::pipeline::{self, Progress};
+    let secret = format!("{LEAKY}// SECRET: the key line of a file outside the tree\n");
+    let dir = tree(&[
+        ("outside/a.go", secret.as_bytes()),
+        ("outside/pkg/a.go", secret.as_bytes()),
+        (&format!("root/{path}"), LEAKY.as_bytes()),
+    ]);
+    let root = dir.path().join("root");
+    let walk = goleak_fix::walk::collect(&[root.display().to_string()]);
+    assert_eq!(
+        walk.packages.values().flatten().count(),
+        1,
+        "{:?}",
+        walk.packages
+    );
+    swap(&root);
+    let settings = Settings::new(REGISTRY.to_vec(), false);
+    let analysis = pipeline::analyse_walked(
+        walk.packages,
+        &walk.identities,
+        &settings,
+        &Progress::hidden(),
+    );
+    let texts: Vec<String> = analysis
+        .outcomes
+        .iter()
+        .flat_map(|o| [o.source.text.clone(), o.fixed.clone().unwrap_or_default()])
+        .chain(
+            analysis
+                .outcomes
+                .iter()
+                .flat_map(|o| o.findings.iter().map(|f| format!("{f:?}"))),
+        )
+        .collect();
+    let errors = analysis
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.path, e.reason))
+        .collect();
+    (texts, errors)
+}
+
+#[test]
+fn a_go_file_swapped_for_a_link_outside_after_the_walk_is_never_read_through_it() {
+    // The file itself becomes a link to a file outside the tree.
+    let (texts, errors) = read_after_swap("a.go", |root| {
+        fs::remove_file(root.join("a.go")).unwrap();
+        symlink("../outside/a.go", root.join("a.go")).unwrap();
+    });
+    assert!(texts.iter().all(|t| !t.contains("SECRET")), "{texts:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("a.go: it is a symbolic link now; not read through"),
+        "{errors:?}"
+    );
+    assert!(!errors[0].contains("SECRET"), "{errors:?}");
+
+    // A directory on its path becomes a link outside: the last component is a regular file,
+    // but not the one the walk found.
+    let (texts, errors) = read_after_swap("pkg/a.go", |root| {
+        fs::rename(root.join("pkg"), root.join("pkg.old")).unwrap();
+        symlink("../outside/pkg", root.join("pkg")).unwrap();
+    });
+    assert!(texts.iter().all(|t| !t.contains("SECRET")), "{texts:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("pkg/a.go: another file is there since the walk found it; not read"),
+        "{errors:?}"
+    );
+
+    // Another regular file renamed over it.
+    let (texts, errors) = read_after_swap("a.go", |root| {
+        fs::copy(root.join("../outside/a.go"), root.join("new.tmp")).unwrap();
+        fs::rename(root.join("new.tmp"), root.join("a.go")).unwrap();
+    });
+    assert!(texts.iter().all(|t| !t.contains("SECRET")), "{texts:?}");
+    assert!(
+        errors.len() == 1 && errors[0].contains("another file is there"),
+        "{errors:?}"
+    );
+
+    // A FIFO: refused at once, never waited on.
+    let (texts, errors) = read_after_swap("a.go", |root| {
+        fs::remove_file(root.join("a.go")).unwrap();
+        make_fifo(&root.join("a.go"));
+    });
+    assert!(texts.is_empty(), "{texts:?}");
+    assert!(
+        errors.len() == 1 && errors[0].contains("a.go: it is not a regular file now; not read"),
+        "{errors:?}"
+    );
+}
+
+fn make_fifo(path: &Path) {
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_fifo_a_device_or_stdin_named_on_the_command_line_is_an_error_not_ignored() {
+    let dir = tree(&[("a.go", LEAKY.as_bytes())]);
+    make_fifo(&dir.path().join("fifo.go"));
+    symlink("/dev/null", dir.path().join("null.go")).unwrap();
+    symlink("/dev/stdin", dir.path().join("stdin.go")).unwrap();
+    let before = snapshot(dir.path());
+    for (name, kind) in [
+        ("fifo.go", "a FIFO"),
+        ("null.go", "a character device"),
+        // Standard input is a pipe here.
+        ("stdin.go", "a FIFO"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
+            .args(["--check", name, "a.go"])
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .output()
+            .expect("run goleak-fix");
+        let errors = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {errors}");
+        assert!(
+            errors.contains(&format!(
+                "goleak-fix: {name}: {kind}, not a regular file or a directory; not read"
+            )),
+            "{name}: {errors}"
+        );
+        // The rest of the run goes on.
+        assert!(
+            String::from_utf8_lossy(&output.stdout).starts_with("a.go:6:7: "),
+            "{name}"
+        );
+    }
+    assert_only_changed(&before, &snapshot(dir.path()), &[]);
+}
+
+#[test]
+fn a_nul_byte_or_a_late_byte_order_mark_in_code_keeps_the_file_unread_and_unedited() {
+    let nul = LEAKY.replace("c <- \"x\"", "c <- \"x\"\0");
+    let late_bom = LEAKY.replace("\treturn \"\"", "\treturn \"\u{feff}\"");
+    let dir = tree(&[
+        ("nul.go", nul.as_bytes()),
+        ("bom.go", late_bom.as_bytes()),
+        ("good.go", LEAKY.as_bytes()),
+    ]);
+    let before = snapshot(dir.path());
+    let output = goleak_fix(dir.path(), &["./..."]);
+    let errors = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{errors}");
+    assert!(
+        errors.contains(
+            "goleak-fix: nul.go: a NUL byte at 8:11, which Go rejects; not analysed or edited"
+        ),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("goleak-fix: bom.go: a byte order mark (U+FEFF) after the start at 14:11"),
+        "{errors}"
+    );
+    assert_only_changed(
+        &before,
+        &snapshot(dir.path()),
+        &[("good.go", fixed(LEAKY).as_bytes())],
+    );
+}
+
+#[test]
+fn a_generated_file_marked_after_a_byte_order_mark_is_skipped() {
+    let generated = format!("\u{feff}// Code generated by stringer. DO NOT EDIT.\n\n{LEAKY}");
+    let dir = tree(&[("gen.go", generated.as_bytes())]);
+    let before = snapshot(dir.path());
+    let output = goleak_fix(dir.path(), &["./..."]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("fixed"), "{}", stderr(&output));
+    assert_only_changed(&before, &snapshot(dir.path()), &[]);
+}
+
+#[test]
+fn a_root_owned_file_in_a_directory_the_user_owns_is_not_replaced() {
+    let dir = tree(&[
+        ("theirs.go", LEAKY.as_bytes()),
+        ("mine.go", LEAKY.as_bytes()),
+    ]);
+    if !ignores_permission_bits() || !hand_to_nobody(dir.path()) {
+        eprintln!(
+            "SKIPPED: needs to run as root and start a process as `nobody`, to make a file \
+             another user owns in a directory this one owns"
+        );
+        return;
+    }
+    // 0644 and root's: `nobody` may read it, not write it, yet may rename over it.
+    std::os::unix::fs::lchown(dir.path().join("theirs.go"), Some(0), Some(0)).unwrap();
+    let before = snapshot(dir.path());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_goleak-fix"));
+    command.current_dir(dir.path()).arg("./...");
+    std::os::unix::process::CommandExt::uid(&mut command, NOBODY);
+    std::os::unix::process::CommandExt::gid(&mut command, NOBODY);
+    let output = command.output().expect("run goleak-fix");
+    let errors = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{errors}");
+    assert!(
+        errors.contains(
+            "goleak-fix: theirs.go: this user may not write it (only replace it); not written"
+        ),
+        "{errors}"
+    );
+    assert!(errors.contains("fixed mine.go"), "{errors}");
+    assert_only_changed(
+        &before,
+        &snapshot(dir.path()),
+        &[("mine.go", fixed(LEAKY).as_bytes())],
+    );
+    assert_eq!(fs::metadata(dir.path().join("theirs.go")).unwrap().uid(), 0);
+}
+
+#[test]
+fn a_fixed_file_keeps_its_owner_and_extended_attributes() {
+    let dir = tree(&[("a.go", LEAKY.as_bytes())]);
+    let path = dir.path().join("a.go");
+    rustix::fs::setxattr(
+        &path,
+        "user.goleak-fix.test",
+        b"kept",
+        rustix::fs::XattrFlags::empty(),
+    )
+    .expect("the test's file system takes user.* extended attributes");
+    let root = ignores_permission_bits();
+    if root {
+        std::os::unix::fs::lchown(&path, Some(NOBODY), Some(NOBODY)).unwrap();
+    } else {
+        eprintln!("SKIPPED one assertion: not root, so the file cannot belong to another user");
+    }
+    let owner = fs::metadata(&path).map(|m| (m.uid(), m.gid())).unwrap();
+    let output = goleak_fix(dir.path(), &["a.go"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(fs::read_to_string(&path).unwrap(), fixed(LEAKY));
+    let metadata = fs::metadata(&path).unwrap();
+    assert_eq!((metadata.uid(), metadata.gid()), owner);
+    let mut value = [0; 16];
+    let length = rustix::fs::getxattr(&path, "user.goleak-fix.test", &mut value[..])
+        .expect("the extended attribute is kept");
+    assert_eq!(&value[..length], b"kept");
+}
+
+#[test]
+fn a_file_that_grows_while_it_is_read_or_before_the_swap_keeps_every_line() {
+    use goleak_fix::pipeline::read_source;
+    use goleak_fix::write::{write_atomically, write_atomically_with};
+    use std::io::Write;
+    let dir = tree(&[("a.go", LEAKY.as_bytes())]);
+    let path = dir.path().join("a.go");
+    let line = "// appended by a writer that had the file open\n";
+    let mut writer = fs::OpenOptions::new().append(true).open(&path).unwrap();
+
+    // The read saw the file before the writer's append landed.
+    let read = read_source(&path).unwrap().unwrap();
+    writer.write_all(line.as_bytes()).unwrap();
+    let error = write_atomically(&path, &read, &fixed(&read)).unwrap_err();
+    assert!(
+        format!("{error:#}").contains("changed on disk"),
+        "{error:#}"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), format!("{LEAKY}{line}"));
+
+    // The writer appends after the last check, just before the swap: the swap is undone.
+    let read = read_source(&path).unwrap().unwrap();
+    let error = write_atomically_with(&path, &read, &fixed(&read), &mut || {
+        writer.write_all(line.as_bytes()).unwrap()
+    })
+    .unwrap_err();
+    assert!(
+        format!("{error:#}").contains("changed on disk"),
+        "{error:#}"
+    );
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        format!("{LEAKY}{line}{line}")
+    );
+    let names: Vec<_> = snapshot(dir.path()).into_keys().collect();
+    assert_eq!(names, [PathBuf::from("a.go")]);
 }

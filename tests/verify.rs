@@ -507,3 +507,57 @@ fn commit_verifies_the_files_as_committed_and_says_so_in_the_message() {
         "{body}"
     );
 }
+
+/// A `go` that answers `go env` and, asked to vet, records the mode of goleak-fix's temp
+/// directory, sends goleak-fix `signal` and then blocks: an interrupt at a known point of
+/// `--verify`, with no timing involved.
+fn go_that_interrupts(bin: &Path, signal: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let script = format!(
+        "#!/bin/sh\n\
+         case \"$1\" in\n\
+         env) echo go1.26.0; echo /nonexistent-goroot ;;\n\
+         *) /usr/bin/stat -c %a \"$TMPDIR\"/goleak-fix-verify-* > \"$MODE_FILE\"\n\
+         \x20  kill -{signal} $PPID\n\
+         \x20  exec /bin/sleep 60 ;;\n\
+         esac\n"
+    );
+    let go = bin.join("go");
+    fs::write(&go, script).unwrap();
+    fs::set_permissions(&go, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn an_interrupted_verify_removes_its_private_temp_directory() {
+    for (mode, signal, status) in [(&[][..], "TERM", 143), (&["--dry-run"][..], "INT", 130)] {
+        let dir = tree(&[("go.mod", GO_MOD), ("pkg/a.go", &leaky("pkg", "A"))]);
+        let bin = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let mode_file = bin.path().join("mode");
+        go_that_interrupts(bin.path(), signal);
+        let args: Vec<&str> = mode.iter().copied().chain(["--verify", "./..."]).collect();
+        let output = goleak_fix_with(
+            dir.path(),
+            &args,
+            &[
+                ("PATH", &bin.path().display().to_string()),
+                ("TMPDIR", &temp.path().display().to_string()),
+                ("MODE_FILE", &mode_file.display().to_string()),
+            ],
+        );
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(status), "{mode:?}: {err}");
+        assert!(err.contains("goleak-fix: interrupted"), "{mode:?}: {err}");
+        assert_eq!(
+            fs::read_to_string(&mode_file).unwrap().trim(),
+            "700",
+            "{mode:?}: the temp directory holds copies of the sources"
+        );
+        let left: Vec<_> = fs::read_dir(temp.path()).unwrap().collect();
+        assert!(left.is_empty(), "{mode:?}: left behind: {left:?}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("pkg/a.go")).unwrap(),
+            leaky("pkg", "A")
+        );
+    }
+}
