@@ -15,6 +15,7 @@ use crate::write::write_atomically;
 use crate::{escape, interrupt, pr_body, sarif, suppress};
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
+use std::collections::HashSet;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -75,6 +76,11 @@ pub struct Cli {
     /// Number of threads, at most 256 (default, and 0: one per core).
     #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
+    /// Skip (and name) files larger than SIZE: bytes, or with K, M or G (KiB, MiB, GiB).
+    /// Default 8M. Only a flag, never a `goleak-fix.toml` key: a repository must not raise
+    /// what the run may spend on it.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
     /// Put the fixes in one commit on a new branch of the enclosing git repository, made from
     /// the files as committed at HEAD. The working tree, the index and the current branch stay
     /// as they are.
@@ -116,6 +122,28 @@ pub const MAX_JOBS: usize = 256;
 
 /// `--jobs N`: 0 (one per core, as ripgrep reads it) up to `MAX_JOBS`; more is a usage error
 /// naming the cap rather than a run that never ends.
+/// `4096`, `512K`, `8M`, `1G` (binary units) as bytes.
+fn parse_size(value: &str) -> Result<u64, String> {
+    let (digits, unit) = match value.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => value.split_at(at),
+        None => (value, ""),
+    };
+    let shift = match unit {
+        "" => 0,
+        "K" | "k" | "KiB" => 10,
+        "M" | "m" | "MiB" => 20,
+        "G" | "g" | "GiB" => 30,
+        _ => return Err("a size in bytes, or with K, M or G (say 8M)".to_string()),
+    };
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| "a size in bytes, or with K, M or G (say 8M)".to_string())?;
+    number
+        .checked_mul(1 << shift)
+        .filter(|&bytes| bytes > 0)
+        .ok_or_else(|| "a size above zero, below 16 exbibytes".to_string())
+}
+
 fn parse_jobs(value: &str) -> Result<usize, String> {
     let jobs: usize = value
         .parse()
@@ -220,6 +248,10 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     let settings = Settings::new(
         selected_codemods(config.select(&cli.select), config.ignore(&cli.ignore))?,
         unsafe_fixes.is_on(),
+    )
+    .with_max_file_size(
+        cli.max_file_size
+            .unwrap_or(crate::source::DEFAULT_MAX_FILE_SIZE),
     );
     let setup = Setup {
         config_file: config.file.as_deref().map(walk::display_path),
@@ -442,6 +474,8 @@ fn fix_in_place(
     verdicts: &Verdicts,
     errors: &mut Vec<FileError>,
 ) -> anyhow::Result<u8> {
+    // Files whose fixes could not be written: their findings are still to be reported.
+    let mut not_written = HashSet::new();
     for outcome in &analysis.outcomes {
         let Some(fixed) = &outcome.fixed else {
             continue;
@@ -456,13 +490,16 @@ fn fix_in_place(
                     ids.join(", ")
                 ));
             }
-            Err(error) => errors.push(FileError {
-                path: path.clone(),
-                reason: format!("{error:#}"),
-            }),
+            Err(error) => {
+                not_written.insert(path.clone());
+                errors.push(FileError {
+                    path: path.clone(),
+                    reason: format!("{error:#}"),
+                });
+            }
         }
     }
-    let unfixed = unfixed_outcomes(analysis, settings, verdicts);
+    let unfixed = unfixed_outcomes(analysis, settings, verdicts, &not_written);
     let report = Report::new(&unfixed, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
     })
@@ -476,11 +513,13 @@ fn fix_in_place(
 }
 
 /// Each file with only the findings whose fix was not applied: what is left to report once
-/// the fixes are in. A file whose fixes `--verify` dropped keeps all its findings.
+/// the fixes are in. A file whose fixes `--verify` dropped, or that could not be written
+/// (`not_written`, by display path), keeps all its findings.
 fn unfixed_outcomes(
     analysis: &Analysis,
     settings: &Settings,
     verdicts: &Verdicts,
+    not_written: &HashSet<String>,
 ) -> Vec<FileOutcome> {
     analysis
         .outcomes
@@ -493,7 +532,8 @@ fn unfixed_outcomes(
                 .filter(|f| {
                     let dropped = verdicts
                         .get(&outcome.source.display_path)
-                        .is_some_and(|v| v.status == verify::Status::Dropped);
+                        .is_some_and(|v| v.status == verify::Status::Dropped)
+                        || not_written.contains(&outcome.source.display_path);
                     dropped
                         || !f
                             .fix
@@ -527,7 +567,8 @@ fn commit_to_branch(
     started: std::time::Instant,
 ) -> anyhow::Result<u8> {
     let repository = HeadCommit::open(&cli.paths)?;
-    let (packages, mut errors) = repository.go_packages(config.exclude.as_ref())?;
+    let (packages, mut errors) =
+        repository.go_packages(config.exclude.as_ref(), settings.max_file_size)?;
     let mut analysis = pipeline::analyse_sources(packages, settings);
     errors.append(&mut analysis.errors);
     warn_not_analysed(&analysis);
@@ -570,7 +611,7 @@ fn commit_to_branch(
     {
         errors.push(error);
     }
-    let unfixed = unfixed_outcomes(&analysis, settings, &verdicts);
+    let unfixed = unfixed_outcomes(&analysis, settings, &verdicts, &HashSet::new());
     let mut report = Report::new(&unfixed, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
     })

@@ -73,6 +73,10 @@ pub enum CommitError {
         "branch `{0}` is the current branch; --force-branch does not reset the branch HEAD is on"
     )]
     CurrentBranch(String),
+    #[error(
+        "branch `{0}` is checked out in the worktree {1}; --force-branch does not reset a branch a worktree is on"
+    )]
+    CheckedOutElsewhere(String, String),
     #[error("the commit message is empty")]
     EmptyMessage,
     #[error("{context}: {}", source.message())]
@@ -184,6 +188,7 @@ impl HeadCommit {
     pub fn go_packages(
         &self,
         exclude: Option<&Exclude>,
+        max_file_size: u64,
     ) -> Result<(Vec<Vec<SourceFile>>, Vec<FileError>), CommitError> {
         let head_tree = self.head_tree()?;
         let mut files: BTreeMap<String, Oid> = BTreeMap::new();
@@ -230,6 +235,14 @@ impl HeadCommit {
                 }
                 Err(error) => return Err(git(format!("{path}: cannot read it from HEAD"))(error)),
             };
+            match source::check_size(blob.size() as u64, max_file_size, blob.content()) {
+                source::SizeCheck::Fits => {}
+                source::SizeCheck::Generated => continue,
+                source::SizeCheck::TooLarge(reason) => {
+                    errors.push(FileError { path, reason });
+                    continue;
+                }
+            }
             match source::go_text(blob.content().to_vec()) {
                 Ok(text) => {
                     let directory = path.rsplit_once('/').map_or("", |(dir, _)| dir);
@@ -360,14 +373,57 @@ impl HeadCommit {
             .map_err(git("cannot read the HEAD commit"))
     }
 
-    /// The name must be valid, and free unless `force` (and never the current branch).
+    /// The linked worktree (its path, escaped for the terminal) whose `HEAD` is on branch
+    /// `name`, if any.
+    fn worktree_on(&self, name: &str) -> Result<Option<String>, CommitError> {
+        let reference = format!("refs/heads/{name}");
+        let names = self
+            .repository
+            .worktrees()
+            .map_err(git("cannot list the repository's worktrees".to_string()))?;
+        for worktree_name in names.iter() {
+            // A name that is not UTF-8 cannot be looked up: rather than guess, refuse to force.
+            let Ok(Some(worktree_name)) = worktree_name else {
+                return Ok(Some("(a worktree whose name is not UTF-8)".to_string()));
+            };
+            let Ok(worktree) = self.repository.find_worktree(worktree_name) else {
+                continue;
+            };
+            // A worktree whose directory is gone (prunable) has no files to disturb.
+            let Ok(repository) = Repository::open_from_worktree(&worktree) else {
+                continue;
+            };
+            let on_branch = repository
+                .find_reference("HEAD")
+                .ok()
+                .and_then(|head| {
+                    head.symbolic_target()
+                        .ok()
+                        .flatten()
+                        .map(|t| t == reference)
+                })
+                .unwrap_or(false);
+            if on_branch {
+                let path = crate::escape::path(worktree.path());
+                return Ok(Some(path));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The name must be valid, and free unless `force` (and never the current branch, nor one
+    /// a linked worktree is on).
     fn check_branch(&self, name: &str, force: bool) -> Result<(), CommitError> {
         if !git2::Branch::name_is_valid(name).unwrap_or(false) {
             return Err(CommitError::InvalidBranchName(name.to_string()));
         }
         match self.repository.find_branch(name, BranchType::Local) {
             Ok(branch) if branch.is_head() => Err(CommitError::CurrentBranch(name.to_string())),
-            Ok(_) if force => Ok(()),
+            Ok(_) if force => match self.worktree_on(name)? {
+                // Resetting it would move the files under that worktree's feet.
+                Some(path) => Err(CommitError::CheckedOutElsewhere(name.to_string(), path)),
+                None => Ok(()),
+            },
             Ok(_) => Err(CommitError::BranchExists(name.to_string())),
             Err(error) if error.code() == ErrorCode::NotFound => Ok(()),
             Err(error) => Err(git(format!("cannot look up branch `{name}`"))(error)),

@@ -28,6 +28,8 @@ pub struct Settings {
     /// what is fixable, which the findings already say: applying the fixes, parsing each fixed
     /// file again and analysing it once more would be wasted work.
     pub apply_fixes: bool,
+    /// Files larger than this many bytes are named and skipped (see `source::check_size`).
+    pub max_file_size: u64,
 }
 
 impl Settings {
@@ -37,6 +39,15 @@ impl Settings {
             codemods,
             unsafe_fixes,
             apply_fixes: true,
+            max_file_size: crate::source::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+
+    /// The same settings, with files over `bytes` skipped.
+    pub fn with_max_file_size(self, bytes: u64) -> Self {
+        Settings {
+            max_file_size: bytes,
+            ..self
         }
     }
 

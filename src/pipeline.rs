@@ -3,7 +3,7 @@
 
 use crate::engine::{self, FileOutcome, Settings};
 use crate::regular_file::{self, Identity, OpenError};
-use crate::source::{self, SourceFile};
+use crate::source::{self, SizeCheck, SourceFile};
 use crate::syntax;
 use crate::walk::{self, FileError};
 use rayon::prelude::*;
@@ -91,7 +91,8 @@ pub fn analyse_walked(
         .into_par_iter()
         .map(|(_, files)| {
             progress.advance(files.len());
-            let (sources, errors) = read_package_expecting(files, identities);
+            let (sources, errors) =
+                read_package_expecting(files, identities, settings.max_file_size);
             (process(sources, settings), errors)
         })
         .collect();
@@ -101,7 +102,7 @@ pub fn analyse_walked(
 /// The files of one package as sources, generated ones left out, and the ones that could not
 /// be read.
 pub fn read_package(files: Vec<PathBuf>) -> (Vec<SourceFile>, Vec<FileError>) {
-    read_package_expecting(files, &HashMap::new())
+    read_package_expecting(files, &HashMap::new(), source::DEFAULT_MAX_FILE_SIZE)
 }
 
 /// `read_package`, refusing a file that is not the one `expected` says the path led to when
@@ -109,12 +110,13 @@ pub fn read_package(files: Vec<PathBuf>) -> (Vec<SourceFile>, Vec<FileError>) {
 pub fn read_package_expecting(
     files: Vec<PathBuf>,
     expected: &HashMap<PathBuf, Identity>,
+    max_size: u64,
 ) -> (Vec<SourceFile>, Vec<FileError>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     for path in files {
         let display_path = walk::display_path(&path);
-        match read_source_expecting(&path, expected.get(&path).copied()) {
+        match read_source_expecting(&path, expected.get(&path).copied(), max_size) {
             Ok(Some(text)) => sources.push(SourceFile::new(path, display_path, text)),
             Ok(None) => {}
             Err(reason) => errors.push(FileError {
@@ -215,7 +217,7 @@ impl Analysis {
 
 /// The file's text, `None` for a generated file, or why it cannot be read.
 pub fn read_source(path: &Path) -> Result<Option<String>, String> {
-    read_source_expecting(path, None)
+    read_source_expecting(path, None, source::DEFAULT_MAX_FILE_SIZE)
 }
 
 /// `read_source`, from a file opened without following a symbolic link and without blocking
@@ -224,6 +226,7 @@ pub fn read_source(path: &Path) -> Result<Option<String>, String> {
 pub fn read_source_expecting(
     path: &Path,
     expected: Option<Identity>,
+    max_size: u64,
 ) -> Result<Option<String>, String> {
     let (mut file, metadata) = regular_file::open(path).map_err(|error| match error {
         OpenError::Symlink => "it is a symbolic link now; not read through".to_string(),
@@ -233,9 +236,27 @@ pub fn read_source_expecting(
     if expected.is_some_and(|expected| Identity::of(&metadata) != Some(expected)) {
         return Err("another file is there since the walk found it; not read".to_string());
     }
+    // Over the limit, only the start is read: enough to tell a generated file.
+    if metadata.len() > max_size {
+        let mut head = Vec::with_capacity(source::HEAD_FOR_GENERATED);
+        (&mut file)
+            .take(source::HEAD_FOR_GENERATED as u64)
+            .read_to_end(&mut head)
+            .map_err(|error| format!("cannot read: {error}"))?;
+        return match source::check_size(metadata.len(), max_size, &head) {
+            SizeCheck::TooLarge(reason) => Err(reason),
+            SizeCheck::Generated | SizeCheck::Fits => Ok(None),
+        };
+    }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0) + 1);
-    file.read_to_end(&mut bytes)
+    // A file that grew since its size was taken is read only up to one byte over the limit.
+    (&mut file)
+        .take(max_size + 1)
+        .read_to_end(&mut bytes)
         .map_err(|error| format!("cannot read: {error}"))?;
+    if let SizeCheck::TooLarge(reason) = source::check_size(bytes.len() as u64, max_size, &bytes) {
+        return Err(reason);
+    }
     let text = source::go_text(bytes)?;
     Ok((!walk::is_generated(&text)).then_some(text))
 }

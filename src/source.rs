@@ -75,6 +75,39 @@ impl SourceFile {
 /// scanner stops at each). Such a file is named and skipped as a whole, like one that cannot
 /// be read: the package does not build, so no fix in it could be proven, and tree-sitter
 /// would read on past the character as if nothing were wrong.
+/// Files larger than this are skipped unless `--max-file-size` says otherwise: hand-written Go
+/// is far smaller (generated files, which are larger, are skipped anyway), and analysing a
+/// file costs memory in proportion to it (about 60 bytes per byte of source, for the tree).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// How much of a file's start is read to tell whether a file over the size limit is generated
+/// (the marker comes before the package clause).
+pub const HEAD_FOR_GENERATED: usize = 64 * 1024;
+
+/// What to do with a file of `size` bytes under the limit `limit`, given its first bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SizeCheck {
+    Fits,
+    /// Over the limit, but generated: skipped without a word, like every generated file.
+    Generated,
+    /// Over the limit: skipped, and this says why.
+    TooLarge(String),
+}
+
+pub fn check_size(size: u64, limit: u64, head: &[u8]) -> SizeCheck {
+    if size <= limit {
+        return SizeCheck::Fits;
+    }
+    let head = String::from_utf8_lossy(&head[..head.len().min(HEAD_FOR_GENERATED)]);
+    if crate::walk::is_generated(&head) {
+        return SizeCheck::Generated;
+    }
+    SizeCheck::TooLarge(format!(
+        "{} bytes, over the limit of {limit} (--max-file-size); not analysed or edited",
+        size
+    ))
+}
+
 pub fn go_text(bytes: Vec<u8>) -> Result<String, String> {
     let text = String::from_utf8(bytes).map_err(|error| {
         format!(

@@ -860,3 +860,28 @@ fn a_missing_blob_or_tree_skips_that_file_and_the_run_goes_on() {
         "a.go\n"
     );
 }
+
+#[test]
+fn force_branch_never_resets_a_branch_a_linked_worktree_is_on() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY)]);
+    repo.git(&["branch", "fixes"]);
+    let linked = repo.home.path().join("linked");
+    repo.git(&["worktree", "add", "-q", linked.to_str().unwrap(), "fixes"]);
+    let before = git(&linked, &["rev-parse", "HEAD"]);
+    let output = repo.run(&["--commit", "--branch", "fixes", "--force-branch"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("branch `fixes` is checked out in the worktree"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        git(&linked, &["rev-parse", "HEAD"]),
+        before,
+        "the worktree's branch moved"
+    );
+    // A branch no worktree is on is still reset by --force-branch.
+    repo.git(&["worktree", "remove", linked.to_str().unwrap()]);
+    let output = repo.run(&["--commit", "--branch", "fixes", "--force-branch"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}

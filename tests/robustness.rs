@@ -987,3 +987,31 @@ fn a_file_that_grows_while_it_is_read_or_before_the_swap_keeps_every_line() {
     let names: Vec<_> = snapshot(dir.path()).into_keys().collect();
     assert_eq!(names, [PathBuf::from("a.go")]);
 }
+
+#[test]
+fn a_finding_whose_fix_could_not_be_written_stays_in_the_json_report() {
+    let dir = tree(&[
+        ("ok.go", LEAKY.as_bytes()),
+        ("readonly.go", LEAKY.as_bytes()),
+    ]);
+    fs::set_permissions(
+        dir.path().join("readonly.go"),
+        fs::Permissions::from_mode(0o444),
+    )
+    .unwrap();
+    let output = goleak_fix(dir.path(), &["--format", "json", "."]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["path"].as_str().unwrap())
+        .collect();
+    // ok.go was fixed, so it has nothing left to report; readonly.go was not written.
+    assert_eq!(paths, ["readonly.go"], "{report:#}");
+    assert_eq!(
+        fs::read(dir.path().join("readonly.go")).unwrap(),
+        LEAKY.as_bytes()
+    );
+}
