@@ -9,6 +9,7 @@ Shapes (N is the count that grows):
   nested_goroutines   N goroutines started inside one another; the channel sent at the bottom
   nested_closures     N closures inside one another, each reading len(c) of one channel
   nested_blocks       N blocks inside one another around a leaking channel
+  deep_send           a goroutine whose one send is N blocks deep, received by the parent
   nested_parens       N parentheses around a receive, with one syntax error, then a leak
   many_functions      N functions, each a timeout leak (a large generated file)
   long_function       one function of N statements between the goroutine and its receive
@@ -58,6 +59,16 @@ def nested_blocks(n):
     )
 
 
+def deep_send(n):
+    return (
+        "package p\n\nfunc f() int {\n\tc := make(chan int)\n\tgo func() {\n"
+        + "{\n" * n
+        + "c <- 1\n"
+        + "}\n" * n
+        + "\t}()\n\treturn <-c\n}\n"
+    )
+
+
 def nested_parens(n):
     return (
         'package p\n\nimport "time"\n\nfunc deep() int {\n\tc := make(chan int)\n'
@@ -85,6 +96,7 @@ SHAPES = [
     nested_goroutines,
     nested_closures,
     nested_blocks,
+    deep_send,
     nested_parens,
     many_functions,
     long_function,

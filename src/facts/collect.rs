@@ -686,9 +686,26 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>) -> UseKind<'a> {
 /// bare `return` follows it in its block, and every enclosing `if`/`switch`/`select` up to
 /// `root` is itself in tail position. A loop on the way makes it not a tail.
 fn is_tail(statement: Node, root: Node, source: &str) -> bool {
+    // The enclosing nodes up to `root`, by one descent: `Node::parent` costs the depth at
+    // every step, the square of it for a send deep in nested blocks.
+    let mut chain: Vec<Node> = syntax::ancestors_until(statement, root).collect();
+    if syntax::contains(root, statement) {
+        chain.push(root);
+    }
+    let position: HashMap<usize, usize> = chain
+        .iter()
+        .enumerate()
+        .map(|(index, node)| (node.id(), index))
+        .collect();
+    let parent = |node: Node| -> Option<Node> {
+        if node.id() == statement.id() {
+            return chain.first().copied();
+        }
+        chain.get(position.get(&node.id())? + 1).copied()
+    };
     let mut current = statement;
     loop {
-        let Some(list) = current.parent().filter(|p| kind_of(p) == "statement_list") else {
+        let Some(list) = parent(current).filter(|p| kind_of(p) == "statement_list") else {
             return false;
         };
         let mut cursor = list.walk();
@@ -710,7 +727,7 @@ fn is_tail(statement: Node, root: Node, source: &str) -> bool {
             Some(_) => return false,
             None => {}
         }
-        let Some(holder) = list.parent() else {
+        let Some(holder) = parent(list) else {
             return false;
         };
         if holder.id() == root.id() {
@@ -718,17 +735,26 @@ fn is_tail(statement: Node, root: Node, source: &str) -> bool {
         }
         current = match kind_of(holder) {
             "block" => {
-                let Some(owner) = holder.parent() else {
+                let Some(owner) = parent(holder) else {
                     return false;
                 };
                 match kind_of(owner) {
-                    "if_statement" => outermost_if(owner),
+                    // `if a {} else if b {}`: the statement that holds the whole chain.
+                    "if_statement" => {
+                        let mut outermost = owner;
+                        while let Some(up) =
+                            parent(outermost).filter(|p| kind_of(p) == "if_statement")
+                        {
+                            outermost = up;
+                        }
+                        outermost
+                    }
                     "statement_list" => holder,
                     _ => return false,
                 }
             }
             "expression_case" | "default_case" | "type_case" | "communication_case" => {
-                match holder.parent() {
+                match parent(holder) {
                     Some(switch) => switch,
                     None => return false,
                 }
@@ -736,14 +762,6 @@ fn is_tail(statement: Node, root: Node, source: &str) -> bool {
             _ => return false,
         };
     }
-}
-
-/// `if a {} else if b {}`: the statement that holds the whole chain.
-fn outermost_if(mut node: Node) -> Node {
-    while let Some(parent) = node.parent().filter(|p| kind_of(p) == "if_statement") {
-        node = parent;
-    }
-    node
 }
 
 fn select_case_of<'a>(receive: Node<'a>, source: &str) -> Option<SelectCase<'a>> {
