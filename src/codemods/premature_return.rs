@@ -97,6 +97,36 @@ mod tests {
     }
 
     #[test]
+    fn a_send_then_a_close_of_the_same_channel_keeps_a_safe_fix() {
+        assert_fix(
+            "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tc <- nil\n\t\tclose(c)\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+            "func f(early bool) error {\n\tc := make(chan error, 1)\n\tgo func() {\n\t\tc <- nil\n\t\tclose(c)\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
+    }
+
+    #[test]
+    fn work_between_the_send_and_the_close_is_not_a_tail() {
+        // A buffer would let `work` run after the function gave up, where before it never ran.
+        assert_silent(
+            "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tc <- nil\n\t\twork()\n\t\tclose(c)\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
+    }
+
+    #[test]
+    fn only_a_close_of_the_sent_channel_may_follow_the_send() {
+        // A close of another channel after the send is work the buffer would let run early.
+        assert_silent(
+            "func f(early bool) error {\n\tc := make(chan error)\n\td := make(chan error, 1)\n\tgo func() {\n\t\tc <- nil\n\t\tclose(d)\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\t<-d\n\treturn <-c\n}\n",
+        );
+        // In a branch, a block's own `c` is another channel; the close after the `if` is ours.
+        assert_finding(
+            "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tif early {\n\t\t\tc := make(chan error, 1)\n\t\t\tc <- nil\n\t\t} else {\n\t\t\tc <- nil\n\t\t}\n\t\tclose(c)\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+            "premature-return",
+            Some(Applicability::Safe),
+        );
+    }
+
+    #[test]
     fn a_sender_that_defers_gets_an_unsafe_fix() {
         assert_finding(
             "func f(early bool, mu *sync.Mutex) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tmu.Lock()\n\t\tdefer mu.Unlock()\n\t\tc <- nil\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",

@@ -445,7 +445,7 @@ impl<'a> Builder<'_, 'a> {
                 }
             };
             let kind = self.unless_redeclared(
-                classify(node, self.source, root),
+                classify(node, self.source, root, scopes),
                 node,
                 self.source,
                 scopes,
@@ -585,7 +585,7 @@ impl<'a> Builder<'_, 'a> {
             let mut kind = if in_closure {
                 UseKind::Escape("the goroutine's function uses it in a closure")
             } else {
-                let kind = classify(node, callee_source, callee_body);
+                let kind = classify(node, callee_source, callee_body, &callee_scopes);
                 self.unless_redeclared(kind, node, callee_source, &callee_scopes)
             };
             if let UseKind::GoArgument = kind {
@@ -617,7 +617,7 @@ fn goroutine_literal(start: Node) -> Option<Node> {
 }
 
 /// What one occurrence of a channel's name does with the channel.
-fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>) -> UseKind<'a> {
+fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>, scopes: &Scopes<'a>) -> UseKind<'a> {
     let Some(parent) = node.parent() else {
         return UseKind::Escape("it is used as a value");
     };
@@ -632,7 +632,12 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>) -> UseKind<'a> {
             in_select: parent
                 .parent()
                 .is_some_and(|p| kind_of(p) == "communication_case"),
-            tail: is_tail(parent, root, source),
+            tail: is_tail(parent, root, source, &|statement| {
+                closes(statement, source).is_some_and(|closed| {
+                    scopes.binding_of(closed).is_some()
+                        && scopes.binding_of(closed) == scopes.binding_of(node)
+                })
+            }),
         },
         "unary_expression"
             if parent
@@ -685,7 +690,12 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>) -> UseKind<'a> {
 /// Whether `statement` is the last thing that runs in `root` whenever it runs: nothing but a
 /// bare `return` follows it in its block, and every enclosing `if`/`switch`/`select` up to
 /// `root` is itself in tail position. A loop on the way makes it not a tail.
-fn is_tail(statement: Node, root: Node, source: &str) -> bool {
+///
+/// A `close` of the sent channel may follow (`closes_it`): `c <- v; close(c)` is the same as
+/// `defer close(c)` around the send, which a buffer cannot make observable either (the value
+/// is received before the close is seen). So is a close after an `if`/`else` whose branches
+/// end with the send.
+fn is_tail(statement: Node, root: Node, source: &str, closes_it: &dyn Fn(Node) -> bool) -> bool {
     // The enclosing nodes up to `root`, by one descent: `Node::parent` costs the depth at
     // every step, the square of it for a send deep in nested blocks.
     let mut chain: Vec<Node> = syntax::ancestors_until(statement, root).collect();
@@ -716,16 +726,18 @@ fn is_tail(statement: Node, root: Node, source: &str) -> bool {
                 kind_of(sibling) != "comment" && kind_of(sibling) != "empty_statement"
             })
             .collect();
-        match following.first() {
+        let bare_return = |next: &Node| {
+            kind_of(next) == "return_statement" && text(*next, source).trim() == "return"
+        };
+        match following.as_slice() {
             // `c <- v; return`: the goroutine ends here, whatever follows the enclosing block.
-            Some(next)
-                if kind_of(next) == "return_statement"
-                    && text(*next, source).trim() == "return" =>
-            {
-                return true;
-            }
-            Some(_) => return false,
-            None => {}
+            [next, ..] if bare_return(next) => return true,
+            // `c <- v; close(c); return`.
+            [close, next, ..] if closes_it(*close) && bare_return(next) => return true,
+            // `c <- v; close(c)`: as if nothing followed here.
+            [close] if closes_it(*close) => {}
+            [_, ..] => return false,
+            [] => {}
         }
         let Some(holder) = parent(list) else {
             return false;
@@ -761,6 +773,20 @@ fn is_tail(statement: Node, root: Node, source: &str) -> bool {
             }
             _ => return false,
         };
+    }
+}
+
+/// The argument of `statement` when it is `close(x)` with `x` an identifier.
+fn closes<'a>(statement: Node<'a>, source: &str) -> Option<Node<'a>> {
+    let call = statement
+        .named_child(0)
+        .filter(|_| kind_of(statement) == "expression_statement")?;
+    if kind_of(call) != "call_expression" || callee_name(call, source) != Some("close") {
+        return None;
+    }
+    match call_arguments(call).as_slice() {
+        [argument] if kind_of(argument) == "identifier" => Some(*argument),
+        _ => None,
     }
 }
 
