@@ -1,7 +1,7 @@
 //! ## What it does
 //! Finds a loop that starts one goroutine per iteration, each sending once on the same
 //! unbuffered channel, while the function receives fewer times (typically once: "first answer
-//! wins").
+//! wins"), or receives in a loop that can stop early (`return err` on the first error).
 //!
 //! ## Why is this bad?
 //! Every sender whose value is not received blocks forever.
@@ -56,23 +56,48 @@ impl Codemod for NcastLeak {
             let [spawn_loop] = sender.spawn_loops.as_slice() else {
                 continue;
             };
-            // A parent that receives in a loop is collecting every result.
-            if sender
+            // A parent that receives in a loop is collecting every result, unless that loop can
+            // stop early: a `return`, `t.Fatal` or `break` in it leaves the other senders.
+            let receive_loops: Vec<Node> = sender
                 .receives
                 .iter()
-                .any(|receive| channel.loops_within_scope(&receive.loops).next().is_some())
+                .filter_map(|receive| channel.loops_within_scope(&receive.loops).next().copied())
+                .collect();
+            // A loop that starts the goroutines and receives in the same iteration (or around
+            // them) takes each value before the next goroutine starts: leaving it early strands
+            // nobody.
+            if receive_loops
+                .iter()
+                .any(|receive_loop| syntax::contains(*receive_loop, *spawn_loop))
             {
                 continue;
             }
+            let early_exit = if receive_loops.is_empty() {
+                None
+            } else {
+                let exits: Option<Vec<Node>> = receive_loops
+                    .iter()
+                    .map(|receive_loop| early_exit(*receive_loop, context.source))
+                    .collect();
+                // Some receiving loop always runs to its end.
+                let Some(exits) = exits else {
+                    continue;
+                };
+                exits.into_iter().next()
+            };
             let name = &channel.name;
+            let received = match (early_exit, sender.receives.len()) {
+                (Some(exit), _) => format!(
+                    "in a loop that can stop at line {} before every value is received",
+                    context.line_of(exit.start_byte())
+                ),
+                (None, 0) => "nothing".to_string(),
+                (None, 1) => "once".to_string(),
+                (None, n) => format!("only {n} times"),
+            };
             let message = format!(
-                "the loop at line {} starts a goroutine per iteration, each sending on unbuffered channel `{name}`, but the function receives {}; the other senders block forever",
+                "the loop at line {} starts a goroutine per iteration, each sending on unbuffered channel `{name}`, but the function receives {received}; the other senders block forever",
                 context.line_of(spawn_loop.start_byte()),
-                match sender.receives.len() {
-                    0 => "nothing".to_string(),
-                    1 => "once".to_string(),
-                    n => format!("only {n} times"),
-                },
             );
             let fix = loop_size(context, channel, *spawn_loop).and_then(|(size, applicability)| {
                 let description = format!("size `{name}` for every sender: `{size}`");
@@ -96,6 +121,41 @@ impl Codemod for NcastLeak {
             });
         }
     }
+}
+
+/// Where `receive_loop` can stop before its last iteration: a `return`, `goto`, `t.Fatal` and
+/// the like (see `syntax::is_exit`), or a `break` that leaves it (unlabeled and not inside an
+/// inner `for`, `switch` or `select`, or naming a label outside it). Closures do not count.
+fn early_exit<'a>(receive_loop: Node<'a>, source: &str) -> Option<Node<'a>> {
+    let body = receive_loop.child_by_field_name("body")?;
+    let inner_labels: Vec<&str> =
+        syntax::descendants_outside_closures(body, &mut |n| n.kind() == "labeled_statement")
+            .into_iter()
+            .filter_map(|statement| statement.child_by_field_name("label"))
+            .map(|label| text(label, source))
+            .collect();
+    syntax::descendants_outside_closures(body, &mut |node| {
+        if syntax::is_exit(node, source) {
+            return true;
+        }
+        if node.kind() != "break_statement" {
+            return false;
+        }
+        match node.named_child(0).filter(|n| n.kind() == "label_name") {
+            Some(label) => !inner_labels.contains(&text(label, source)),
+            None => !syntax::ancestors_until(node, body).any(|between| {
+                matches!(
+                    between.kind(),
+                    "for_statement"
+                        | "expression_switch_statement"
+                        | "type_switch_statement"
+                        | "select_statement"
+                )
+            }),
+        }
+    })
+    .into_iter()
+    .next()
 }
 
 /// The number of iterations of `spawn_loop`, written so it can be evaluated at the `make`.
@@ -129,6 +189,19 @@ fn loop_size(
         _ => return None,
     };
     let name = text(bound, source);
+    // The size is written at the `make`: the name must mean the same variable there (declared
+    // before it, not shadowed), or the fix would not compile, or would size by another value.
+    if bound.kind() == "identifier" {
+        let make_at = channel.make_call.start_byte();
+        let scopes = &context.facts.scopes;
+        let same_there = match scopes.binding_of(bound) {
+            Some(binding) => scopes.names_at(binding, make_at),
+            None => !scopes.is_local_at(name, make_at),
+        };
+        if !same_there {
+            return None;
+        }
+    }
     let stable = is_stable_between(
         context,
         name,
@@ -141,7 +214,9 @@ fn loop_size(
         ("range_clause", ValueKind::Channel | ValueKind::Function) => return None,
         ("range_clause", ValueKind::Unsigned | ValueKind::Length) => (name.to_string(), true),
         ("range_clause", ValueKind::Signed) => (name.to_string(), false),
-        ("range_clause", ValueKind::Unknown) => (format!("len({name})"), false),
+        // A range over a value of unknown type: a collection (`len(x)`) or, since Go 1.22, an
+        // integer (`x`). A guess could not compile; no fix.
+        ("range_clause", ValueKind::Unknown) => return None,
         (_, ValueKind::Unsigned | ValueKind::Length) => (name.to_string(), true),
         (_, ValueKind::Collection | ValueKind::Channel | ValueKind::Function) => return None,
         (_, ValueKind::Signed | ValueKind::Unknown) => (name.to_string(), false),
@@ -386,6 +461,49 @@ fn assigns_in_range(root: Node, source: &str, name: &str, start: usize, end: usi
 mod tests {
     use crate::codemods::test_support::*;
     use crate::edit::Applicability;
+
+    #[test]
+    fn a_receive_loop_that_returns_early_leaves_senders() {
+        assert_fix(
+            "func f(xs []string) error {\n\tc := make(chan error)\n\tfor _, x := range xs {\n\t\tgo func() { c <- check(x) }()\n\t}\n\tfor range xs {\n\t\tif err := <-c; err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn nil\n}\n",
+            "func f(xs []string) error {\n\tc := make(chan error, len(xs))\n\tfor _, x := range xs {\n\t\tgo func() { c <- check(x) }()\n\t}\n\tfor range xs {\n\t\tif err := <-c; err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn nil\n}\n",
+        );
+        // A break out of the receiving loop, labeled or not.
+        for leave in ["break", "break outer"] {
+            let body = format!(
+                "func f(xs []string) (n int) {{\n\tc := make(chan error)\n\tfor _, x := range xs {{\n\t\tgo func() {{ c <- check(x) }}()\n\t}}\nouter:\n\tfor range xs {{\n\t\tif err := <-c; err != nil {{\n\t\t\t{leave}\n\t\t}}\n\t\tn++\n\t}}\n\treturn n\n}}\n"
+            );
+            assert_finding(&body, "ncast-leak", Some(Applicability::Safe));
+        }
+    }
+
+    #[test]
+    fn no_fix_sizes_by_a_name_the_make_cannot_see_or_a_range_of_unknown_type() {
+        // `n` is declared after the make: `make(chan error, n)` would not compile.
+        let later = "func f() error {\n\tc := make(chan error)\n\tn := 10\n\tfor range n {\n\t\tgo func() { c <- nil }()\n\t}\n\treturn <-c\n}\n";
+        assert_finding(later, "ncast-leak", None);
+        // `workers` could be an int (range over an integer) or a slice: `len(workers)` is a guess.
+        let unknown = "func f() error {\n\tc := make(chan error)\n\tfor range workers {\n\t\tgo func() { c <- nil }()\n\t}\n\treturn <-c\n}\n";
+        assert_finding(unknown, "ncast-leak", None);
+        // Declared before the make (from a literal, so not negative), it is used.
+        let before = "func f() error {\n\tn := 10\n\tc := make(chan error)\n\tfor range n {\n\t\tgo func() { c <- nil }()\n\t}\n\treturn <-c\n}\n";
+        assert_fix(
+            before,
+            &before.replace("make(chan error)", "make(chan error, n)"),
+        );
+    }
+
+    #[test]
+    fn a_receive_loop_that_runs_to_its_end_is_silent() {
+        // A `break` of an inner select or loop, and a `break` to a label inside, do not leave.
+        assert_silent(
+            "func f(xs []string, d <-chan int) (n int) {\n\tc := make(chan error)\n\tfor _, x := range xs {\n\t\tgo func() { c <- check(x) }()\n\t}\n\tfor range xs {\n\t\terr := <-c\n\t\tselect {\n\t\tcase <-d:\n\t\t\tbreak\n\t\tdefault:\n\t\t}\n\tinner:\n\t\tfor i := 0; i < 3; i++ {\n\t\t\tif err != nil {\n\t\t\t\tbreak inner\n\t\t\t}\n\t\t}\n\t\tn++\n\t}\n\treturn n\n}\n",
+        );
+        // Receiving in the loop that starts the goroutines: each value is taken in turn.
+        assert_silent(
+            "func f(xs []string) error {\n\tc := make(chan error)\n\tfor _, x := range xs {\n\t\tgo func() { c <- check(x) }()\n\t\tif err := <-c; err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn nil\n}\n",
+        );
+    }
 
     #[test]
     fn sizes_the_buffer_by_the_slice_it_ranges_over() {
