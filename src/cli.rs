@@ -373,13 +373,7 @@ fn verify_fixes(
     let (Some(level), Some(toolchain)) = (cli.verify, toolchain) else {
         return Ok(Verdicts::new());
     };
-    #[allow(unused_mut)]
-    let mut options = verify::Options::new(level, base.to_path_buf());
-    // A fault to inject, for the command-line tests of a dropped fix; never in release builds.
-    #[cfg(debug_assertions)]
-    {
-        options.break_fixes_for_tests = std::env::var("GOLEAK_FIX_TEST_BREAK_FIX").ok();
-    }
+    let options = verify::Options::new(level, base.to_path_buf());
     let verdicts = verify::verify(outcomes, toolchain, &options)?;
     for (path, verdict) in &verdicts {
         say(&verdict.line(path));
@@ -581,8 +575,7 @@ fn commit_to_branch(
             commit::default_message(&analysis.outcomes) + &verification_trailer(&verdicts)
         }),
     };
-    let created =
-        repository.commit_fixes_with(&analysis.outcomes, &request, &signal_mid_write())?;
+    let created = repository.commit_fixes(&analysis.outcomes, &request)?;
     match &created {
         Some(record) => say(&format!(
             "goleak-fix: committed the fixes to {} file(s) as {} on branch {}",
@@ -660,34 +653,6 @@ fn warn_not_analysed(analysis: &Analysis) {
         for skipped in ReportedNotAnalysed::of(outcome) {
             say(&skipped.line());
         }
-    }
-}
-
-/// What `--commit` calls in the middle of writing each object: nothing, but in debug builds
-/// `GOLEAK_FIX_TEST_SIGNAL_MID_WRITE=INT|TERM` raises that signal once there, for the test of
-/// an interrupted `--commit` (the same kind of fault injection as
-/// `GOLEAK_FIX_TEST_BREAK_FIX`); never in release builds.
-fn signal_mid_write() -> impl Fn() {
-    #[cfg(debug_assertions)]
-    {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let signal = match std::env::var("GOLEAK_FIX_TEST_SIGNAL_MID_WRITE").as_deref() {
-            Ok("INT") => Some(SIGINT),
-            Ok("TERM") => Some(SIGTERM),
-            _ => None,
-        };
-        let raised = std::cell::Cell::new(false);
-        move || {
-            if let Some(signal) = signal
-                && !raised.replace(true)
-            {
-                let _ = signal_hook::low_level::raise(signal);
-            }
-        }
-    }
-    #[cfg(not(debug_assertions))]
-    {
-        || {}
     }
 }
 
