@@ -1,4 +1,4 @@
-//! The command line of DESIGN.md: parse flags, walk, analyse in parallel, then print or write.
+//! The command line of docs/CONTRACT.md: parse flags, walk, analyse in parallel, then print or write.
 
 use crate::codemods::{self, Codemod};
 use crate::commit::{self, BranchRequest, HeadCommit};
