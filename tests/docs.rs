@@ -72,3 +72,29 @@ fn the_readme_links_to_the_contract() {
     assert!(readme.contains("(docs/CONTRACT.md)"));
     assert!(root.join("docs/CONTRACT.md").is_file());
 }
+
+/// Each codemod is documented once, in `codemods/<id>/README.md`: its module's doc comment
+/// points there and holds none of the README's sections, so the two cannot drift.
+#[test]
+fn a_codemod_module_points_at_its_readme_instead_of_repeating_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in fs::read_dir(root.join("codemods")).unwrap() {
+        let id = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let module = root
+            .join("src/codemods")
+            .join(format!("{}.rs", id.replace('-', "_")));
+        let text = fs::read_to_string(&module).unwrap();
+        let doc: Vec<&str> = text.lines().take_while(|l| l.starts_with("//!")).collect();
+        let doc = doc.join("\n");
+        assert!(
+            doc.contains(&format!("codemods/{id}/README.md")),
+            "{}: the module documentation must point at codemods/{id}/README.md",
+            module.display()
+        );
+        assert!(
+            !doc.contains("//! #"),
+            "{}: a heading in the module documentation repeats the README",
+            module.display()
+        );
+    }
+}

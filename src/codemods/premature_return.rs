@@ -1,27 +1,9 @@
-//! ## What it does
-//! Finds a goroutine that sends once on an unbuffered channel that the function can return
-//! without receiving from.
+//! `premature-return`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! silent are documented once, in `codemods/premature-return/README.md` (what `--explain` prints).
 //!
-//! ## Why is this bad?
-//! An unbuffered send blocks until someone receives. Once the function has returned, nobody
-//! will, and the goroutine (with everything it references) stays alive forever.
-//!
-//! ## Example
-//! ```go
-//! c := make(chan error)
-//! go func() { c <- work() }()
-//! if early { return }
-//! return <-c
-//! ```
-//!
-//! ## Use instead
-//! ```go
-//! c := make(chan error, 1)
-//! ```
-//!
-//! ## Fix safety
-//! Safe when there is exactly one sender, it sends at most once and as its last act, only the
-//! function receives, and the channel does not escape. Unsafe when the sender defers calls.
+//! How the check is organised: the shared check of `one_shot` (a one-shot sender started
+//! once, the parent's wait); this file keeps the parent waits that can return before receiving
+//! and words the finding.
 
 use super::one_shot::{ParentWait, one_shot_sender, parent_wait};
 use super::{Codemod, CodemodContext, Finding};

@@ -1,30 +1,9 @@
-//! ## What it does
-//! Finds a goroutine whose single send is awaited in a `select` beside a timeout,
-//! `ctx.Done()` or `default`.
+//! `timeout-leak`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! silent are documented once, in `codemods/timeout-leak/README.md` (what `--explain` prints).
 //!
-//! ## Why is this bad?
-//! When the other case wins, the function moves on and nobody ever receives the result: the
-//! sender blocks on an unbuffered channel forever.
-//!
-//! ## Example
-//! ```go
-//! done := make(chan result)
-//! go func() { done <- slow() }()
-//! select {
-//! case r := <-done:
-//!     return r
-//! case <-ctx.Done():
-//!     return ctx.Err()
-//! }
-//! ```
-//!
-//! ## Use instead
-//! ```go
-//! done := make(chan result, 1)
-//! ```
-//!
-//! ## Fix safety
-//! As for premature-return: one sender, one send as its last act, only the function receives.
+//! How the check is organised: the shared check of `one_shot` (a one-shot sender started
+//! once, the parent's wait); this file keeps the parent waits that are a `select` that can
+//! give up, and words the finding.
 
 use super::one_shot::{ParentWait, one_shot_sender, parent_wait};
 use super::{Codemod, CodemodContext, Finding};
