@@ -126,7 +126,7 @@ fn accounting_group(context: &CodemodContext, channel: &Channel, shape: &Shape) 
             true
         }
     };
-    let seed_group = consumer_done_per_value(context, shape);
+    let group_done_per_value = consumer_done_per_value(context, shape);
     for producer in &shape.producers {
         let body = producer.body?;
         let name = match &producer.kind {
@@ -134,7 +134,7 @@ fn accounting_group(context: &CodemodContext, channel: &Channel, shape: &Shape) 
             _ => match done_when_finished(body, source) {
                 Some(name) => name,
                 None => {
-                    let name = seed_group.clone()?;
+                    let name = group_done_per_value.clone()?;
                     if !preceded_by_add_one(producer.start, source, &name)
                         || !sends_at_most_once(channel, producer)
                     {

@@ -5,7 +5,7 @@
 //! once, the parent's wait); this file keeps the parent waits that are a `select` that can
 //! give up, and words the finding.
 
-use super::one_shot::{ParentWait, one_shot_sender, parent_wait};
+use super::one_shot::{Leak, ParentWait, check_single_sender};
 use super::{Codemod, CodemodContext, Finding};
 
 pub struct TimeoutLeak;
@@ -24,15 +24,9 @@ impl Codemod for TimeoutLeak {
     }
 
     fn check(&self, context: &CodemodContext, findings: &mut Vec<Finding>) {
-        for channel in &context.facts.channels {
-            let Some(sender) = one_shot_sender(context, channel) else {
-                continue;
-            };
-            if !sender.spawn_loops.is_empty() {
-                continue;
-            }
-            let ParentWait::Select(case) = parent_wait(context, channel, &sender) else {
-                continue;
+        check_single_sender(context, self.id(), findings, |channel, sender, wait| {
+            let ParentWait::Select(case) = wait else {
+                return None;
             };
             let name = &channel.name;
             let alternative = if case.has_default {
@@ -40,25 +34,17 @@ impl Codemod for TimeoutLeak {
             } else {
                 "another case"
             };
-            let message = format!(
-                "goroutine started at line {} sends on unbuffered channel `{name}`, but the select at line {} can take {alternative} and move on; the send then blocks forever",
-                context.line_of(sender.goroutine.start.start_byte()),
-                context.line_of(case.select.start_byte()),
-            );
-            let fix = sender.buffer_fix(
-                channel,
-                "1",
-                format!(
+            Some(Leak {
+                message: format!(
+                    "goroutine started at line {} sends on unbuffered channel `{name}`, but the select at line {} can take {alternative} and move on; the send then blocks forever",
+                    context.line_of(sender.goroutine.start.start_byte()),
+                    context.line_of(case.select.start_byte()),
+                ),
+                fix_description: format!(
                     "give `{name}` a buffer of 1 so the send completes after the select gives up"
                 ),
-            );
-            findings.push(Finding {
-                codemod: self.id(),
-                range: channel.make_call.byte_range(),
-                message,
-                fix,
-            });
-        }
+            })
+        });
     }
 }
 
