@@ -317,8 +317,11 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         &std::env::current_dir()?,
     )?;
 
-    let (exit, fixes_verb) = if cli.check {
-        (check(stdout, cli, &settings, &setup, &analysis)?, "fixable")
+    let (exit, mode) = if cli.check {
+        (
+            check(stdout, cli, &settings, &setup, &analysis)?,
+            Mode::Check,
+        )
     } else if cli.dry_run {
         (
             dry_run(
@@ -330,7 +333,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &verdicts,
                 &mut errors,
             )?,
-            "would be applied",
+            Mode::DryRun,
         )
     } else {
         (
@@ -343,16 +346,11 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &verdicts,
                 &mut errors,
             )?,
-            "applied",
+            Mode::Fix,
         )
     };
     if !cli.quiet {
-        say(&summary_line(
-            &analysis,
-            &settings,
-            fixes_verb,
-            started.elapsed(),
-        ));
+        say(&summary_line(&analysis, &settings, mode, started.elapsed()));
     }
     for error in &errors {
         say(&format!("goleak-fix: {}: {}", error.path, error.reason));
@@ -619,7 +617,7 @@ fn commit_to_branch(
         say(&summary_line(
             &analysis,
             settings,
-            "committed",
+            Mode::Commit,
             started.elapsed(),
         ));
     }
@@ -706,12 +704,25 @@ fn print_report(out: &mut impl Write, report: &Report, format: Option<Format>) -
     }
 }
 
+/// Which of the three modes ran: the summary line counts its fixes differently.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `--check`: nothing is applied; the fixes are counted as fixable.
+    Check,
+    /// `--dry-run`: the fixes would be applied.
+    DryRun,
+    /// The default mode: the fixes are applied.
+    Fix,
+    /// `--commit`: the fixes are committed.
+    Commit,
+}
+
 /// The end-of-run summary for people (stderr): what was scanned and parsed, findings per
 /// codemod, fixes, and how long it took.
 fn summary_line(
     analysis: &Analysis,
     settings: &Settings,
-    fixes_verb: &str,
+    mode: Mode,
     elapsed: std::time::Duration,
 ) -> String {
     let mut per_codemod: Vec<(&str, usize)> = Vec::new();
@@ -749,10 +760,11 @@ fn summary_line(
         .filter(|o| o.fixed.is_some())
         .count();
     let fixes: usize = analysis.outcomes.iter().map(|o| o.applied.len()).sum();
-    let fixes = if fixes_verb == "fixable" {
-        format!("{fixable} fixable")
-    } else {
-        format!("{fixes} fix(es) {fixes_verb} in {fixed_files} file(s)")
+    let fixes = match mode {
+        Mode::Check => format!("{fixable} fixable"),
+        Mode::DryRun => format!("{fixes} fix(es) would be applied in {fixed_files} file(s)"),
+        Mode::Fix => format!("{fixes} fix(es) applied in {fixed_files} file(s)"),
+        Mode::Commit => format!("{fixes} fix(es) committed in {fixed_files} file(s)"),
     };
     let not_analysed = match analysis.not_analysed_count() {
         0 => String::new(),
