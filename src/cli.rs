@@ -1,4 +1,4 @@
-//! The command line of DESIGN.md: parse flags, walk, analyse in parallel, then print or write.
+//! The command line of docs/CONTRACT.md: parse flags, walk, analyse in parallel, then print or write.
 
 use crate::codemods::{self, Codemod};
 use crate::commit::{self, BranchRequest, HeadCommit};
@@ -317,8 +317,11 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         &std::env::current_dir()?,
     )?;
 
-    let (exit, fixes_verb) = if cli.check {
-        (check(stdout, cli, &settings, &setup, &analysis)?, "fixable")
+    let (exit, mode) = if cli.check {
+        (
+            check(stdout, cli, &settings, &setup, &analysis)?,
+            Mode::Check,
+        )
     } else if cli.dry_run {
         (
             dry_run(
@@ -330,7 +333,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &verdicts,
                 &mut errors,
             )?,
-            "would be applied",
+            Mode::DryRun,
         )
     } else {
         (
@@ -343,16 +346,11 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &verdicts,
                 &mut errors,
             )?,
-            "applied",
+            Mode::Fix,
         )
     };
     if !cli.quiet {
-        say(&summary_line(
-            &analysis,
-            &settings,
-            fixes_verb,
-            started.elapsed(),
-        ));
+        say(&summary_line(&analysis, &settings, mode, started.elapsed()));
     }
     for error in &errors {
         say(&format!("goleak-fix: {}: {}", error.path, error.reason));
@@ -373,13 +371,7 @@ fn verify_fixes(
     let (Some(level), Some(toolchain)) = (cli.verify, toolchain) else {
         return Ok(Verdicts::new());
     };
-    #[allow(unused_mut)]
-    let mut options = verify::Options::new(level, base.to_path_buf());
-    // A fault to inject, for the command-line tests of a dropped fix; never in release builds.
-    #[cfg(debug_assertions)]
-    {
-        options.break_fixes_for_tests = std::env::var("GOLEAK_FIX_TEST_BREAK_FIX").ok();
-    }
+    let options = verify::Options::new(level, base.to_path_buf());
     let verdicts = verify::verify(outcomes, toolchain, &options)?;
     for (path, verdict) in &verdicts {
         say(&verdict.line(path));
@@ -581,8 +573,7 @@ fn commit_to_branch(
             commit::default_message(&analysis.outcomes) + &verification_trailer(&verdicts)
         }),
     };
-    let created =
-        repository.commit_fixes_with(&analysis.outcomes, &request, &signal_mid_write())?;
+    let created = repository.commit_fixes(&analysis.outcomes, &request)?;
     match &created {
         Some(record) => say(&format!(
             "goleak-fix: committed the fixes to {} file(s) as {} on branch {}",
@@ -626,7 +617,7 @@ fn commit_to_branch(
         say(&summary_line(
             &analysis,
             settings,
-            "committed",
+            Mode::Commit,
             started.elapsed(),
         ));
     }
@@ -660,34 +651,6 @@ fn warn_not_analysed(analysis: &Analysis) {
         for skipped in ReportedNotAnalysed::of(outcome) {
             say(&skipped.line());
         }
-    }
-}
-
-/// What `--commit` calls in the middle of writing each object: nothing, but in debug builds
-/// `GOLEAK_FIX_TEST_SIGNAL_MID_WRITE=INT|TERM` raises that signal once there, for the test of
-/// an interrupted `--commit` (the same kind of fault injection as
-/// `GOLEAK_FIX_TEST_BREAK_FIX`); never in release builds.
-fn signal_mid_write() -> impl Fn() {
-    #[cfg(debug_assertions)]
-    {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let signal = match std::env::var("GOLEAK_FIX_TEST_SIGNAL_MID_WRITE").as_deref() {
-            Ok("INT") => Some(SIGINT),
-            Ok("TERM") => Some(SIGTERM),
-            _ => None,
-        };
-        let raised = std::cell::Cell::new(false);
-        move || {
-            if let Some(signal) = signal
-                && !raised.replace(true)
-            {
-                let _ = signal_hook::low_level::raise(signal);
-            }
-        }
-    }
-    #[cfg(not(debug_assertions))]
-    {
-        || {}
     }
 }
 
@@ -741,12 +704,25 @@ fn print_report(out: &mut impl Write, report: &Report, format: Option<Format>) -
     }
 }
 
+/// Which of the three modes ran: the summary line counts its fixes differently.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `--check`: nothing is applied; the fixes are counted as fixable.
+    Check,
+    /// `--dry-run`: the fixes would be applied.
+    DryRun,
+    /// The default mode: the fixes are applied.
+    Fix,
+    /// `--commit`: the fixes are committed.
+    Commit,
+}
+
 /// The end-of-run summary for people (stderr): what was scanned and parsed, findings per
 /// codemod, fixes, and how long it took.
 fn summary_line(
     analysis: &Analysis,
     settings: &Settings,
-    fixes_verb: &str,
+    mode: Mode,
     elapsed: std::time::Duration,
 ) -> String {
     let mut per_codemod: Vec<(&str, usize)> = Vec::new();
@@ -784,10 +760,11 @@ fn summary_line(
         .filter(|o| o.fixed.is_some())
         .count();
     let fixes: usize = analysis.outcomes.iter().map(|o| o.applied.len()).sum();
-    let fixes = if fixes_verb == "fixable" {
-        format!("{fixable} fixable")
-    } else {
-        format!("{fixes} fix(es) {fixes_verb} in {fixed_files} file(s)")
+    let fixes = match mode {
+        Mode::Check => format!("{fixable} fixable"),
+        Mode::DryRun => format!("{fixes} fix(es) would be applied in {fixed_files} file(s)"),
+        Mode::Fix => format!("{fixes} fix(es) applied in {fixed_files} file(s)"),
+        Mode::Commit => format!("{fixes} fix(es) committed in {fixed_files} file(s)"),
     };
     let not_analysed = match analysis.not_analysed_count() {
         0 => String::new(),

@@ -560,11 +560,7 @@ impl TreeWalk<'_> {
             let path = join(name);
             match entry.kind() {
                 Some(ObjectType::Tree) => {
-                    let skipped = name == "vendor"
-                        || name == "testdata"
-                        || name.starts_with('.')
-                        || name.starts_with('_');
-                    if skipped || self.is_excluded(&path, true) {
+                    if crate::walk::is_skipped_directory(name) || self.is_excluded(&path, true) {
                         continue;
                     }
                     let subtree = match self.repository.find_tree(entry.id()) {

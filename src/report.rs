@@ -1,4 +1,4 @@
-//! The findings report: `path:line:col: id: message` lines, or the JSON document of DESIGN.md.
+//! The findings report: `path:line:col: id: message` lines, or the JSON document of docs/CONTRACT.md.
 //! (SARIF is written from the same report by `sarif`.)
 
 use crate::edit::Fix;

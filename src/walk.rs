@@ -210,11 +210,7 @@ fn walk_directory(
             if !is_dir {
                 return true;
             }
-            let name = entry.file_name().to_string_lossy();
-            !(name == "vendor"
-                || name == "testdata"
-                || name.starts_with('.')
-                || name.starts_with('_'))
+            !is_skipped_directory(&entry.file_name().to_string_lossy())
         })
         .threads(walk_threads())
         .build_parallel();
@@ -320,6 +316,13 @@ fn add(
 }
 
 /// The path as people see it: relative to the current directory, without a leading `./`.
+/// The directories the Go tools leave out of `./...`, and so does goleak-fix (the walk of the
+/// disk and `--commit`'s walk of `HEAD` alike): `vendor`, `testdata`, and names starting with
+/// `.` or `_`.
+pub fn is_skipped_directory(name: &str) -> bool {
+    name == "vendor" || name == "testdata" || name.starts_with('.') || name.starts_with('_')
+}
+
 /// Bytes that are not UTF-8 are shown as U+FFFD: for reports and messages; a diff names the
 /// file by `shown_path`'s exact bytes instead.
 pub fn display_path(path: &Path) -> String {
@@ -364,6 +367,16 @@ pub fn is_generated(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_directories_go_skips_are_skipped() {
+        for name in ["vendor", "testdata", ".git", "_build"] {
+            assert!(is_skipped_directory(name), "{name}");
+        }
+        for name in ["pkg", "vendored", "test_data", "internal"] {
+            assert!(!is_skipped_directory(name), "{name}");
+        }
+    }
 
     #[test]
     fn go_patterns_mean_directories() {

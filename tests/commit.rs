@@ -6,6 +6,9 @@
 mod common;
 
 use common::{CLEAN, LEAKY, stderr};
+use goleak_fix::codemods::REGISTRY;
+use goleak_fix::engine::Settings;
+use goleak_fix::pipeline;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -44,8 +47,13 @@ fn goleak_fix(dir: &Path, home: &Path, args: &[&str]) -> Output {
 
 fn goleak_fix_command(dir: &Path, home: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_goleak-fix"));
+    command.args(args);
+    in_repository(command, dir, home)
+}
+
+/// `command` run in `dir`, with git's configuration from `home` only.
+fn in_repository(mut command: Command, dir: &Path, home: &Path) -> Command {
     command
-        .args(args)
         .current_dir(dir)
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home)
@@ -660,18 +668,29 @@ fn leftovers(git_dir: &Path) -> Vec<std::path::PathBuf> {
     found
 }
 
+/// Set only in the child process of the signal test: the signal its commit raises.
+const CHILD_SIGNAL: &str = "GOLEAK_FIX_TEST_CHILD_SIGNAL";
+
 #[test]
 fn a_signal_while_an_object_is_written_leaves_no_temp_file_and_no_branch() {
     for (signal, status) in [("TERM", 143), ("INT", 130)] {
         let second = LEAKY.replace("func fetch()", "func fetch2()");
         let repo = Repo::new(&[("pkg/a.go", LEAKY), ("pkg/b.go", &second)]);
         let before = repo.state();
-        // Debug builds raise the signal once, halfway through writing the first fixed file's
-        // object, while libgit2's temp file for it is open in `.git/objects`.
-        let output = goleak_fix_command(&repo.path(), repo.home.path(), &["--commit", "./..."])
-            .env("GOLEAK_FIX_TEST_SIGNAL_MID_WRITE", signal)
+        // This test binary again, running only the child below: it commits the fixes the way
+        // `--commit` does and raises the signal halfway through writing the first fixed
+        // file's object, while libgit2's temp file for it is open in `.git/objects`. The
+        // fault is injected from here, so no test hook is compiled into goleak-fix.
+        let mut child = Command::new(std::env::current_exe().unwrap());
+        child.args([
+            "--exact",
+            "the_child_of_the_signal_test_commits_and_raises_its_signal_mid_write",
+            "--nocapture",
+        ]);
+        let output = in_repository(child, &repo.path(), repo.home.path())
+            .env(CHILD_SIGNAL, signal)
             .output()
-            .expect("run goleak-fix");
+            .expect("run the child test");
         assert_eq!(output.status.code(), Some(status), "{}", stderr(&output));
         assert!(
             stderr(&output).contains("goleak-fix: interrupted; the repository holds no"),
@@ -685,6 +704,39 @@ fn a_signal_while_an_object_is_written_leaves_no_temp_file_and_no_branch() {
         // What was written is whole: git finds nothing wrong.
         repo.git(&["fsck", "--no-dangling"]);
     }
+}
+
+/// The child process of the test above, which runs it with `GOLEAK_FIX_TEST_CHILD_SIGNAL`
+/// set; in the suite's own run it has nothing to do. It takes over the signals as `--commit`
+/// does, and the signal ends the process before this function returns.
+#[test]
+fn the_child_of_the_signal_test_commits_and_raises_its_signal_mid_write() {
+    use goleak_fix::commit::{BranchRequest, HeadCommit};
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(name) = std::env::var(CHILD_SIGNAL) else {
+        return;
+    };
+    let signal = if name == "INT" { SIGINT } else { SIGTERM };
+    goleak_fix::interrupt::install(goleak_fix::interrupt::REPOSITORY_WHOLE).unwrap();
+    let repository = HeadCommit::open(&["./...".to_string()]).unwrap();
+    let settings = Settings::new(REGISTRY.to_vec(), false);
+    let (packages, _) = repository
+        .go_packages(None, settings.max_file_size)
+        .unwrap();
+    let analysis = pipeline::analyse_sources(packages, &settings);
+    let request = BranchRequest {
+        name: None,
+        force: false,
+        message: "Fix goroutine leaks".to_string(),
+    };
+    let raised = std::cell::Cell::new(false);
+    let raise_once = || {
+        if !raised.replace(true) {
+            signal_hook::low_level::raise(signal).unwrap();
+        }
+    };
+    let _ = repository.commit_fixes_with(&analysis.outcomes, &request, &raise_once);
+    panic!("SIG{name} did not end the process");
 }
 
 #[test]

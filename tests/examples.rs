@@ -1,14 +1,103 @@
-//! The three-way proof of every codemod, driven by its example programs:
-//! 1. a snapshot of the diff it makes to each leaking example (`snapshots/`);
+//! The three-way proof of every codemod, driven by its example programs, one test per
+//! example (`<codemod>::leaking::<name>`, `<codemod>::clean::<name>`), so a failing example is
+//! named and the others still run:
+//! 1. a snapshot of the diff it makes to each leaking example (`snapshots/`), and the fix is
+//!    idempotent;
 //! 2. no finding and no change on each clean example;
 //! 3. each leaking example run with Go leaks goroutines before the fix and none after, and
 //!    each clean example leaks none.
+//!
+//! The Go programs are all built by one `go build` (Go builds them in parallel, sharing one
+//! build cache) the first time a test needs one; each test then runs its own binaries.
 
 mod common;
 
 use common::*;
 use goleak_fix::diff::unified_diff;
-use std::thread;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// One test module per codemod, one test per example file. Listed by hand, like the codemod
+/// registry; `every_example_on_disk_has_a_test` fails when a file is added without a line here.
+macro_rules! examples {
+    ($($module:ident: $id:literal {
+        leaking: [$($leaking:ident),* $(,)?],
+        clean: [$($clean:ident),* $(,)?] $(,)?
+    })*) => {
+        $(mod $module {
+            mod leaking {
+                $(#[test]
+                fn $leaking() {
+                    crate::leaking_example($id, stringify!($leaking));
+                })*
+            }
+            mod clean {
+                $(#[test]
+                fn $clean() {
+                    crate::clean_example($id, stringify!($clean));
+                })*
+            }
+        })*
+
+        /// Every (codemod, kind, name) with a test above.
+        const LISTED: &[(&str, &str, &str)] = &[
+            $($(($id, "leaking", stringify!($leaking)),)* $(($id, "clean", stringify!($clean)),)*)*
+        ];
+    };
+}
+
+examples! {
+    abandoned_receivers: "abandoned-receivers" {
+        leaking: [closure_workers, counter_send_loop, method_worker, seed],
+        clean: [close_after_loop, defer_close, generator, nested_batches, receive_once],
+    }
+    channel_iteration_misuse: "channel-iteration-misuse" {
+        leaking: [defer_done, done_last, seed, wg_go],
+        clean: [close_after_wait, defer_close, producer_closes, wait_close_goroutine, wg_go_close],
+    }
+    ncast_leak: "ncast-leak" {
+        leaking: [counter_loop, early_return, range_int, range_param, seed, select_timeout],
+        clean: [presized_len, presized_n, receive_all, receive_all_first_error, receive_n, sender_selects],
+    }
+    premature_return: "premature-return" {
+        leaking: [explicit_zero, multi_name, multiline_type, named_func, result_or_error, seed, send_then_close, var_block, var_decl],
+        clean: [always_receives, both_branches, buffered, multi_name, send_then_close_range, sender_default, sender_selects_ctx, struct_field, ticker_retry, var_block],
+    }
+    timeout_leak: "timeout-leak" {
+        leaking: [ctx_done, declare_then_assign, loop_ctx, new_expr, seed, select_default, send_then_close_branches, shadowing_parameter, sibling_blocks, time_after, timer_c],
+        clean: [always_receives, both_branches, buffered, declare_then_assign, new_expr, sender_default, sender_selects_ctx, shadowing_parameter, sibling_blocks, struct_field, ticker_retry],
+    }
+}
+
+#[test]
+fn every_example_on_disk_has_a_test() {
+    let mut on_disk = BTreeSet::new();
+    for id in codemod_ids() {
+        for kind in ["leaking", "clean"] {
+            for path in examples(id, kind) {
+                let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+                on_disk.insert((id.to_string(), kind.to_string(), name));
+            }
+        }
+    }
+    let listed: BTreeSet<(String, String, String)> = LISTED
+        .iter()
+        .map(|(id, kind, name)| (id.to_string(), kind.to_string(), name.to_string()))
+        .collect();
+    assert_eq!(
+        on_disk.difference(&listed).collect::<Vec<_>>(),
+        Vec::<&(String, String, String)>::new(),
+        "examples without a test: add them to `examples!`"
+    );
+    assert_eq!(
+        listed.difference(&on_disk).collect::<Vec<_>>(),
+        Vec::<&(String, String, String)>::new(),
+        "tests without an example file"
+    );
+}
 
 #[test]
 fn every_codemod_has_documentation_and_examples() {
@@ -34,134 +123,237 @@ fn every_codemod_has_documentation_and_examples() {
     }
 }
 
-#[test]
-fn leaking_examples_get_exactly_their_codemods_fix() {
-    for id in codemod_ids() {
-        for path in examples(id, "leaking") {
-            let name = path.file_stem().unwrap().to_string_lossy().to_string();
-            let text = std::fs::read_to_string(&path).unwrap();
-            let unsafe_only = expects_unsafe_fix(&text);
-            let outcome = run_on_file(&path, unsafe_only);
-            let label = format!("{id}/{name}");
-            assert_eq!(
-                outcome.findings.len(),
-                1,
-                "{label}: expected one finding, got {:#?}",
-                outcome.findings
-            );
-            assert_eq!(
-                outcome.findings[0].codemod, id,
-                "{label}: found by the wrong codemod"
-            );
-            let fixed = outcome
-                .fixed
-                .unwrap_or_else(|| panic!("{label}: no fix was applied"));
-            if unsafe_only {
-                assert!(
-                    run_on_file(&path, false).fixed.is_none(),
-                    "{label}: marked unsafe-fix but fixed by default"
-                );
-            }
-            // Idempotent: the fixed program has nothing left to fix.
-            let again = run_on_text(&name, &fixed, unsafe_only);
-            assert!(
-                again.fixed.is_none(),
-                "{label}: a second run changed the file again"
-            );
-            assert!(
-                again.findings.is_empty(),
-                "{label}: the fixed file still has findings: {:#?}",
-                again.findings
-            );
-            let finding = &outcome.findings[0];
-            let line = text[..finding.range.start].matches('\n').count() + 1;
-            let fix = finding.fix.as_ref().expect("a fixed finding has a fix");
-            let shown = format!(
-                "{name}.go:{line}: {id}: {}\nfix ({:?}): {}\n\n{}",
-                finding.message,
-                fix.applicability,
-                fix.description,
-                unified_diff(format!("{id}/{name}.go"), &text, &fixed)
-            );
-            insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-                insta::assert_snapshot!(format!("{id}__{name}"), shown);
-            });
-        }
-    }
+fn example_path(id: &str, kind: &str, name: &str) -> PathBuf {
+    repo_root()
+        .join("codemods")
+        .join(id)
+        .join("examples")
+        .join(kind)
+        .join(format!("{name}.go"))
 }
 
-#[test]
-fn clean_examples_get_no_finding() {
-    for id in codemod_ids() {
-        for path in examples(id, "clean") {
-            let outcome = run_on_file(&path, true);
-            assert!(
-                outcome.findings.is_empty(),
-                "{id}/{}: expected no finding, got {:#?}",
-                path.display(),
-                outcome.findings
-            );
-            assert!(outcome.fixed.is_none());
-        }
-    }
-}
-
-/// Every leaking example leaks when run and stops leaking once fixed; every clean one never
-/// leaks. Programs are built and run two at a time.
-#[test]
-fn go_runs_prove_leaks_fixed() {
-    let mut jobs: Vec<(String, String, bool)> = Vec::new();
-    for id in codemod_ids() {
-        for path in examples(id, "leaking") {
-            let name = path.file_stem().unwrap().to_string_lossy().to_string();
-            let text = std::fs::read_to_string(&path).unwrap();
-            let fixed = run_on_file(&path, expects_unsafe_fix(&text))
-                .fixed
-                .unwrap_or_default();
-            jobs.push((format!("{id}/leaking/{name} before the fix"), text, true));
-            jobs.push((format!("{id}/leaking/{name} after the fix"), fixed, false));
-        }
-        for path in examples(id, "clean") {
-            let name = path.file_stem().unwrap().to_string_lossy().to_string();
-            jobs.push((
-                format!("{id}/clean/{name}"),
-                std::fs::read_to_string(&path).unwrap(),
-                false,
-            ));
-        }
-    }
-    let workers = 2;
-    let chunks: Vec<Vec<(String, String, bool)>> = (0..workers)
-        .map(|w| jobs.iter().skip(w).step_by(workers).cloned().collect())
-        .collect();
-    let failures: Vec<String> = thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    let mut failures = Vec::new();
-                    for (label, program, should_leak) in chunk {
-                        let count = goroutines_after_run(&program, &label);
-                        let leaked = count > 1;
-                        if leaked != should_leak {
-                            failures.push(format!(
-                                "{label}: goroutines {count}, expected {}",
-                                if should_leak { "> 1" } else { "1" }
-                            ));
-                        }
-                    }
-                    failures
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("worker thread"))
-            .collect()
-    });
-    assert!(
-        failures.is_empty(),
-        "Go runs disagree:\n{}",
-        failures.join("\n")
+/// A leaking example gets exactly its codemod's fix (snapshot), once (idempotent), and Go
+/// shows it leaking before the fix and not after.
+fn leaking_example(id: &str, name: &str) {
+    let path = example_path(id, "leaking", name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let unsafe_only = expects_unsafe_fix(&text);
+    let outcome = run_on_file(&path, unsafe_only);
+    let label = format!("{id}/{name}");
+    assert_eq!(
+        outcome.findings.len(),
+        1,
+        "{label}: expected one finding, got {:#?}",
+        outcome.findings
     );
+    assert_eq!(
+        outcome.findings[0].codemod, id,
+        "{label}: found by the wrong codemod"
+    );
+    let fixed = outcome
+        .fixed
+        .clone()
+        .unwrap_or_else(|| panic!("{label}: no fix was applied"));
+    if unsafe_only {
+        assert!(
+            run_on_file(&path, false).fixed.is_none(),
+            "{label}: marked unsafe-fix but fixed by default"
+        );
+    }
+    // Idempotent: the fixed program has nothing left to fix.
+    let again = run_on_text(name, &fixed, unsafe_only);
+    assert!(
+        again.fixed.is_none(),
+        "{label}: a second run changed the file again"
+    );
+    assert!(
+        again.findings.is_empty(),
+        "{label}: the fixed file still has findings: {:#?}",
+        again.findings
+    );
+    let finding = &outcome.findings[0];
+    let line = text[..finding.range.start].matches('\n').count() + 1;
+    let fix = finding.fix.as_ref().expect("a fixed finding has a fix");
+    let shown = format!(
+        "{name}.go:{line}: {id}: {}\nfix ({:?}): {}\n\n{}",
+        finding.message,
+        fix.applicability,
+        fix.description,
+        unified_diff(format!("{id}/{name}.go"), &text, &fixed)
+    );
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!(format!("{id}__{name}"), shown);
+    });
+    let before = goroutines(&program_key(id, "leaking", name, Stage::AsWritten));
+    assert!(
+        before > 1,
+        "{label}: goroutines {before} before the fix, expected > 1"
+    );
+    let after = goroutines(&program_key(id, "leaking", name, Stage::Fixed));
+    assert_eq!(after, 1, "{label}: goroutines {after} after the fix");
+}
+
+/// A clean example gets no finding and no change, and Go shows it leaking nothing.
+fn clean_example(id: &str, name: &str) {
+    let path = example_path(id, "clean", name);
+    let outcome = run_on_file(&path, true);
+    assert!(
+        outcome.findings.is_empty(),
+        "{id}/clean/{name}: expected no finding, got {:#?}",
+        outcome.findings
+    );
+    assert!(outcome.fixed.is_none());
+    let count = goroutines(&program_key(id, "clean", name, Stage::AsWritten));
+    assert_eq!(count, 1, "{id}/clean/{name}: goroutines {count}");
+}
+
+#[derive(Clone, Copy)]
+enum Stage {
+    AsWritten,
+    Fixed,
+}
+
+/// The directory (and binary) name of one program: `timeout-leak.leaking.seed.fixed`.
+fn program_key(id: &str, kind: &str, name: &str, stage: Stage) -> String {
+    let stage = match stage {
+        Stage::AsWritten => "as-written",
+        Stage::Fixed => "fixed",
+    };
+    format!("{id}.{kind}.{name}.{stage}")
+}
+
+/// The Go programs of all examples, as written and fixed, in one module: `src/<key>/`, and
+/// what one `go build` of them all made, `bin/<key>`.
+struct Programs {
+    root: tempfile::TempDir,
+}
+
+impl Programs {
+    fn src(&self) -> PathBuf {
+        self.root.path().join("src")
+    }
+
+    fn bin(&self) -> PathBuf {
+        self.root.path().join("bin")
+    }
+}
+
+/// Built once, by the first test that runs a program.
+fn programs() -> &'static Programs {
+    static PROGRAMS: OnceLock<Programs> = OnceLock::new();
+    PROGRAMS.get_or_init(|| {
+        let programs = Programs {
+            root: tempfile::tempdir().expect("temp dir"),
+        };
+        let src = programs.src();
+        std::fs::create_dir_all(&src).unwrap();
+        // Go 1.26, as the README's Set up asks: the `new_expr` examples use `new(expr)`. An
+        // older `go` refuses the module (GOTOOLCHAIN=local), naming the version it needs.
+        std::fs::write(src.join("go.mod"), "module examples\n\ngo 1.26\n").unwrap();
+        let mut count = 0;
+        for (id, kind, name) in LISTED {
+            let text = std::fs::read_to_string(example_path(id, kind, name)).unwrap();
+            let mut stages = vec![(Stage::AsWritten, text.clone())];
+            if *kind == "leaking"
+                && let Some(fixed) =
+                    run_on_file(&example_path(id, kind, name), expects_unsafe_fix(&text)).fixed
+            {
+                stages.push((Stage::Fixed, fixed));
+            }
+            for (stage, program) in stages {
+                let dir = src.join(program_key(id, kind, name, stage));
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(dir.join("main.go"), settling(&program, id, name)).unwrap();
+                std::fs::write(dir.join("settle.go"), SETTLE_GO).unwrap();
+                count += 1;
+            }
+        }
+        // Straight to stderr, past the test harness's capture: the build takes a while on a
+        // fresh cache, and silence would look like a hang.
+        let _ = writeln!(
+            std::io::stderr(),
+            "examples: building {count} Go programs with one `go build`..."
+        );
+        let started = std::time::Instant::now();
+        // A program that does not build is left out; its test builds it alone to show why.
+        let _ = go_command(&src)
+            .args(["build", "-o"])
+            .arg(programs.bin().join(""))
+            .arg("./...")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("the Go toolchain is needed to prove fixes (`go` on PATH): {e}")
+            });
+        let _ = writeln!(
+            std::io::stderr(),
+            "examples: built in {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
+        programs
+    })
+}
+
+/// The helper that replaces the examples' fixed wait (see the file).
+const SETTLE_GO: &str = include_str!("go/settle.go");
+
+/// `program` with its wait before counting goroutines turned into `goleakFixSettle`'s.
+fn settling(program: &str, id: &str, name: &str) -> String {
+    const WAIT: &str = "time.Sleep(300 * time.Millisecond)";
+    assert_eq!(
+        program.matches(WAIT).count(),
+        1,
+        "{id}/{name}: an example's main ends with `{WAIT}` and then prints \
+         `goroutines: N`, by convention (tests/go/settle.go replaces the wait)"
+    );
+    program.replace(WAIT, "time.Sleep(goleakFixSettle())")
+}
+
+/// `go` in `dir` with the suite's build cache, never downloading a toolchain.
+fn go_command(dir: &Path) -> Command {
+    let cache = repo_root().join("target").join("go-build-cache");
+    let mut command = Command::new("go");
+    command
+        .current_dir(dir)
+        .env(
+            "GOCACHE",
+            std::env::var_os("GOCACHE").unwrap_or(cache.into()),
+        )
+        .env("GOFLAGS", "-mod=mod")
+        .env("GO111MODULE", "on")
+        .env("GOTOOLCHAIN", "local");
+    command
+}
+
+/// Runs the program `key` and returns the number it prints on its last line,
+/// `goroutines: N`. Panics, failing the test, when Go is missing: a leak proof that is
+/// skipped proves nothing.
+fn goroutines(key: &str) -> usize {
+    let programs = programs();
+    let binary = programs.bin().join(key);
+    if !binary.is_file() {
+        let output = go_command(&programs.src())
+            .args(["build", "-o"])
+            .arg(&binary)
+            .arg(format!("./{key}"))
+            .output()
+            .expect("run go build");
+        assert!(
+            output.status.success(),
+            "{key}: go build failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let output = Command::new(&binary)
+        .output()
+        .unwrap_or_else(|e| panic!("{key}: cannot run: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{key}: the program failed\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    last.strip_prefix("goroutines: ")
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{key}: last line is not `goroutines: N`: {last:?}"))
 }

@@ -1,34 +1,10 @@
-//! ## What it does
-//! Finds workers that `range` over a channel the function fills in a send loop and never closes.
+//! `abandoned-receivers`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! silent are documented once, in `codemods/abandoned-receivers/README.md` (what `--explain` prints).
 //!
-//! ## Why is this bad?
-//! `range` over a channel ends only when the channel is closed. Without `close`, every worker
-//! waits forever once the last value is taken.
-//!
-//! ## Example
-//! ```go
-//! input := make(chan string, len(records))
-//! for _, r := range records {
-//!     input <- r
-//! }
-//! for i := 0; i < workers; i++ {
-//!     go worker(input, output)   // worker does `for v := range input`
-//! }
-//! ```
-//!
-//! ## Use instead
-//! ```go
-//! for _, r := range records {
-//!     input <- r
-//! }
-//! close(input)
-//! ```
-//!
-//! ## Fix safety
-//! Safe when every send happens in that loop, in the function itself (no goroutine sends), the
-//! loop runs once (it is not inside another loop), nothing closes the channel already, the
-//! function does not receive from it after the loop, every other receiver ranges (so a closed
-//! channel ends it cleanly instead of yielding zero values), and the channel does not escape.
+//! How the check is organised: for each channel the function makes, find the one loop that
+//! holds every send (`send_loop`), then the guards, one early return each, that make the
+//! `close` after that loop safe; the fix inserts `close(ch)` on the line after the loop, at
+//! the loop's indentation.
 
 use super::{Codemod, CodemodContext, Finding};
 use crate::edit::Fix;

@@ -1,34 +1,10 @@
-//! ## What it does
-//! Finds a goroutine that ranges over a channel fed by producer goroutines that a
-//! `sync.WaitGroup` (or `errgroup.Group`) waits for, when nobody closes the channel.
+//! `channel-iteration-misuse`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! silent are documented once, in `codemods/channel-iteration-misuse/README.md` (what `--explain` prints).
 //!
-//! ## Why is this bad?
-//! After the producers are done, the consumer's `range` waits for a value or a close that
-//! never comes.
-//!
-//! ## Example
-//! ```go
-//! for _, item := range items {
-//!     wg.Add(1)
-//!     go func() { defer wg.Done(); c <- process(item) }()
-//! }
-//! go func() { for v := range c { use(v) } }()
-//! wg.Wait()
-//! ```
-//!
-//! ## Use instead
-//! ```go
-//! wg.Wait()
-//! close(c)
-//! ```
-//!
-//! ## Fix safety
-//! `close(c)` after `wg.Wait()` is safe when the wait provably covers every send: each
-//! producer is started with `wg.Go`, defers `wg.Done()` or calls it last, or (the seed's shape)
-//! is counted by `wg.Add(1)` right before it starts, sends at most once, and the consumer calls
-//! `wg.Done()` once per value. Where the close cannot go after the wait, `defer close(c)` after
-//! the `make` is offered as an unsafe fix: a panic before the wait would close the channel
-//! under the producers' feet.
+//! How the check is organised: `producers_and_consumer` finds the shape (producer
+//! goroutines, one consumer that ranges, the `wg.Wait()`); `accounting_group` and its helpers
+//! decide whether the wait covers every send; `build_fix` then places `close(c)` after the
+//! wait (safe) or `defer close(c)` after the `make` (unsafe).
 
 use super::{Codemod, CodemodContext, Finding};
 use crate::edit::{Edit, Fix};
@@ -150,7 +126,7 @@ fn accounting_group(context: &CodemodContext, channel: &Channel, shape: &Shape) 
             true
         }
     };
-    let seed_group = consumer_done_per_value(context, shape);
+    let group_done_per_value = consumer_done_per_value(context, shape);
     for producer in &shape.producers {
         let body = producer.body?;
         let name = match &producer.kind {
@@ -158,7 +134,7 @@ fn accounting_group(context: &CodemodContext, channel: &Channel, shape: &Shape) 
             _ => match done_when_finished(body, source) {
                 Some(name) => name,
                 None => {
-                    let name = seed_group.clone()?;
+                    let name = group_done_per_value.clone()?;
                     if !preceded_by_add_one(producer.start, source, &name)
                         || !sends_at_most_once(channel, producer)
                     {

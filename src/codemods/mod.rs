@@ -45,7 +45,7 @@ pub struct Finding {
 }
 
 pub trait Codemod: Sync {
-    /// The stable ID of DESIGN.md.
+    /// The stable ID (docs/CONTRACT.md, "Codemod IDs").
     fn id(&self) -> &'static str;
     /// One line for `--list-codemods`.
     fn summary(&self) -> &'static str;

@@ -1,30 +1,12 @@
-//! ## What it does
-//! Finds a loop that starts one goroutine per iteration, each sending once on the same
-//! unbuffered channel, while the function receives fewer times (typically once: "first answer
-//! wins"), or receives in a loop that can stop early (`return err` on the first error).
+//! `ncast-leak`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! silent are documented once, in `codemods/ncast-leak/README.md` (what `--explain` prints).
 //!
-//! ## Why is this bad?
-//! Every sender whose value is not received blocks forever.
-//!
-//! ## Example
-//! ```go
-//! c := make(chan result)
-//! for _, s := range servers {
-//!     go func() { c <- query(s) }()
-//! }
-//! return <-c
-//! ```
-//!
-//! ## Use instead
-//! ```go
-//! c := make(chan result, len(servers))
-//! ```
-//!
-//! ## Fix safety
-//! Safe when the size means at the `make` what it means at the loop: a variable declared
-//! before the `make` and never assigned until the loop ends, of a visible slice, array, map or
-//! string type (for `len`), or a loop bound known not to be negative (a negative size would make
-//! `make` panic). Otherwise the fix is unsafe, or there is none.
+//! How the check is organised: the one-shot sender of `one_shot` (shared with
+//! premature-return and timeout-leak), started in a loop; a parent receiving in a loop counts
+//! as collecting every value unless `early_exit` finds a way out of that loop; `loop_size`
+//! turns the spawning loop into a
+//! buffer size (`len(xs)` or the bound of a counted loop), and `value_kind` and
+//! `is_stable_between` decide whether that size is safe where the `make` is.
 
 use super::one_shot::one_shot_sender;
 use super::{Codemod, CodemodContext, Finding};

@@ -4,7 +4,7 @@
 //! can block any more, the parent receives the same values, and since nothing runs after a
 //! sender's send, the missing handshake cannot be observed.
 
-use super::CodemodContext;
+use super::{CodemodContext, Finding};
 use crate::edit::Fix;
 use crate::facts::{
     Capacity, Channel, ChannelUse, Context, Goroutine, GoroutineId, SelectCase, UseKind,
@@ -134,6 +134,42 @@ pub enum ParentWait<'f, 'a> {
     Select(&'f SelectCase<'a>),
     /// It can return first (at `exit`, when known) or never receive.
     CanLeave { exit: Option<Node<'a>> },
+}
+
+/// What a one-shot codemod says about a parent wait that leaks: the finding's message and
+/// the fix's description.
+pub struct Leak {
+    pub message: String,
+    pub fix_description: String,
+}
+
+/// The check premature-return and timeout-leak share: each channel with a one-shot sender
+/// started once (a goroutine per loop iteration is ncast-leak's), whose parent wait `judge`
+/// says leaks (`None`: not this codemod's case), is a finding at its `make`, fixed with a
+/// buffer of 1.
+pub fn check_single_sender<'a>(
+    context: &CodemodContext<'_, 'a>,
+    codemod: &'static str,
+    findings: &mut Vec<Finding>,
+    judge: impl for<'f> Fn(&Channel<'a>, &OneShotSender<'f, 'a>, ParentWait<'f, 'a>) -> Option<Leak>,
+) {
+    for channel in &context.facts.channels {
+        let Some(sender) = one_shot_sender(context, channel) else {
+            continue;
+        };
+        if !sender.spawn_loops.is_empty() {
+            continue;
+        }
+        let Some(leak) = judge(channel, &sender, parent_wait(context, channel, &sender)) else {
+            continue;
+        };
+        findings.push(Finding {
+            codemod,
+            range: channel.make_call.byte_range(),
+            message: leak.message,
+            fix: sender.buffer_fix(channel, "1", leak.fix_description),
+        });
+    }
 }
 
 pub fn parent_wait<'f, 'a>(

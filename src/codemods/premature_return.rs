@@ -1,29 +1,11 @@
-//! ## What it does
-//! Finds a goroutine that sends once on an unbuffered channel that the function can return
-//! without receiving from.
+//! `premature-return`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! silent are documented once, in `codemods/premature-return/README.md` (what `--explain` prints).
 //!
-//! ## Why is this bad?
-//! An unbuffered send blocks until someone receives. Once the function has returned, nobody
-//! will, and the goroutine (with everything it references) stays alive forever.
-//!
-//! ## Example
-//! ```go
-//! c := make(chan error)
-//! go func() { c <- work() }()
-//! if early { return }
-//! return <-c
-//! ```
-//!
-//! ## Use instead
-//! ```go
-//! c := make(chan error, 1)
-//! ```
-//!
-//! ## Fix safety
-//! Safe when there is exactly one sender, it sends at most once and as its last act, only the
-//! function receives, and the channel does not escape. Unsafe when the sender defers calls.
+//! How the check is organised: the shared check of `one_shot` (a one-shot sender started
+//! once, the parent's wait); this file keeps the parent waits that can return before receiving
+//! and words the finding.
 
-use super::one_shot::{ParentWait, one_shot_sender, parent_wait};
+use super::one_shot::{Leak, ParentWait, check_single_sender};
 use super::{Codemod, CodemodContext, Finding};
 
 pub struct PrematureReturn;
@@ -42,16 +24,9 @@ impl Codemod for PrematureReturn {
     }
 
     fn check(&self, context: &CodemodContext, findings: &mut Vec<Finding>) {
-        for channel in &context.facts.channels {
-            let Some(sender) = one_shot_sender(context, channel) else {
-                continue;
-            };
-            // Started once per channel: a goroutine per loop iteration is ncast-leak.
-            if !sender.spawn_loops.is_empty() {
-                continue;
-            }
-            let ParentWait::CanLeave { exit } = parent_wait(context, channel, &sender) else {
-                continue;
+        check_single_sender(context, self.id(), findings, |channel, sender, wait| {
+            let ParentWait::CanLeave { exit } = wait else {
+                return None;
             };
             let name = &channel.name;
             let why = match exit {
@@ -64,22 +39,14 @@ impl Codemod for PrematureReturn {
                 }
                 None => "the function does not receive from it on every path".to_string(),
             };
-            let message = format!(
-                "goroutine started at line {} sends on unbuffered channel `{name}`, but {why}; the send then blocks forever",
-                context.line_of(sender.goroutine.start.start_byte()),
-            );
-            let fix = sender.buffer_fix(
-                channel,
-                "1",
-                format!("give `{name}` a buffer of 1 so the send never blocks"),
-            );
-            findings.push(Finding {
-                codemod: self.id(),
-                range: channel.make_call.byte_range(),
-                message,
-                fix,
-            });
-        }
+            Some(Leak {
+                message: format!(
+                    "goroutine started at line {} sends on unbuffered channel `{name}`, but {why}; the send then blocks forever",
+                    context.line_of(sender.goroutine.start.start_byte()),
+                ),
+                fix_description: format!("give `{name}` a buffer of 1 so the send never blocks"),
+            })
+        });
     }
 }
 

@@ -1,32 +1,11 @@
-//! ## What it does
-//! Finds a goroutine whose single send is awaited in a `select` beside a timeout,
-//! `ctx.Done()` or `default`.
+//! `timeout-leak`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! silent are documented once, in `codemods/timeout-leak/README.md` (what `--explain` prints).
 //!
-//! ## Why is this bad?
-//! When the other case wins, the function moves on and nobody ever receives the result: the
-//! sender blocks on an unbuffered channel forever.
-//!
-//! ## Example
-//! ```go
-//! done := make(chan result)
-//! go func() { done <- slow() }()
-//! select {
-//! case r := <-done:
-//!     return r
-//! case <-ctx.Done():
-//!     return ctx.Err()
-//! }
-//! ```
-//!
-//! ## Use instead
-//! ```go
-//! done := make(chan result, 1)
-//! ```
-//!
-//! ## Fix safety
-//! As for premature-return: one sender, one send as its last act, only the function receives.
+//! How the check is organised: the shared check of `one_shot` (a one-shot sender started
+//! once, the parent's wait); this file keeps the parent waits that are a `select` that can
+//! give up, and words the finding.
 
-use super::one_shot::{ParentWait, one_shot_sender, parent_wait};
+use super::one_shot::{Leak, ParentWait, check_single_sender};
 use super::{Codemod, CodemodContext, Finding};
 
 pub struct TimeoutLeak;
@@ -45,15 +24,9 @@ impl Codemod for TimeoutLeak {
     }
 
     fn check(&self, context: &CodemodContext, findings: &mut Vec<Finding>) {
-        for channel in &context.facts.channels {
-            let Some(sender) = one_shot_sender(context, channel) else {
-                continue;
-            };
-            if !sender.spawn_loops.is_empty() {
-                continue;
-            }
-            let ParentWait::Select(case) = parent_wait(context, channel, &sender) else {
-                continue;
+        check_single_sender(context, self.id(), findings, |channel, sender, wait| {
+            let ParentWait::Select(case) = wait else {
+                return None;
             };
             let name = &channel.name;
             let alternative = if case.has_default {
@@ -61,25 +34,17 @@ impl Codemod for TimeoutLeak {
             } else {
                 "another case"
             };
-            let message = format!(
-                "goroutine started at line {} sends on unbuffered channel `{name}`, but the select at line {} can take {alternative} and move on; the send then blocks forever",
-                context.line_of(sender.goroutine.start.start_byte()),
-                context.line_of(case.select.start_byte()),
-            );
-            let fix = sender.buffer_fix(
-                channel,
-                "1",
-                format!(
+            Some(Leak {
+                message: format!(
+                    "goroutine started at line {} sends on unbuffered channel `{name}`, but the select at line {} can take {alternative} and move on; the send then blocks forever",
+                    context.line_of(sender.goroutine.start.start_byte()),
+                    context.line_of(case.select.start_byte()),
+                ),
+                fix_description: format!(
                     "give `{name}` a buffer of 1 so the send completes after the select gives up"
                 ),
-            );
-            findings.push(Finding {
-                codemod: self.id(),
-                range: channel.make_call.byte_range(),
-                message,
-                fix,
-            });
-        }
+            })
+        });
     }
 }
 

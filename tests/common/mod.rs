@@ -96,40 +96,6 @@ pub fn expects_unsafe_fix(text: &str) -> bool {
     text.contains("// goleak-fix-test: unsafe-fix")
 }
 
-/// Builds and runs `program` (a `package main` file) with the Go toolchain and returns the
-/// number it prints on its last line, `goroutines: N`. Panics, failing the test, when Go is
-/// missing: a leak proof that is skipped proves nothing.
-pub fn goroutines_after_run(program: &str, label: &str) -> usize {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("main.go");
-    std::fs::write(&file, program).expect("write program");
-    let cache = repo_root().join("target").join("go-build-cache");
-    let output = Command::new("go")
-        .args(["run", "main.go"])
-        .current_dir(dir.path())
-        .env(
-            "GOCACHE",
-            std::env::var_os("GOCACHE").unwrap_or(cache.into()),
-        )
-        .env("GOFLAGS", "-mod=mod")
-        .env("GO111MODULE", "on")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("the Go toolchain is needed to prove fixes (`go` on PATH): {e}")
-        });
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{label}: go run failed\nstdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let last = stdout.lines().last().unwrap_or_default();
-    last.strip_prefix("goroutines: ")
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("{label}: last line is not `goroutines: N`: {last:?}"))
-}
-
 /// Runs the built binary in `dir`.
 pub fn goleak_fix(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_goleak-fix"))

@@ -1,0 +1,276 @@
+//! The verdict policy: which runs of `go vet`, `gofmt` and `go test` keep, drop or leave
+//! unverified a file's fixes.
+
+use super::Level;
+use super::Status;
+use super::bisect::{Check, attribute};
+use super::diagnostics::{
+    diagnostics, first_failure, first_line, is_missing_dependency, is_toolchain_too_old, normalise,
+};
+use super::package::{PackageJob, Place};
+use super::process::GoRun;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::Command;
+
+pub(super) type FileVerdict = (usize, Status, String);
+
+impl PackageJob<'_> {
+    pub(super) fn verdicts(&self) -> Vec<FileVerdict> {
+        let fixed: Vec<usize> = (0..self.files.len())
+            .filter(|&i| self.files[i].fixed.is_some())
+            .collect();
+        let all = |status: Status, reason: &str| -> Vec<FileVerdict> {
+            fixed
+                .iter()
+                .map(|&i| (self.files[i].index, status, reason.to_string()))
+                .collect()
+        };
+        let place = match self.place() {
+            Ok(place) => place,
+            Err(reason) => return all(Status::Unverified, &reason),
+        };
+        if let Err(error) = self.write_copies() {
+            return all(
+                Status::Unverified,
+                &format!("cannot write the temp copies: {error}"),
+            );
+        }
+        let mut verdicts: BTreeMap<usize, (Status, String)> = BTreeMap::new();
+        for &i in &fixed {
+            if let Some(reason) = self.gofmt_regression(i) {
+                verdicts.insert(i, (Status::Dropped, reason));
+            }
+        }
+        let candidates: Vec<usize> = fixed
+            .iter()
+            .copied()
+            .filter(|i| !verdicts.contains_key(i))
+            .collect();
+        if !candidates.is_empty() {
+            self.vet(&place, &candidates, &mut verdicts);
+        }
+        if self.options.level == Level::Test {
+            let passed: Vec<usize> = candidates
+                .iter()
+                .copied()
+                .filter(|i| verdicts.get(i).is_some_and(|(s, _)| *s == Status::Verified))
+                .collect();
+            if !passed.is_empty() {
+                self.test(&place, &passed, &mut verdicts);
+            }
+        }
+        fixed
+            .iter()
+            .map(|&i| {
+                let (status, reason) = verdicts.remove(&i).unwrap_or((
+                    Status::Unverified,
+                    "not checked (an internal error in goleak-fix)".to_string(),
+                ));
+                (self.files[i].index, status, reason)
+            })
+            .collect()
+    }
+
+    /// The `go vet` verdicts on `candidates` (indices into `files`).
+    pub(super) fn vet(
+        &self,
+        place: &Place,
+        candidates: &[usize],
+        verdicts: &mut BTreeMap<usize, (Status, String)>,
+    ) {
+        let timeout = self.options.vet_timeout;
+        let vet = |with: &[usize]| self.go_vet(place, with, timeout);
+        let baseline = match vet(&[]) {
+            Ok(run) => run,
+            Err(reason) => {
+                for &i in candidates {
+                    verdicts.insert(i, (Status::Unverified, reason.clone()));
+                }
+                return;
+            }
+        };
+        // Build constraints can leave a file out of the package on this platform: vet would
+        // pass without having seen the fix.
+        let ignored = self.ignored_files(place, candidates);
+        let candidates: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|i| {
+                let left_out = ignored.contains(&self.files[*i].name);
+                if left_out {
+                    verdicts.insert(
+                        *i,
+                        (
+                            Status::Unverified,
+                            "build constraints leave the file out of the package on this platform (GOOS/GOARCH)".to_string(),
+                        ),
+                    );
+                }
+                !left_out
+            })
+            .collect();
+        let check = |with: &[usize]| match vet(with) {
+            Ok(run) => match self.new_vet_problems(place, &baseline, &run).first() {
+                None => Check::Pass,
+                Some(line) => Check::Fail(format!("go vet: {line}")),
+            },
+            Err(reason) => Check::Unknown(reason),
+        };
+        let passing = attribute(&candidates, check, verdicts);
+        let reason = if baseline.success {
+            "go vet clean".to_string()
+        } else {
+            let line = self.render(place, &first_line(&baseline.output));
+            if is_missing_dependency(&baseline.output) {
+                format!("dependencies missing (GOPROXY=off): {line}")
+            } else if is_toolchain_too_old(&baseline.output) {
+                format!("needs a newer Go toolchain (GOTOOLCHAIN=local): {line}")
+            } else {
+                format!("the package does not vet clean without the fix either: {line}")
+            }
+        };
+        let status = if baseline.success {
+            Status::Verified
+        } else {
+            Status::Unverified
+        };
+        for i in passing {
+            verdicts.insert(i, (status, reason.clone()));
+        }
+    }
+
+    /// The `go test` verdicts on `passed` (which vetted clean).
+    pub(super) fn test(
+        &self,
+        place: &Place,
+        passed: &[usize],
+        verdicts: &mut BTreeMap<usize, (Status, String)>,
+    ) {
+        if !self.has_tests() {
+            for &i in passed {
+                verdicts.insert(
+                    i,
+                    (
+                        Status::Verified,
+                        "go vet clean; no tests in the package".to_string(),
+                    ),
+                );
+            }
+            return;
+        }
+        let baseline = match self.go_test(place, &[], "before") {
+            Ok(run) => run,
+            Err(reason) => {
+                for &i in passed {
+                    verdicts.insert(
+                        i,
+                        (Status::Unverified, format!("go vet clean, but {reason}")),
+                    );
+                }
+                return;
+            }
+        };
+        if !baseline.success {
+            let line = self.render(place, &first_failure(&baseline.output));
+            for &i in passed {
+                verdicts.insert(
+                    i,
+                    (
+                        Status::Unverified,
+                        format!("go vet clean, but the tests fail without the fix too: {line}"),
+                    ),
+                );
+            }
+            return;
+        }
+        // Each run with fixes: its label, the files whose fixes it had, and whether it passed.
+        let runs: std::sync::Mutex<Vec<(String, Vec<usize>, bool)>> = Default::default();
+        let check = |with: &[usize]| {
+            let label = format!("after-{}", runs.lock().map_or(0, |runs| runs.len()));
+            let result = self.go_test(place, with, &label);
+            if let Ok(mut runs) = runs.lock() {
+                let passed = result.as_ref().is_ok_and(|run| run.success);
+                runs.push((label, with.to_vec(), passed));
+            }
+            match result {
+                Ok(run) if run.success => Check::Pass,
+                Ok(run) => Check::Fail(format!(
+                    "go test: {}",
+                    self.render(place, &first_failure(&run.output))
+                )),
+                Err(reason) => Check::Unknown(reason),
+            }
+        };
+        let passing = attribute(passed, check, verdicts);
+        let runs = runs.into_inner().unwrap_or_default();
+        let leaks_before = self.leaks(place, "before");
+        for i in passing {
+            let mut reason = "go vet clean; the package's tests pass with the fix".to_string();
+            // The last passing run that had this file's fixes.
+            let leaks_after = runs
+                .iter()
+                .rev()
+                .find(|(_, with, passed)| *passed && with.contains(&i))
+                .and_then(|(label, _, _)| self.leaks(place, label));
+            if let (Some(before), Some(after)) = (&leaks_before, &leaks_after) {
+                let name = &self.files[i].name;
+                let before = before.get(name).copied().unwrap_or(0);
+                let after = after.get(name).copied().unwrap_or(0);
+                if before == 0 && after == 0 {
+                    reason.push_str(
+                        "; the goroutineleak profile finds no goroutine leaked from this file before or after (the tests may not reach the fixed code)",
+                    );
+                } else {
+                    reason.push_str(&format!(
+                        "; goroutineleak profile: {before} goroutine(s) leaked from this file before the fix, {after} after"
+                    ));
+                }
+            }
+            verdicts.insert(i, (Status::Verified, reason));
+        }
+    }
+
+    /// Why the fixed file must be dropped for gofmt, if it must: it is not gofmt-clean and
+    /// the file as read was.
+    pub(super) fn gofmt_regression(&self, i: usize) -> Option<String> {
+        let gofmt = self.toolchain.gofmt.as_ref()?;
+        let clean = |path: PathBuf| {
+            let mut command = Command::new(gofmt);
+            command.arg("-l").arg(path);
+            match self.run(command, self.options.vet_timeout, "gofmt") {
+                Ok(run) => run.success && run.output.trim().is_empty(),
+                Err(_) => false,
+            }
+        };
+        if !clean(self.original_copy(i)) || clean(self.fixed_copy(i)) {
+            return None;
+        }
+        Some("gofmt: the fixed file is not gofmt-clean, and the file as read was".to_string())
+    }
+
+    /// The diagnostics of `fixed` that `baseline` does not have (compared without positions
+    /// and temp directories, counting repeats), as people should read them.
+    pub(super) fn new_vet_problems(
+        &self,
+        place: &Place,
+        baseline: &GoRun,
+        fixed: &GoRun,
+    ) -> Vec<String> {
+        let mut before: HashMap<String, usize> = HashMap::new();
+        for line in diagnostics(&baseline.output) {
+            *before.entry(normalise(line)).or_default() += 1;
+        }
+        let mut new = Vec::new();
+        for line in diagnostics(&fixed.output) {
+            match before.get_mut(&normalise(line)) {
+                Some(count) if *count > 0 => *count -= 1,
+                _ => new.push(self.render(place, line)),
+            }
+        }
+        if new.is_empty() && baseline.success && !fixed.success {
+            new.push(self.render(place, &first_line(&fixed.output)));
+        }
+        new
+    }
+}
