@@ -109,8 +109,18 @@ fn json(output: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(output)))
 }
 
-/// The `verification` object of the finding in `path` (the JSON report).
+/// The `verification` object of the finding in `path` (the JSON report, which must match the
+/// published schema, `docs/report.schema.json`, verdicts included).
 fn verification<'a>(report: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::draft7::new(&schema).expect("the report schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{}\n{report:#}", errors.join("\n"));
     let finding = report["findings"]
         .as_array()
         .unwrap()

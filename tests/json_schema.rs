@@ -1,0 +1,144 @@
+//! The JSON report (`--format json`) is published as a schema, `docs/report.schema.json`, and
+//! every kind of document the tool prints is checked against it: findings with safe, unsafe
+//! and no fixes, functions not analysed, the config in use, unused suppressions, a clean run,
+//! the default mode, `--dry-run` and `--commit` with its branch record.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::draft7::options()
+        .build(&schema)
+        .expect("the report schema compiles")
+}
+
+fn assert_valid(output: &std::process::Output, what: &str) -> serde_json::Value {
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {}", stderr(output)));
+    let errors: Vec<String> = validator()
+        .iter_errors(&document)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}:\n{}\n{document:#}",
+        errors.join("\n")
+    );
+    document
+}
+
+/// A leak with a safe fix, one with only an unsafe fix (the sender defers), one with no fix
+/// (the size of the loop cannot be known), a function that does not parse, an unused
+/// suppression, and a config file.
+fn busy_tree() -> tempfile::TempDir {
+    let unsafe_leak = "package main\n\nimport \"time\"\n\nfunc g(mu interface{ Unlock() }) string {\n\tc := make(chan string)\n\tgo func() {\n\t\tdefer mu.Unlock()\n\t\tc <- \"x\"\n\t}()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-time.After(time.Millisecond):\n\t\treturn \"\"\n\t}\n}\n";
+    let no_fix = "package main\n\nfunc h(s struct{ n []int }) int {\n\tc := make(chan int)\n\tfor range s.n {\n\t\tgo func() { c <- 1 }()\n\t}\n\treturn <-c\n}\n";
+    let broken = "package main\n\nfunc bad() {\n\tc := make(chan int\n}\n";
+    let suppressed = "package main\n\n//goleak-fix:ignore\nfunc quiet() {}\n";
+    tree(&[
+        ("a.go", LEAKY),
+        ("b.go", unsafe_leak),
+        ("c.go", no_fix),
+        ("d.go", broken),
+        ("e.go", suppressed),
+        ("goleak-fix.toml", "exclude = [\"legacy/\"]\n"),
+    ])
+}
+
+#[test]
+fn check_reports_match_the_schema() {
+    let dir = busy_tree();
+    let output = goleak_fix(dir.path(), &["--check", "--format", "json", "."]);
+    let document = assert_valid(&output, "--check");
+    let fixes: Vec<&serde_json::Value> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| &finding["fix"])
+        .collect();
+    // The document exercises every shape the schema allows for a fix and the summary.
+    assert!(
+        fixes.iter().any(|fix| fix["applicability"] == "safe"),
+        "{document:#}"
+    );
+    assert!(
+        fixes.iter().any(|fix| fix["applicability"] == "unsafe"),
+        "{document:#}"
+    );
+    assert!(fixes.iter().any(|fix| fix.is_null()), "{document:#}");
+    assert_eq!(document["summary"]["config"], "goleak-fix.toml");
+    assert_eq!(document["summary"]["not_analysed"], 1);
+    assert!(document["summary"]["unused_suppressions"].is_number());
+
+    let clean = tree(&[("a.go", CLEAN)]);
+    assert_valid(
+        &goleak_fix(clean.path(), &["--check", "--format", "json", "."]),
+        "clean",
+    );
+}
+
+#[test]
+fn fix_and_dry_run_reports_match_the_schema() {
+    let dir = busy_tree();
+    assert_valid(
+        &goleak_fix(dir.path(), &["--dry-run", "--format", "json", "."]),
+        "--dry-run",
+    );
+    assert_valid(
+        &goleak_fix(dir.path(), &["--format", "json", "."]),
+        "default mode",
+    );
+}
+
+#[test]
+fn commit_reports_match_the_schema() {
+    let dir = tree(&[("a.go", LEAKY), ("c.go", CLEAN)]);
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "init"]);
+    let output = goleak_fix(dir.path(), &["--commit", "--format", "json", "."]);
+    let document = assert_valid(&output, "--commit");
+    assert!(document["commit"]["sha"].is_string(), "{document:#}");
+}
+
+#[test]
+fn the_schema_rejects_what_the_contract_does_not_allow() {
+    let validator = validator();
+    let good = serde_json::json!({
+        "version": 1,
+        "findings": [],
+        "summary": {"files_scanned": 1, "findings": 0, "fixable": 0, "not_analysed": 0, "config": null}
+    });
+    assert!(validator.is_valid(&good));
+    let mut unknown_field = good.clone();
+    unknown_field["summary"]["surprise"] = serde_json::json!(1);
+    assert!(!validator.is_valid(&unknown_field));
+    let mut wrong_version = good.clone();
+    wrong_version["version"] = serde_json::json!(2);
+    assert!(!validator.is_valid(&wrong_version));
+    let mut bad_fix = good;
+    bad_fix["findings"] = serde_json::json!([{
+        "codemod": "timeout-leak", "path": "a.go", "line": 1, "column": 1, "end_line": 1,
+        "end_column": 2, "message": "m",
+        "fix": {"applicability": "maybe", "description": "d", "edits": []}
+    }]);
+    assert!(!validator.is_valid(&bad_fix));
+}
