@@ -7,7 +7,6 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::Command;
 
 fn validator() -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
@@ -99,21 +98,7 @@ fn fix_and_dry_run_reports_match_the_schema() {
 #[test]
 fn commit_reports_match_the_schema() {
     let dir = tree(&[("a.go", LEAKY), ("c.go", CLEAN)]);
-    let git = |args: &[&str]| {
-        let status = Command::new("git")
-            .args(args)
-            .current_dir(dir.path())
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    };
-    git(&["init", "-q", "-b", "main"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "init"]);
+    commit_all(dir.path());
     let output = goleak_fix(dir.path(), &["--commit", "--format", "json", "."]);
     let document = assert_valid(&output, "--commit");
     assert!(document["commit"]["sha"].is_string(), "{document:#}");

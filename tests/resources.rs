@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 /// `LEAKY` padded with a comment to at least `size` bytes.
 fn padded_leak(size: usize) -> String {
@@ -93,21 +92,7 @@ fn a_bad_size_is_a_usage_error_and_a_config_cannot_set_one() {
 fn commit_skips_a_committed_file_over_the_limit() {
     let big = padded_leak(200 * 1024);
     let dir = tree(&[("big.go", &big), ("b.go", LEAKY)]);
-    let git = |args: &[&str]| {
-        let status = Command::new("git")
-            .args(args)
-            .current_dir(dir.path())
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    };
-    git(&["init", "-q", "-b", "main"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "init"]);
+    commit_all(dir.path());
     let output = goleak_fix(
         dir.path(),
         &[
