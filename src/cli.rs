@@ -2,17 +2,19 @@
 
 use crate::codemods::{self, Codemod};
 use crate::commit::{self, BranchRequest, HeadCommit};
+use crate::report::BranchStatus;
 use crate::config::{self, UnsafeFixes, UnsafeFixesFrom};
 use crate::diff::file_diff;
 use crate::engine::{FileOutcome, Settings};
 use crate::output_file::OutputFile;
 use crate::pipeline::{self, Analysis};
-use crate::report::{CommitRecord, Report, ReportedNotAnalysed};
+use crate::report::{Report, ReportedNotAnalysed};
 use crate::streams::{self, Recorded, say};
 use crate::verify::{self, Toolchain, Verdicts};
 use crate::walk::{self, FileError};
 use crate::write::write_atomically;
-use crate::{escape, interrupt, pr_body, sarif, suppress};
+use crate::outcome::{self, Judge};
+use crate::{annotations, escape, interrupt, pr_body, sarif, shard, suppress};
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use std::collections::HashSet;
@@ -95,9 +97,36 @@ pub struct Cli {
     /// The commit message (default: a subject line, then one line per fix).
     #[arg(long, value_name = "MSG", requires = "commit")]
     pub message: Option<String>,
-    /// Write a Markdown pull-request body for the fixes to FILE (with --commit or --dry-run).
+    /// Write a Markdown pull-request body for the fixes to FILE (with --commit or --dry-run);
+    /// with --split-by, FILE is a directory and gets one body per branch.
     #[arg(long, value_name = "FILE")]
     pub pr_body: Option<PathBuf>,
+    /// With --commit: one branch and one commit per shard, by the owners CODEOWNERS gives each
+    /// file (`codeowners`), by directory (`dir`), or by its first DEPTH directories (`dir:DEPTH`).
+    #[arg(long, value_name = "HOW", value_parser = shard::parse_split_by, requires = "commit")]
+    pub split_by: Option<shard::SplitBy>,
+    /// With --commit: at most N files per branch (a larger shard is cut, in path order).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), requires = "commit")]
+    pub max_files: Option<u64>,
+    /// The pull-request title and commit subject (default: `<common directory>: fix
+    /// goroutine leaks in ...`).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// With --commit: end the commit message with `Signed-off-by:` (DCO).
+    #[arg(long, requires = "commit")]
+    pub signoff: bool,
+    /// The repository's web address (`https://github.com/org/repo`), for permalinks to each
+    /// fixed line in the pull-request body; `{sha}`, `{path}` and `{line}` make it a template.
+    #[arg(long, value_name = "URL")]
+    pub repo_url: Option<String>,
+    /// A pull-request template: the generated text replaces its `<!-- goleak-fix -->` line
+    /// (or goes above it). Default: the repository's .github/pull_request_template.md.
+    #[arg(long, value_name = "FILE")]
+    pub pr_template: Option<PathBuf>,
+    /// With --format json|sarif|github|rdjsonl: also list the findings a
+    /// `//goleak-fix:ignore` comment silenced.
+    #[arg(long)]
+    pub include_suppressed: bool,
     /// Prove each fixed file with the Go toolchain before it is written, offline: `go vet` on
     /// its package with the fix in place (`vet`, the default), or also the package's tests
     /// (`test`). A fix that breaks the package is dropped; one the toolchain cannot judge
@@ -160,6 +189,10 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// GitHub Actions workflow commands (`::warning file=...::...`), one per finding.
+    Github,
+    /// reviewdog's diagnostic format, one JSON object per line, fixes as suggestions.
+    Rdjsonl,
 }
 
 pub fn main() -> ExitCode {
@@ -194,6 +227,10 @@ struct Setup {
     unsafe_from: Option<UnsafeFixesFrom>,
     /// `--pr-body`'s file, checked before anything was done.
     pr_body: Option<OutputFile>,
+    /// `--pr-body`'s directory with `--split-by`: one body per branch goes there.
+    pr_body_dir: Option<PathBuf>,
+    /// The pull-request template's text (`--pr-template`, or the repository's).
+    pr_template: Option<String>,
 }
 
 /// The configuration: the file named with `--config`, none with `--no-config`, or the one the
@@ -227,12 +264,21 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     }
     // Before any branch is made: a body that could not be written then would leave a branch
     // with no pull-request body, which a bot would push all the same.
-    let pr_body = cli
-        .pr_body
+    let (pr_body, pr_body_dir) = match (&cli.pr_body, &cli.split_by) {
+        (Some(directory), Some(_)) => (None, Some(pr_body::body_directory(directory)?)),
+        (file, _) => (
+            file.as_deref()
+                .map(OutputFile::prepare)
+                .transpose()
+                .context("--pr-body")?,
+            None,
+        ),
+    };
+    let pr_template = cli
+        .pr_template
         .as_deref()
-        .map(OutputFile::prepare)
-        .transpose()
-        .context("--pr-body")?;
+        .map(pr_body::read_template)
+        .transpose()?;
     // `goleak-fix.toml` gives the defaults; each flag given replaces its key.
     let config = load_config(cli)?;
     let unsafe_fixes = config.unsafe_fixes(cli.unsafe_fixes, cli.trust_config);
@@ -257,6 +303,8 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         config_file: config.file.as_deref().map(walk::display_path),
         unsafe_from: unsafe_fixes.from().cloned(),
         pr_body,
+        pr_body_dir,
+        pr_template,
     };
     if let Some(file) = &setup.config_file
         && !cli.quiet
@@ -387,9 +435,18 @@ fn check(
     setup: &Setup,
     analysis: &Analysis,
 ) -> anyhow::Result<u8> {
-    let mut report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
-        settings.is_applicable(fix)
-    })
+    let judge = Judge {
+        mode: outcome::Mode::Check,
+        settings,
+        verdicts: &Verdicts::new(),
+        not_written: &HashSet::new(),
+    };
+    let mut report = Report::new(
+        &analysis.outcomes,
+        analysis.files_scanned,
+        &judge,
+        cli.include_suppressed,
+    )
     .with_config(setup.config_file.clone());
     report.summary.unused_suppressions = Some(warn_unused_suppressions(analysis, settings));
     print_report(out, &report, cli.format)?;
@@ -426,10 +483,18 @@ fn dry_run(
     errors: &mut Vec<FileError>,
 ) -> anyhow::Result<u8> {
     if cli.format.is_some() {
-        let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
-            settings.is_applicable(fix)
-        })
-        .with_verdicts(verdicts)
+        let judge = Judge {
+            mode: outcome::Mode::DryRun,
+            settings,
+            verdicts,
+            not_written: &HashSet::new(),
+        };
+        let report = Report::new(
+            &analysis.outcomes,
+            analysis.files_scanned,
+            &judge,
+            cli.include_suppressed,
+        )
         .with_config(setup.config_file.clone());
         print_report(out, &report, cli.format)?;
     } else {
@@ -442,10 +507,18 @@ fn dry_run(
     let changes = analysis.outcomes.iter().any(|o| o.fixed.is_some());
     if let Some(file) = &setup.pr_body {
         if changes {
-            let message = commit::default_message(&analysis.outcomes);
-            if let Err(error) =
-                write_pr_body(file, &message, &analysis.outcomes, None, verdicts, setup)
-            {
+            let outcomes: Vec<&FileOutcome> = analysis.outcomes.iter().collect();
+            let title = cli
+                .title
+                .clone()
+                .unwrap_or_else(|| crate::title::derived(&outcomes));
+            let top = pr_body::repository_top(&std::env::current_dir()?);
+            let template = match &setup.pr_template {
+                Some(template) => Some(template.clone()),
+                None => top.as_deref().map(pr_body::template_on_disk).transpose()?.flatten(),
+            };
+            let context = body_context(cli, setup, &title, verdicts, None, template.as_deref());
+            if let Err(error) = write_pr_body(file, &outcomes, &context) {
                 errors.push(error);
             }
         } else {
@@ -491,64 +564,33 @@ fn fix_in_place(
             }
         }
     }
-    let unfixed = unfixed_outcomes(analysis, settings, verdicts, &not_written);
-    let report = Report::new(&unfixed, analysis.files_scanned, |fix| {
-        settings.is_applicable(fix)
-    })
-    .with_verdicts(verdicts)
+    let judge = Judge {
+        mode: outcome::Mode::Fix,
+        settings,
+        verdicts,
+        not_written: &not_written,
+    };
+    let report = Report::new(
+        &analysis.outcomes,
+        analysis.files_scanned,
+        &judge,
+        cli.include_suppressed,
+    )
     .with_config(setup.config_file.clone());
-    let remaining = report.summary.findings;
+    let remaining = report.unresolved();
     if cli.format.is_some() || remaining > 0 {
         print_report(out, &report, cli.format)?;
     }
     Ok(u8::from(remaining > 0))
 }
 
-/// Each file with only the findings whose fix was not applied: what is left to report once
-/// the fixes are in. A file whose fixes `--verify` dropped, or that could not be written
-/// (`not_written`, by display path), keeps all its findings.
-fn unfixed_outcomes(
-    analysis: &Analysis,
-    settings: &Settings,
-    verdicts: &Verdicts,
-    not_written: &HashSet<String>,
-) -> Vec<FileOutcome> {
-    analysis
-        .outcomes
-        .iter()
-        .map(|outcome| FileOutcome {
-            source: outcome.source.clone(),
-            findings: outcome
-                .findings
-                .iter()
-                .filter(|f| {
-                    let dropped = verdicts
-                        .get(&outcome.source.display_path)
-                        .is_some_and(|v| v.status == verify::Status::Dropped)
-                        || not_written.contains(&outcome.source.display_path);
-                    dropped
-                        || !f
-                            .fix
-                            .as_ref()
-                            .is_some_and(|fix| settings.is_applicable(fix))
-                })
-                .cloned()
-                .collect(),
-            fixed: None,
-            applied: Vec::new(),
-            parsed: outcome.parsed,
-            suppressed: Vec::new(),
-            not_analysed: outcome.not_analysed.clone(),
-            nothing_analysed: outcome.nothing_analysed,
-        })
-        .collect()
-}
-
 /// `--commit`: the fixes of the files as committed at HEAD go into one commit on a new branch
-/// (see `commit`), then the run reports like the default mode, with the branch in the JSON
-/// report; the exit status is the default mode's too (1 when findings remain unfixed). Once
-/// the branch is made, the report is printed whatever else fails: a bot must learn of the
-/// branch; a pull-request body that cannot be written is named on stderr (exit 2).
+/// (see `commit`), or with `--split-by`/`--max-files` one commit and branch per shard (see
+/// `shard`), each on top of `HEAD`; then the run reports like the default mode, with the
+/// branches in the JSON report; the exit status is the default mode's too (1 when findings
+/// remain unfixed). Every branch name is checked before any is written. Once a branch is made,
+/// the report is printed whatever else fails: a bot must learn of the branch; a pull-request
+/// body that cannot be written is named on stderr (exit 2).
 fn commit_to_branch(
     out: &mut impl Write,
     cli: &Cli,
@@ -566,50 +608,146 @@ fn commit_to_branch(
     warn_not_analysed(&analysis);
     // The files come from HEAD, with paths from the repository's top directory.
     let verdicts = verify_fixes(cli, toolchain, &mut analysis.outcomes, repository.top())?;
-    let request = BranchRequest {
-        name: cli.branch.clone(),
-        force: cli.force_branch,
-        message: cli.message.clone().unwrap_or_else(|| {
-            commit::default_message(&analysis.outcomes) + &verification_trailer(&verdicts)
-        }),
+    let owners = match &cli.split_by {
+        Some(shard::SplitBy::Codeowners) => Some(crate::codeowners::at_head(&repository)?),
+        _ => None,
     };
-    let created = repository.commit_fixes(&analysis.outcomes, &request)?;
-    match &created {
-        Some(record) => say(&format!(
-            "goleak-fix: committed the fixes to {} file(s) as {} on branch {}",
-            record.files.len(),
-            record.sha,
-            record.branch
-        )),
-        None => say(&format!(
+    let shards = shard::split(
+        &analysis.outcomes,
+        cli.split_by.as_ref(),
+        owners.as_ref(),
+        cli.max_files.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+    );
+    let split = cli.split_by.is_some() || shards.len() > 1;
+    let template = match &setup.pr_template {
+        Some(template) => Some(template.clone()),
+        None => pr_body::template_at_head(&repository)?,
+    };
+    // Every shard's request and branch name first: a name that is taken (without
+    // --force-branch) or invalid stops the run before anything is written.
+    let mut planned = Vec::new();
+    for shard in &shards {
+        let title = cli
+            .title
+            .clone()
+            .unwrap_or_else(|| crate::title::derived(&shard.outcomes));
+        let shard_verdicts: Verdicts = if split {
+            verdicts
+                .iter()
+                .filter(|(path, _)| {
+                    shard
+                        .outcomes
+                        .iter()
+                        .any(|o| &o.source.display_path == *path)
+                })
+                .map(|(path, verdict)| (path.clone(), verdict.clone()))
+                .collect()
+        } else {
+            verdicts.clone()
+        };
+        let name = match (&cli.branch, split) {
+            (Some(name), true) => Some(format!("{name}/{}", shard::slug(&shard.key))),
+            (name, _) => name.clone(),
+        };
+        let request = BranchRequest {
+            name,
+            force: cli.force_branch,
+            message: cli.message.clone().unwrap_or_else(|| {
+                commit::default_message(&title, &shard.outcomes)
+                    + &verification_trailer(&shard_verdicts)
+            }),
+            signoff: cli.signoff,
+        };
+        let request = BranchRequest {
+            name: Some(repository.branch_name(&shard.outcomes, &request)?),
+            ..request
+        };
+        planned.push((shard, title, shard_verdicts, request));
+    }
+    let mut records = Vec::new();
+    for (shard, title, shard_verdicts, request) in &planned {
+        let Some(mut record) = repository.commit_some(&shard.outcomes, request, &|| {})? else {
+            continue;
+        };
+        record.owners = shard.owners.clone();
+        record.title = title.clone();
+        match record.status {
+            BranchStatus::Unchanged => say(&format!(
+                "goleak-fix: branch {} already holds these fixes on this base ({}); no commit made, branch not moved",
+                escape::for_terminal(&record.branch),
+                record.sha
+            )),
+            status => say(&format!(
+                "goleak-fix: committed the fixes to {} file(s) as {} on branch {} ({})",
+                record.files.len(),
+                record.sha,
+                escape::for_terminal(&record.branch),
+                status.as_str()
+            )),
+        }
+        let shard_file;
+        let file: Option<&OutputFile> = match (&setup.pr_body, &setup.pr_body_dir) {
+            (Some(file), _) => Some(file),
+            (None, Some(directory)) => {
+                let path = directory.join(pr_body::file_name(&record.branch));
+                match OutputFile::prepare(&path) {
+                    Ok(file) => {
+                        shard_file = file;
+                        Some(&shard_file)
+                    }
+                    Err(error) => {
+                        errors.push(FileError {
+                            path: path.display().to_string(),
+                            reason: format!("the pull-request body was not written: {error:#}"),
+                        });
+                        None
+                    }
+                }
+            }
+            (None, None) => None,
+        };
+        if let Some(file) = file {
+            let base = repository.head_id();
+            let context = body_context(
+                cli,
+                setup,
+                title,
+                shard_verdicts,
+                Some(&base),
+                template.as_deref(),
+            );
+            match write_pr_body(file, &shard.outcomes, &context) {
+                Ok(()) => record.pr_body = Some(file.path().display().to_string()),
+                Err(error) => errors.push(error),
+            }
+        }
+        records.push(record);
+    }
+    if records.is_empty() {
+        say(&format!(
             "goleak-fix: nothing to fix; no branch created{}",
             if cli.pr_body.is_some() {
                 " and no pull-request body written"
             } else {
                 ""
             }
-        )),
+        ));
     }
-    if let (Some(file), Some(record)) = (&setup.pr_body, &created)
-        && let Err(error) = write_pr_body(
-            file,
-            &request.message,
-            &analysis.outcomes,
-            Some(record),
-            &verdicts,
-            setup,
-        )
-    {
-        errors.push(error);
-    }
-    let unfixed = unfixed_outcomes(&analysis, settings, &verdicts, &HashSet::new());
-    let mut report = Report::new(&unfixed, analysis.files_scanned, |fix| {
-        settings.is_applicable(fix)
-    })
-    .with_verdicts(&verdicts)
+    let judge = Judge {
+        mode: outcome::Mode::Commit,
+        settings,
+        verdicts: &verdicts,
+        not_written: &HashSet::new(),
+    };
+    let mut report = Report::new(
+        &analysis.outcomes,
+        analysis.files_scanned,
+        &judge,
+        cli.include_suppressed,
+    )
     .with_config(setup.config_file.clone());
-    report.commit = created;
-    let remaining = report.summary.findings;
+    report.commit = Some(records);
+    let remaining = report.unresolved();
     if cli.format.is_some() || remaining > 0 {
         print_report(out, &report, cli.format)?;
     }
@@ -672,24 +810,34 @@ fn verification_trailer(verdicts: &Verdicts) -> String {
     trailer
 }
 
-/// Writes the pull-request body for the fixes in `outcomes`, titled with the first line of
-/// the commit `message`; what went wrong, as an error of the run naming the file.
+/// What the pull-request body is told besides the fixes.
+fn body_context<'a>(
+    cli: &'a Cli,
+    setup: &'a Setup,
+    title: &'a str,
+    verdicts: &'a Verdicts,
+    base: Option<&'a str>,
+    template: Option<&'a str>,
+) -> pr_body::Context<'a> {
+    pr_body::Context {
+        title,
+        verdicts,
+        verify: cli.verify,
+        unsafe_from: setup.unsafe_from.as_ref(),
+        repo_url: cli.repo_url.as_deref(),
+        base,
+        template,
+    }
+}
+
+/// Writes the pull-request body for the fixes in `outcomes`; what went wrong, as an error of
+/// the run naming the file.
 fn write_pr_body(
     file: &OutputFile,
-    message: &str,
-    outcomes: &[FileOutcome],
-    commit: Option<&CommitRecord>,
-    verdicts: &Verdicts,
-    setup: &Setup,
+    outcomes: &[&FileOutcome],
+    context: &pr_body::Context,
 ) -> Result<(), FileError> {
-    let title = message.lines().next().unwrap_or_default();
-    let body = pr_body::pull_request_body_verified(
-        title,
-        outcomes,
-        commit,
-        verdicts,
-        setup.unsafe_from.as_ref(),
-    );
+    let body = pr_body::pull_request_body(outcomes, context);
     file.write(body.as_bytes()).map_err(|error| FileError {
         path: file.path().display().to_string(),
         reason: format!("the pull-request body was not written: {error:#}"),
@@ -701,6 +849,8 @@ fn print_report(out: &mut impl Write, report: &Report, format: Option<Format>) -
         Format::Text => write!(out, "{}", report.to_text()),
         Format::Json => write!(out, "{}", report.to_json()),
         Format::Sarif => write!(out, "{}", sarif::to_sarif(report)),
+        Format::Github => write!(out, "{}", annotations::github(report)),
+        Format::Rdjsonl => write!(out, "{}", annotations::rdjsonl(report)),
     }
 }
 

@@ -24,11 +24,10 @@
 //! are relative to the repository's top directory, since they name entries of the commit.
 
 use crate::config::Exclude;
-use crate::diff::file_diff;
 use crate::engine::FileOutcome;
 use crate::escape;
 use crate::interrupt;
-use crate::report::CommitRecord;
+use crate::report::{BranchStatus, CommitRecord};
 use crate::source::{self, SourceFile};
 use crate::walk::{self, FileError};
 use git2::{
@@ -99,6 +98,9 @@ pub struct BranchRequest {
     pub force: bool,
     /// The commit message (see `default_message`).
     pub message: String,
+    /// End the message with `Signed-off-by:` and the committer (`--signoff`, for projects
+    /// that require the DCO).
+    pub signoff: bool,
 }
 
 /// A non-bare repository whose `HEAD` is a branch with a commit, and what of it to scan.
@@ -269,7 +271,8 @@ impl HeadCommit {
         outcomes: &[FileOutcome],
         request: &BranchRequest,
     ) -> Result<Option<CommitRecord>, CommitError> {
-        self.commit_fixes_with(outcomes, request, &|| {})
+        let outcomes: Vec<&FileOutcome> = outcomes.iter().collect();
+        self.commit_some(&outcomes, request, &|| {})
     }
 
     /// `commit_fixes`, calling `mid_write` in the middle of writing each fixed file's object,
@@ -281,14 +284,39 @@ impl HeadCommit {
         request: &BranchRequest,
         mid_write: &dyn Fn(),
     ) -> Result<Option<CommitRecord>, CommitError> {
+        let outcomes: Vec<&FileOutcome> = outcomes.iter().collect();
+        self.commit_some(&outcomes, request, mid_write)
+    }
+
+    /// Commits the fixes of `outcomes` (one shard's files, or all of them) on top of `HEAD`.
+    ///
+    /// With `request.force`, a branch that already holds exactly the fixed tree is left where
+    /// it is and no commit is made (`BranchStatus::Unchanged`): a nightly run that finds the
+    /// same leaks on an unchanged base has nothing to push.
+    pub fn commit_some(
+        &self,
+        outcomes: &[&FileOutcome],
+        request: &BranchRequest,
+        mid_write: &dyn Fn(),
+    ) -> Result<Option<CommitRecord>, CommitError> {
         let changed: Vec<(&FileOutcome, &String)> = outcomes
             .iter()
-            .filter_map(|outcome| outcome.fixed.as_ref().map(|fixed| (outcome, fixed)))
+            .filter_map(|outcome| outcome.fixed.as_ref().map(|fixed| (*outcome, fixed)))
             .collect();
         if changed.is_empty() {
             return Ok(None);
         }
-        let message = git2::message_prettify(request.message.as_str(), None)
+        let signature = self
+            .repository
+            .signature()
+            .or_else(|_| Signature::now(FALLBACK_NAME, FALLBACK_EMAIL))
+            .map_err(git("cannot make the commit's signature"))?;
+        let message = if request.signoff {
+            with_signoff(&request.message, &signature)
+        } else {
+            request.message.clone()
+        };
+        let message = git2::message_prettify(message.as_str(), None)
             .map_err(git("cannot use the commit message"))?;
         if message.trim().is_empty() {
             return Err(CommitError::EmptyMessage);
@@ -297,7 +325,7 @@ impl HeadCommit {
             Some(name) => name.clone(),
             None => default_branch_name(&changed)?,
         };
-        self.check_branch(&name, request.force)?;
+        let existing = self.check_branch(&name, request.force)?;
 
         let head_tree = self.head_tree()?;
         let mut update = git2::build::TreeUpdateBuilder::new();
@@ -320,15 +348,28 @@ impl HeadCommit {
         let tree = guarded(|| update.create_updated(&self.repository, &head_tree))
             .and_then(|id| self.repository.find_tree(id))
             .map_err(git("cannot build the fixed tree"))?;
+        let files = changed
+            .iter()
+            .map(|(outcome, _)| outcome.source.display_path.clone())
+            .collect();
+        let record = |sha: Oid, status| CommitRecord {
+            branch: name.clone(),
+            sha: sha.to_string(),
+            files,
+            owners: Vec::new(),
+            status,
+            title: String::new(),
+            pr_body: None,
+        };
+        if let Some(existing) = &existing
+            && existing.tree_id() == tree.id()
+        {
+            return Ok(Some(record(existing.id(), BranchStatus::Unchanged)));
+        }
         let parent = self
             .repository
             .find_commit(self.head)
             .map_err(git("cannot read the HEAD commit"))?;
-        let signature = self
-            .repository
-            .signature()
-            .or_else(|_| Signature::now(FALLBACK_NAME, FALLBACK_EMAIL))
-            .map_err(git("cannot make the commit's signature"))?;
         let commit = guarded(|| {
             self.repository
                 .commit(None, &signature, &signature, &message, &tree, &[&parent])
@@ -341,14 +382,66 @@ impl HeadCommit {
                 _ => git(format!("cannot create branch `{name}`"))(error),
             }
         })?;
-        Ok(Some(CommitRecord {
-            branch: name,
-            sha: commit.id().to_string(),
-            files: changed
-                .iter()
-                .map(|(outcome, _)| outcome.source.display_path.clone())
-                .collect(),
-        }))
+        let status = if existing.is_some() {
+            BranchStatus::Updated
+        } else {
+            BranchStatus::Created
+        };
+        Ok(Some(record(commit.id(), status)))
+    }
+
+    /// The branch `request` names, or the default name for the fixes of `outcomes`, checked
+    /// as `commit_some` checks it (valid; free, unless forced and not checked out), before
+    /// anything is written.
+    pub fn branch_name(
+        &self,
+        outcomes: &[&FileOutcome],
+        request: &BranchRequest,
+    ) -> Result<String, CommitError> {
+        let changed: Vec<(&FileOutcome, &String)> = outcomes
+            .iter()
+            .filter_map(|outcome| outcome.fixed.as_ref().map(|fixed| (*outcome, fixed)))
+            .collect();
+        let name = match &request.name {
+            Some(name) => name.clone(),
+            None => default_branch_name(&changed)?,
+        };
+        self.check_branch(&name, request.force)?;
+        Ok(name)
+    }
+
+    /// The commit `HEAD` is on: what every shard's branch starts from, and what permalinks in
+    /// the pull-request body point into.
+    pub fn head_id(&self) -> String {
+        self.head.to_string()
+    }
+
+    /// A regular file of `HEAD`'s tree at `path` (relative to the top directory), at most
+    /// `limit` bytes: `None` when there is nothing there; an error naming it when it is a
+    /// symbolic link, a submodule, a directory or larger. Repository files the run reads
+    /// for itself (CODEOWNERS, the pull-request template) go through here, so a link can
+    /// never lead the read out of the commit.
+    pub fn read_regular_file(&self, path: &str, limit: u64) -> Result<Option<Vec<u8>>, String> {
+        let tree = self.head_tree().map_err(|error| error.to_string())?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(entry) => entry,
+            Err(error) if error.code() == ErrorCode::NotFound => return Ok(None),
+            Err(error) => return Err(format!("cannot read it from HEAD: {}", error.message())),
+        };
+        if entry.kind() != Some(ObjectType::Blob) || !is_regular_file(entry.filemode()) {
+            return Err("not a regular file in HEAD (a symbolic link, a submodule or a directory); not read".into());
+        }
+        let blob = self
+            .repository
+            .find_blob(entry.id())
+            .map_err(|error| format!("cannot read it from HEAD: {}", error.message()))?;
+        if blob.size() as u64 > limit {
+            return Err(format!(
+                "{} bytes, over the limit of {limit}; not read",
+                blob.size()
+            ));
+        }
+        Ok(Some(blob.content().to_vec()))
     }
 
     /// Writes `bytes` as a blob, in two halves through an object stream (the same object as
@@ -412,20 +505,24 @@ impl HeadCommit {
     }
 
     /// The name must be valid, and free unless `force` (and never the current branch, nor one
-    /// a linked worktree is on).
-    fn check_branch(&self, name: &str, force: bool) -> Result<(), CommitError> {
+    /// a linked worktree is on). The commit the branch is on, when it exists.
+    fn check_branch(&self, name: &str, force: bool) -> Result<Option<git2::Commit<'_>>, CommitError> {
         if !git2::Branch::name_is_valid(name).unwrap_or(false) {
             return Err(CommitError::InvalidBranchName(name.to_string()));
         }
         match self.repository.find_branch(name, BranchType::Local) {
             Ok(branch) if branch.is_head() => Err(CommitError::CurrentBranch(name.to_string())),
-            Ok(_) if force => match self.worktree_on(name)? {
+            Ok(branch) if force => match self.worktree_on(name)? {
                 // Resetting it would move the files under that worktree's feet.
                 Some(path) => Err(CommitError::CheckedOutElsewhere(name.to_string(), path)),
-                None => Ok(()),
+                None => branch
+                    .get()
+                    .peel_to_commit()
+                    .map(Some)
+                    .map_err(git(format!("cannot read branch `{name}`"))),
             },
             Ok(_) => Err(CommitError::BranchExists(name.to_string())),
-            Err(error) if error.code() == ErrorCode::NotFound => Ok(()),
+            Err(error) if error.code() == ErrorCode::NotFound => Ok(None),
             Err(error) => Err(git(format!("cannot look up branch `{name}`"))(error)),
         }
     }
@@ -596,54 +693,100 @@ impl TreeWalk<'_> {
     }
 }
 
-/// `goleak-fix/` and the first 8 hex digits of a hash of the diff: the same change gets the
-/// same name, so a bot that runs again on an unchanged leak finds its branch already there
-/// (and `--force-branch` moves it onto the new `HEAD`).
+/// `goleak-fix/` and the first 8 hex digits of a hash of what is fixed: the sorted set of
+/// (file, codemod, enclosing function) of the applied fixes (see `fix_identity`), never where
+/// in the file they are. An unrelated upstream commit that moves the fixed lines keeps the
+/// name, so a nightly run finds its branch (and `--force-branch` moves it) instead of opening
+/// a second pull request for the same leaks.
 fn default_branch_name(changed: &[(&FileOutcome, &String)]) -> Result<String, CommitError> {
-    let diff: String = changed
-        .iter()
-        .map(|(outcome, fixed)| file_diff(&outcome.source, fixed))
-        .collect();
-    let hash = Oid::hash_object(ObjectType::Blob, diff.as_bytes())
+    let outcomes: Vec<&FileOutcome> = changed.iter().map(|(outcome, _)| *outcome).collect();
+    let identity = fix_identity(&outcomes);
+    let hash = Oid::hash_object(ObjectType::Blob, identity.as_bytes())
         .map_err(git("cannot hash the change"))?;
     Ok(format!("goleak-fix/{}", &hash.to_string()[..8]))
 }
 
-/// `Fix 3 goroutine leaks (goleak-fix)`, then one line per fix: `path: codemod: what it does`.
+/// What the fixes of `outcomes` fix, one line per distinct (path, codemod, function) in sorted
+/// order, NUL-separated fields (no field can hold a NUL: paths and Go names cannot). A fix
+/// that answers no finding of the file as read (made possible by an earlier one) is named by
+/// its description, which holds no line numbers.
+pub fn fix_identity(outcomes: &[&FileOutcome]) -> String {
+    let mut identity = std::collections::BTreeSet::new();
+    for outcome in outcomes.iter().filter(|o| o.fixed.is_some()) {
+        let (answered, unmatched) = crate::outcome::match_applied(outcome);
+        let fixed: Vec<&crate::codemods::Finding> = outcome
+            .findings
+            .iter()
+            .zip(&answered)
+            .filter(|(_, answered)| **answered)
+            .map(|(finding, _)| finding)
+            .collect();
+        let offsets: Vec<usize> = fixed.iter().map(|f| f.range.start).collect();
+        let functions = crate::enclosing::function_names(&outcome.source.text, &offsets);
+        for (finding, function) in fixed.iter().zip(functions) {
+            identity.insert(format!(
+                "{}\0{}\0{}",
+                outcome.source.display_path,
+                finding.codemod,
+                function.unwrap_or_default()
+            ));
+        }
+        for (codemod, description) in unmatched.iter().map(|&i| &outcome.applied[i]) {
+            identity.insert(format!(
+                "{}\0{codemod}\0\0{description}",
+                outcome.source.display_path
+            ));
+        }
+    }
+    identity.into_iter().map(|line| line + "\n").collect()
+}
+
+/// `message` ending with a `Signed-off-by:` trailer for `signature`, unless it has that very
+/// line already.
+fn with_signoff(message: &str, signature: &Signature) -> String {
+    let trailer = format!(
+        "Signed-off-by: {} <{}>",
+        signature.name().unwrap_or(FALLBACK_NAME),
+        signature.email().unwrap_or(FALLBACK_EMAIL)
+    );
+    if message.lines().any(|line| line.trim_end() == trailer) {
+        return message.to_string();
+    }
+    let body = message.trim_end();
+    // A trailer is part of the last paragraph only if that paragraph is trailers already.
+    let last = body.rsplit("\n\n").next().unwrap_or_default();
+    let is_trailer = |line: &str| {
+        line.split_once(": ").is_some_and(|(key, _)| {
+            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+    };
+    let separator = if body.contains("\n\n") && last.lines().all(is_trailer) {
+        "\n"
+    } else {
+        "\n\n"
+    };
+    format!("{body}{separator}{trailer}\n")
+}
+
+/// `title` (see `title::derived`), then one line per fix: `path: codemod: what it does`.
 /// The path and the description come from the repository in part (a file name may hold a
 /// newline): their control characters are escaped, so each fix is one line and none can add
 /// a trailer (`Signed-off-by:`) or a line of its own to the message.
-pub fn default_message(outcomes: &[FileOutcome]) -> String {
-    let fixes: Vec<(&str, &str, &str)> = outcomes
-        .iter()
-        .flat_map(|outcome| {
-            outcome.applied.iter().map(|(codemod, description)| {
-                (
-                    outcome.source.display_path.as_str(),
-                    *codemod,
-                    description.as_str(),
-                )
-            })
-        })
-        .collect();
-    let mut message = format!("{}\n\n", subject(fixes.len()));
-    for (path, codemod, description) in &fixes {
-        message.push_str(&format!(
-            "{}: {codemod}: {}\n",
-            escape::for_terminal(path),
-            escape::for_terminal(description)
-        ));
+pub fn default_message(title: &str, outcomes: &[&FileOutcome]) -> String {
+    let mut message = format!("{}\n\n", escape::for_terminal(title));
+    for outcome in outcomes {
+        for (codemod, description) in &outcome.applied {
+            message.push_str(&format!(
+                "{}: {codemod}: {}\n",
+                escape::for_terminal(&outcome.source.display_path),
+                escape::for_terminal(description)
+            ));
+        }
     }
     message.push_str(
-        "\n`goleak-fix --explain <codemod>` explains each leak and why its fix is safe.\n",
+        "\nMade by goleak-fix; `goleak-fix --explain <codemod>` explains each leak and why its fix is safe.\n",
     );
     message
-}
-
-/// The subject line for `fixes` fixes.
-pub fn subject(fixes: usize) -> String {
-    let leaks = if fixes == 1 { "leak" } else { "leaks" };
-    format!("Fix {fixes} goroutine {leaks} (goleak-fix)")
 }
 
 #[cfg(test)]
@@ -659,8 +802,17 @@ mod tests {
     }
 
     #[test]
-    fn the_subject_counts_the_fixes() {
-        assert_eq!(subject(1), "Fix 1 goroutine leak (goleak-fix)");
-        assert_eq!(subject(3), "Fix 3 goroutine leaks (goleak-fix)");
+    fn a_signoff_trailer_is_added_once() {
+        let signature = Signature::now("A B", "a@example.com").unwrap();
+        let signed = with_signoff("subject\n\nbody line\n", &signature);
+        assert_eq!(
+            signed,
+            "subject\n\nbody line\n\nSigned-off-by: A B <a@example.com>\n"
+        );
+        assert_eq!(with_signoff(&signed, &signature), signed);
+        assert_eq!(
+            with_signoff("subject\n\nCo-authored-by: C <c@x>\n", &signature),
+            "subject\n\nCo-authored-by: C <c@x>\nSigned-off-by: A B <a@example.com>\n"
+        );
     }
 }

@@ -3,19 +3,23 @@
 //! The engine (walk, parse, channel facts, edits, diff, report) knows no codemod by name; each
 //! codemod is one file under `codemods/` that reads `facts::FunctionFacts` and returns findings.
 
+pub mod annotations;
 pub mod attributes;
 pub mod builtins;
 pub mod cli;
+pub mod codeowners;
 pub mod codemods;
 pub mod commit;
 pub mod config;
 pub mod diff;
 pub mod edit;
+pub mod enclosing;
 pub mod engine;
 pub mod escape;
 pub mod facts;
 pub mod interrupt;
 pub mod markdown;
+pub mod outcome;
 pub mod output_file;
 pub mod package;
 pub mod pipeline;
@@ -25,10 +29,12 @@ pub mod regular_file;
 pub mod report;
 pub mod rewrite;
 pub mod sarif;
+pub mod shard;
 pub mod source;
 pub mod streams;
 pub mod suppress;
 pub mod syntax;
+pub mod title;
 pub mod verify;
 pub mod walk;
 pub mod write;

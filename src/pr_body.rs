@@ -1,80 +1,79 @@
-//! `--pr-body FILE`: a Markdown pull-request body for the fixes, written for a reviewer who has
-//! never heard of goleak-fix.
+//! `--pr-body`: the Markdown pull-request body, written for a reviewer who has never heard of
+//! goleak-fix.
 //!
-//! In order: a title line (`# ` and the commit's subject, which `gh pr create --title` can
-//! reuse); what a goroutine leak is and why these edits are small and safe; the branch and
-//! commit, when there is one; a table of fixes per codemod and file; for each codemod the leak
-//! in one sentence, each fix with its line and the finding's own words, the codemod's full
-//! reasoning in a collapsed block and where to read it (`goleak-fix --explain <id>`); and the
-//! unified diff in a collapsed block. With `--verify`, the table has a column with each file's
-//! verdict, each fix says it, and a paragraph names the fixes that verification left out of
-//! the change and why. Markdown only, no HTML but `<details>`/`<summary>`, which
-//! GitHub, GitLab and Gitea all render.
+//! In order: what the change does in two sentences; each fix under its file and enclosing
+//! function (with a permalink to the line when `--repo-url` is given): one sentence on the
+//! leak that says whether it is test or production code and on which path it happens, what
+//! the edit does, and three short facts the analysis established that make the edit safe;
+//! how to reproduce the change (the exact command) and how to opt out (`//goleak-fix:ignore`);
+//! and what was verified, exactly ("tests not run" where they were not). No diff (the pull
+//! request shows it), no commit or branch (they change on every push). The title is not in
+//! the body: it is the commit's subject and the JSON report's `commit[].title`. With a
+//! pull-request template (`--pr-template`, or the repository's
+//! `.github/pull_request_template.md`), the text replaces its `<!-- goleak-fix -->` line, or
+//! goes above the template when it has none.
 //!
-//! What comes from the repository (file names, `go vet`'s and the tests' words) goes through
-//! `markdown`, so it reads as the literal text it is and cannot add a heading, a link or HTML;
-//! the diff names its files as git quotes them (see `diff`).
+//! What comes from the repository (file names, function names, `go vet`'s and the tests'
+//! words) goes through `markdown`, so it reads as the literal text it is and cannot add a
+//! heading, a link or HTML. The repository's own template is its own Markdown, for its own
+//! pull requests, and is copied as it is.
 
-use crate::codemods::{self, Codemod};
+use crate::codemods;
 use crate::config::UnsafeFixesFrom;
-use crate::diff::file_diff;
 use crate::edit::Applicability;
 use crate::engine::FileOutcome;
-use crate::markdown::{self, code, longest_backtick_run, table_cell};
-use crate::report::CommitRecord;
-use crate::verify::{Status, Verdict, Verdicts};
+use crate::escape;
+use crate::markdown::{self, code, longest_backtick_run};
+use crate::outcome::applied_findings;
+use crate::title::is_test_file;
+use crate::verify::{self, Verdict, Verdicts};
 use crate::walk::display_path;
+use anyhow::Context as _;
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
-/// Where the codemods' documentation is published: the package's repository (`repository` in
-/// Cargo.toml), when it names one. The body links to `<repository>/blob/HEAD/codemods/<id>/README.md`
-/// then, and always names `goleak-fix --explain <id>`, which prints the same text.
-const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
+/// The line of a pull-request template that the generated text replaces.
+pub const PLACEHOLDER: &str = "<!-- goleak-fix -->";
 
-/// One applied fix, with what the first analysis said about it.
+/// A template larger than this is refused (the repository's is hostile input).
+const MAX_TEMPLATE: u64 = 64 * 1024;
+
+/// What the body says besides the fixes.
+pub struct Context<'a> {
+    pub title: &'a str,
+    pub verdicts: &'a Verdicts,
+    /// `--verify`'s level, when it ran.
+    pub verify: Option<verify::Level>,
+    pub unsafe_from: Option<&'a UnsafeFixesFrom>,
+    /// `--repo-url`, for permalinks.
+    pub repo_url: Option<&'a str>,
+    /// The commit the fixes apply to (permalinks point into it); `HEAD` when unknown.
+    pub base: Option<&'a str>,
+    pub template: Option<&'a str>,
+}
+
+/// One applied fix, with what the analysis said about it.
 struct FixLine<'a> {
     path: &'a str,
     codemod: &'static str,
     description: &'a str,
-    /// The 1-based line of the finding, and its message, when the fix answers a finding of
-    /// the file as read (a fix made possible by an earlier one has none).
-    finding: Option<(usize, &'a str)>,
+    /// The 1-based line of the finding it answers, when it answers one of the file as read.
+    line: Option<usize>,
+    function: Option<String>,
     applicability: Option<Applicability>,
-    /// `--verify`'s verdict on the file's fixes.
     verdict: Option<&'a Verdict>,
 }
 
-/// The body for the fixes in `outcomes`, titled `title`; `commit` names the branch made.
-pub fn pull_request_body(
-    title: &str,
-    outcomes: &[FileOutcome],
-    commit: Option<&CommitRecord>,
-) -> String {
-    pull_request_body_verified(title, outcomes, commit, &Verdicts::new(), None)
-}
-
-/// `pull_request_body`, with `--verify`'s verdicts per file (dropped files, whose fixes are
-/// not in `outcomes` any more, are named with the reason), and where unsafe fixes were turned
-/// on (`unsafe_from`), which the reviewer is told when an unsafe fix was made.
-pub fn pull_request_body_verified(
-    title: &str,
-    outcomes: &[FileOutcome],
-    commit: Option<&CommitRecord>,
-    verdicts: &Verdicts,
-    unsafe_from: Option<&UnsafeFixesFrom>,
-) -> String {
-    let fixes = fix_lines(outcomes, verdicts);
+/// The body for the fixes in `outcomes`.
+pub fn pull_request_body(outcomes: &[&FileOutcome], context: &Context) -> String {
+    let fixes = fix_lines(outcomes, context.verdicts);
     let files = outcomes.iter().filter(|o| o.fixed.is_some()).count();
     let mut body = String::new();
-    let _ = writeln!(body, "# {}\n", title.trim());
     let _ = writeln!(
         body,
         "This change fixes {} in {}. A goroutine leaks when it blocks forever on a channel \
-         operation that can no longer complete, such as a send that nobody will ever receive. \
-         It is never collected: its stack and everything it references stay in memory until \
-         the process exits, so a leak on a request path grows with traffic. Each fix is one \
-         small edit (a buffer on a channel, or a `close`) made by goleak-fix, which applies a \
-         fix by default only where it can show that nothing else the program does changes.",
+         operation nobody will complete; each fix below is one small edit (a buffer on a \
+         channel, or a `close`) that lets it finish.",
         plural(fixes.len(), "goroutine leak"),
         plural(files, "file"),
     );
@@ -85,85 +84,264 @@ pub fn pull_request_body_verified(
         let _ = writeln!(
             body,
             "\n**Some fixes below are marked unsafe**: {} They can change behaviour in a \
-             corner case that the text names. Review them closely.",
-            unsafe_origin(unsafe_from)
+             corner case. Review them closely.",
+            unsafe_origin(context.unsafe_from)
         );
     }
-    if !verdicts.is_empty() {
-        verification_section(&mut body, verdicts);
-    }
-    if let Some(commit) = commit {
-        let _ = writeln!(
-            body,
-            "\nBranch {}, commit {}.",
-            code(&commit.branch),
-            code(&commit.sha)
-        );
-    }
-
-    if verdicts.is_empty() {
-        body.push_str("\n| codemod | file | fixes |\n|---|---|---|\n");
-    } else {
-        body.push_str("\n| codemod | file | fixes | verification |\n|---|---|---|---|\n");
-    }
-    let mut rows: Vec<(&str, &str, usize)> = Vec::new();
     for fix in &fixes {
-        match rows
-            .iter_mut()
-            .find(|(codemod, path, _)| *codemod == fix.codemod && *path == fix.path)
-        {
-            Some((_, _, count)) => *count += 1,
-            None => rows.push((fix.codemod, fix.path, 1)),
-        }
+        fix_section(&mut body, fix, context);
     }
-    rows.sort_by_key(|(codemod, path, _)| (registry_position(codemod), *path));
-    for (codemod, path, count) in &rows {
-        let _ = write!(
-            body,
-            "| {} | {} | {count} |",
-            table_cell(&code(codemod)),
-            table_cell(&code(path))
-        );
-        if !verdicts.is_empty() {
-            let cell = verdicts.get(*path).map_or_else(
-                || "not checked".to_string(),
-                |verdict| match verdict.status {
-                    Status::Verified => "verified".to_string(),
-                    status => format!("{}: {}", status.as_str(), markdown::text(&verdict.reason)),
-                },
-            );
-            let _ = write!(body, " {} |", table_cell(&cell));
-        }
-        body.push('\n');
-    }
-
-    body.push_str("\n## The leaks and their fixes\n");
-    for codemod in codemods::REGISTRY {
-        let mine: Vec<&FixLine> = fixes
-            .iter()
-            .filter(|fix| fix.codemod == codemod.id())
-            .collect();
-        if !mine.is_empty() {
-            codemod_section(&mut body, *codemod, &mine);
-        }
-    }
-    // A fix by a codemod this build does not know cannot happen; listed rather than lost.
-    let unknown: Vec<&FixLine> = fixes
-        .iter()
-        .filter(|fix| codemods::by_id(fix.codemod).is_none())
-        .collect();
-    for fix in unknown {
-        let _ = writeln!(body, "\n- {}", fix_sentence(fix));
-    }
-
-    diff_section(&mut body, outcomes);
+    reproduce_section(&mut body, &fixes);
+    verification_section(&mut body, context);
     let _ = writeln!(
         body,
-        "\n---\n<sub>Made by goleak-fix {}. `goleak-fix --explain <codemod>` prints the full \
-         reasoning behind each kind of fix.</sub>",
+        "\n<sub>Made by goleak-fix {}.</sub>",
         env!("CARGO_PKG_VERSION")
     );
-    body
+    match context.template {
+        Some(template) => with_template(template, &body),
+        None => body,
+    }
+}
+
+/// `body` put into `template` at its placeholder line, or above the template.
+fn with_template(template: &str, body: &str) -> String {
+    match template.find(PLACEHOLDER) {
+        Some(at) => format!(
+            "{}{}{}",
+            &template[..at],
+            body.trim_end(),
+            &template[at + PLACEHOLDER.len()..]
+        ),
+        None => format!("{body}\n{template}"),
+    }
+}
+
+/// One fix: a heading with the file and function, then the leak, the fix and its safety.
+fn fix_section(body: &mut String, fix: &FixLine, context: &Context) {
+    let _ = write!(body, "\n### {}", code(fix.path));
+    if let Some(function) = &fix.function {
+        let _ = write!(body, ", {}", code(function));
+    }
+    if let Some(line) = fix.line {
+        let _ = write!(body, ", line {line}");
+        if let Some(url) = context.repo_url {
+            let _ = write!(
+                body,
+                " ([permalink](<{}>))",
+                permalink(url, context.base.unwrap_or("HEAD"), fix.path, line)
+            );
+        }
+    }
+    body.push_str("\n\n");
+    let where_ = match &fix.function {
+        Some(function) => format!("in {}", code(function)),
+        None => "here".to_string(),
+    };
+    let kind = if is_test_file(fix.path) {
+        format!(
+            "Test code ({} is a `_test.go` file, built only by `go test`): {}; the goroutine \
+             stays blocked until the test binary exits.",
+            code(fix.path),
+            leak_path(fix.codemod)
+        )
+    } else {
+        format!(
+            "Production code: {}; every call that takes this path {where_} leaves one \
+             goroutine blocked for the life of the process.",
+            leak_path(fix.codemod)
+        )
+    };
+    let _ = writeln!(body, "- **Leak** ({}): {kind}", code(fix.codemod));
+    let _ = writeln!(
+        body,
+        "- **Fix**: {}",
+        with_period(&markdown::inline(fix.description))
+    );
+    if fix.applicability == Some(Applicability::Unsafe) {
+        let _ = writeln!(
+            body,
+            "- **Unsafe**: the analysis could not prove this edit changes nothing else; \
+             review it closely (`goleak-fix --explain {}` says when).",
+            fix.codemod
+        );
+    } else {
+        let _ = writeln!(body, "- **Why it is safe**:");
+        for fact in safety_facts(fix.codemod) {
+            let _ = writeln!(body, "  - {fact}");
+        }
+    }
+    if let Some(verdict) = fix.verdict {
+        let _ = writeln!(
+            body,
+            "- **{}**: {}",
+            capitalised(verdict.status.as_str()),
+            with_period(&markdown::text(&verdict.reason))
+        );
+    }
+}
+
+/// On which path of the program the leak happens, per codemod.
+fn leak_path(codemod: &str) -> &'static str {
+    match codemod {
+        "timeout-leak" => {
+            "when the `select` takes its other case (a timeout, a cancelled context or \
+             `default`) before the result arrives, the goroutine's send has no receiver and \
+             blocks forever"
+        }
+        "premature-return" => {
+            "when the function returns before it receives, the goroutine's send has no \
+             receiver and blocks forever"
+        }
+        "ncast-leak" => {
+            "when fewer values are received than goroutines send, the remaining senders \
+             block forever"
+        }
+        "abandoned-receivers" => {
+            "after the last value is sent, the workers ranging over the channel wait forever \
+             for a `close` that never comes"
+        }
+        "channel-iteration-misuse" => {
+            "once the producers are done, the goroutine ranging over the channel waits \
+             forever for a `close` that never comes"
+        }
+        _ => "a goroutine blocks forever on a channel operation nobody completes",
+    }
+}
+
+/// What the analysis proved before it called the fix safe, in three short facts per codemod
+/// (the conditions its safe fix requires; see `codemods/<id>/README.md`).
+fn safety_facts(codemod: &str) -> [&'static str; 3] {
+    match codemod {
+        "premature-return" | "timeout-leak" => [
+            "the channel is made in this function and never leaves it;",
+            "each goroutine sends on it at most once, as its last act, so nobody can observe \
+             the missing handshake;",
+            "only this function receives from it, so what it receives is unchanged.",
+        ],
+        "ncast-leak" => [
+            "the channel is made in this function and never leaves it;",
+            "each goroutine the loop starts sends once, as its last act;",
+            "the buffer is sized by that loop, so every send completes and the values \
+             received are unchanged.",
+        ],
+        "abandoned-receivers" => [
+            "every send on the channel happens in the loop, before the new `close`;",
+            "nothing else closes the channel, so there is no double close;",
+            "the workers' `range` ends normally once the channel is drained.",
+        ],
+        "channel-iteration-misuse" => [
+            "every producer's send happens before `wg.Wait()` returns, before the `close`;",
+            "nothing else closes the channel, so there is no double close;",
+            "the ranging goroutine ends after the last value instead of blocking.",
+        ],
+        _ => [
+            "the fix was judged safe by the analysis;",
+            "see `goleak-fix --explain` for the conditions;",
+            "review it as any other change.",
+        ],
+    }
+}
+
+/// The exact command that makes the same change, and how to keep a line as it is.
+fn reproduce_section(body: &mut String, fixes: &[FixLine]) {
+    let mut codemods: Vec<&str> = fixes.iter().map(|f| f.codemod).collect();
+    codemods.sort_by_key(|id| registry_position(id));
+    codemods.dedup();
+    let mut paths: Vec<&str> = fixes.iter().map(|f| f.path).collect();
+    paths.dedup();
+    let mut command = format!("goleak-fix --dry-run --select {} --", codemods.join(","));
+    for path in &paths {
+        command.push(' ');
+        command.push_str(&shell_quoted(&escape::for_terminal(path)));
+    }
+    let fence = "`".repeat(longest_backtick_run(&command).max(2) + 1);
+    let _ = writeln!(
+        body,
+        "\n## Reproduce or opt out\n\nFrom the repository's top directory, this prints the \
+         same change as a diff:\n\n{fence}sh\n{command}\n{fence}\n\nTo keep a line as it \
+         is, put `//goleak-fix:ignore <id>` (for example `//goleak-fix:ignore {}`) on it or \
+         on the line above; goleak-fix then leaves it alone.",
+        codemods.first().copied().unwrap_or("timeout-leak")
+    );
+}
+
+/// What was verified, exactly.
+fn verification_section(body: &mut String, context: &Context) {
+    body.push_str("\n## Verification\n\n");
+    match context.verify {
+        None => body.push_str(
+            "Not verified by goleak-fix: nothing was built, vetted or run (`--verify` was not \
+             given). Tests not run.\n",
+        ),
+        Some(level) => {
+            let ran = match level {
+                verify::Level::Vet => {
+                    "`go vet` on each fixed package and `gofmt -l` on each fixed file, with \
+                     and without the fix, offline (`goleak-fix --verify=vet`). Tests not run."
+                }
+                verify::Level::Test => {
+                    "`go vet` and `go test -count=1 -run .` on each fixed package and `gofmt \
+                     -l` on each fixed file, with and without the fix, offline \
+                     (`goleak-fix --verify=test`)."
+                }
+            };
+            let _ = writeln!(body, "Ran {ran}\n");
+            for (path, verdict) in context.verdicts {
+                let _ = writeln!(
+                    body,
+                    "- {} {}: {}",
+                    verdict.status.as_str(),
+                    code(path),
+                    with_period(&markdown::text(&verdict.reason))
+                );
+            }
+        }
+    }
+}
+
+/// `{url}/blob/{sha}/{path}#L{line}`, or `url` with `{sha}`, `{path}` and `{line}` replaced;
+/// the path percent-encoded, and nothing in the address that could end a Markdown link.
+fn permalink(url: &str, sha: &str, path: &str, line: usize) -> String {
+    let encoded = percent_encoded(path);
+    let link = if url.contains("{path}") {
+        url.replace("{sha}", sha)
+            .replace("{path}", &encoded)
+            .replace("{line}", &line.to_string())
+    } else {
+        format!("{}/blob/{sha}/{encoded}#L{line}", url.trim_end_matches('/'))
+    };
+    link.chars()
+        .map(|c| match c {
+            '<' | '>' | ' ' | '\n' | '\r' | '\t' => format!("%{:02X}", c as u32),
+            c if c.is_control() => String::new(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn percent_encoded(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            let _ = write!(encoded, "%{byte:02X}");
+        }
+    }
+    encoded
+}
+
+/// `text` as one shell word.
+fn shell_quoted(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._/+,:=@".contains(&b))
+    {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// Who turned unsafe fixes on, in a sentence: the reviewer weighs a flag given by whoever ran
@@ -182,138 +360,136 @@ fn unsafe_origin(unsafe_from: Option<&UnsafeFixesFrom>) -> String {
     }
 }
 
-/// The applied fixes in path order, each matched with the finding it answers (same codemod,
-/// same fix description; each finding used once).
-fn fix_lines<'a>(outcomes: &'a [FileOutcome], verdicts: &'a Verdicts) -> Vec<FixLine<'a>> {
+/// The applied fixes in path order, each matched with the finding it answers.
+fn fix_lines<'a>(outcomes: &[&'a FileOutcome], verdicts: &'a Verdicts) -> Vec<FixLine<'a>> {
     let mut lines = Vec::new();
     for outcome in outcomes.iter().filter(|o| o.fixed.is_some()) {
-        let mut findings: Vec<_> = outcome
-            .findings
+        let matched = applied_findings(outcome);
+        let offsets: Vec<usize> = matched
             .iter()
-            .filter_map(|finding| finding.fix.as_ref().map(|fix| (finding, fix)))
+            .map(|m| m.map_or(0, |i| outcome.findings[i].range.start))
             .collect();
-        for (codemod, description) in &outcome.applied {
-            let matched = findings
-                .iter()
-                .position(|(finding, fix)| {
-                    finding.codemod == *codemod && fix.description == *description
-                })
-                .map(|index| findings.remove(index));
+        let functions = crate::enclosing::function_names(&outcome.source.text, &offsets);
+        let verdict = verdicts.get(&outcome.source.display_path);
+        for (((codemod, description), matched), function) in
+            outcome.applied.iter().zip(matched).zip(functions)
+        {
+            let finding = matched.map(|i| &outcome.findings[i]);
             lines.push(FixLine {
                 path: &outcome.source.display_path,
                 codemod,
                 description,
-                finding: matched.map(|(finding, _)| {
-                    let line = outcome.source.line_column(finding.range.start).line;
-                    (line, finding.message.as_str())
-                }),
-                applicability: matched.map(|(_, fix)| fix.applicability),
-                verdict: verdicts.get(&outcome.source.display_path),
+                line: finding.map(|f| outcome.source.line_column(f.range.start).line),
+                function: finding.and(function),
+                applicability: finding.and_then(|f| f.fix.as_ref().map(|fix| fix.applicability)),
+                verdict,
             });
         }
     }
     lines
 }
 
-fn codemod_section(body: &mut String, codemod: &dyn Codemod, fixes: &[&FixLine]) {
-    let id = codemod.id();
-    let _ = writeln!(
-        body,
-        "\n### {} ({})\n\n{}\n",
-        code(id),
-        plural(fixes.len(), "fix"),
-        codemod.leak_sentence()
-    );
-    for fix in fixes {
-        let _ = writeln!(body, "- {}", fix_sentence(fix));
-    }
-    let _ = writeln!(
-        body,
-        "\n<details>\n<summary>How this leak happens, and why the fix is safe</summary>\n\n{}\n</details>\n",
-        reasoning(codemod.documentation())
-    );
-    let _ = write!(body, "Full documentation: `goleak-fix --explain {id}`");
-    if !REPOSITORY.is_empty() {
-        let _ = write!(
-            body,
-            ", or [online]({}/blob/HEAD/codemods/{id}/README.md)",
-            REPOSITORY.trim_end_matches('/')
+/// `--pr-body DIR` with `--split-by`: an existing directory, not a symbolic link.
+pub fn body_directory(path: &Path) -> anyhow::Result<PathBuf> {
+    let metadata = std::fs::symlink_metadata(path)
+        .with_context(|| format!("--pr-body {}", path.display()))?;
+    if !metadata.is_dir() {
+        anyhow::bail!(
+            "--pr-body {}: with --split-by, --pr-body names an existing directory (one body per branch goes there); this is not one",
+            path.display()
         );
     }
-    body.push_str(".\n");
+    Ok(path.to_path_buf())
 }
 
-/// `` `pkg/a.go` line 6: <the finding>. Fix: <what the edit does>. ``
-fn fix_sentence(fix: &FixLine) -> String {
-    let mut sentence = code(fix.path);
-    match fix.finding {
-        Some((line, message)) => {
-            let _ = write!(
-                sentence,
-                " line {line}: {}",
-                with_period(&markdown::inline(message))
-            );
-        }
-        None => sentence.push(':'),
-    }
-    let _ = write!(
-        sentence,
-        " Fix: {}",
-        with_period(&markdown::inline(fix.description))
-    );
-    if fix.applicability == Some(Applicability::Unsafe) {
-        sentence.push_str(" **Unsafe**: review this one closely.");
-    }
-    match fix.verdict {
-        Some(verdict) if verdict.status == Status::Verified => {
-            let _ = write!(
-                sentence,
-                " Verified: {}",
-                with_period(&markdown::text(&verdict.reason))
-            );
-        }
-        Some(verdict) => {
-            let _ = write!(
-                sentence,
-                " **{}**: {}",
-                capitalised(verdict.status.as_str()),
-                with_period(&markdown::text(&verdict.reason))
-            );
-        }
-        None => {}
-    }
-    sentence
-}
-
-/// What `--verify` did, how many files it verified, and each file it left out and why.
-fn verification_section(body: &mut String, verdicts: &Verdicts) {
-    let count = |status: Status| verdicts.values().filter(|v| v.status == status).count();
-    let _ = writeln!(
-        body,
-        "\nEach fixed file was checked with the Go toolchain before this change was made \
-         (`goleak-fix --verify`): its package was vetted, and with `--verify=test` tested, with \
-         the fix in place and without it, offline. {} verified; {} unverified (kept, but the \
-         toolchain could not judge them; the table says why); {} dropped (left out of this \
-         change).",
-        plural(count(Status::Verified), "file"),
-        plural(count(Status::Unverified), "file"),
-        plural(count(Status::Dropped), "file"),
-    );
-    let dropped: Vec<(&String, &Verdict)> = verdicts
-        .iter()
-        .filter(|(_, v)| v.status == Status::Dropped)
+/// The file a branch's body is written to in `--pr-body DIR`: the branch name with every
+/// character but ASCII letters, digits, `.`, `_` and `-` as `-`, and `.md`.
+pub fn file_name(branch: &str) -> String {
+    let name: String = branch
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
-    if !dropped.is_empty() {
-        body.push_str("\nLeft out because the fixed package did not pass:\n\n");
-        for (path, verdict) in dropped {
-            let _ = writeln!(
-                body,
-                "- {}: {}",
-                code(path),
-                with_period(&markdown::text(&verdict.reason))
-            );
+    format!("{name}.md")
+}
+
+/// `--pr-template FILE`: the file named (a link to it is followed: you named it), at most
+/// `MAX_TEMPLATE` bytes, UTF-8.
+pub fn read_template(path: &Path) -> anyhow::Result<String> {
+    let name = || format!("--pr-template {}", path.display());
+    let metadata = std::fs::metadata(path).with_context(name)?;
+    if !metadata.is_file() || metadata.len() > MAX_TEMPLATE {
+        anyhow::bail!("{}: not a regular file of at most {MAX_TEMPLATE} bytes", name());
+    }
+    let bytes = std::fs::read(path).with_context(name)?;
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8", name()))
+}
+
+/// Where the repository's own template is, relative to its top directory.
+pub const TEMPLATE_LOCATIONS: [&str; 2] = [
+    ".github/pull_request_template.md",
+    ".github/PULL_REQUEST_TEMPLATE.md",
+];
+
+/// The repository's template as committed at `HEAD` (a regular file; a link is refused).
+pub fn template_at_head(
+    repository: &crate::commit::HeadCommit,
+) -> anyhow::Result<Option<String>> {
+    for location in TEMPLATE_LOCATIONS {
+        let bytes = repository
+            .read_regular_file(location, MAX_TEMPLATE)
+            .map_err(|reason| anyhow::anyhow!("{location}: {reason}"))?;
+        if let Some(bytes) = bytes {
+            return String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| anyhow::anyhow!("{location}: not UTF-8; not read"));
         }
     }
+    Ok(None)
+}
+
+/// The top directory of the repository around `directory` (one holding `.git`), if any.
+pub fn repository_top(directory: &Path) -> Option<PathBuf> {
+    directory
+        .ancestors()
+        .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// The repository's template on disk under `top`, for `--dry-run`: `.github` must be a
+/// directory and the template a regular file, neither a symbolic link.
+pub fn template_on_disk(top: &Path) -> anyhow::Result<Option<String>> {
+    match std::fs::symlink_metadata(top.join(".github")) {
+        Ok(metadata) if metadata.is_dir() => {}
+        _ => return Ok(None),
+    }
+    for location in TEMPLATE_LOCATIONS {
+        let path = top.join(location);
+        let (file, metadata) = match crate::regular_file::open(&path) {
+            Ok(opened) => opened,
+            Err(error) if error.is_not_found() => continue,
+            Err(_) => anyhow::bail!(
+                "{location}: not a regular file (a symbolic link or a special file); not read"
+            ),
+        };
+        if metadata.len() > MAX_TEMPLATE {
+            anyhow::bail!("{location}: over {MAX_TEMPLATE} bytes; not read");
+        }
+        let mut bytes = Vec::new();
+        use std::io::Read;
+        file.take(MAX_TEMPLATE + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| location.to_string())?;
+        return String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| anyhow::anyhow!("{location}: not UTF-8; not read"));
+    }
+    Ok(None)
 }
 
 fn capitalised(word: &str) -> String {
@@ -321,59 +497,6 @@ fn capitalised(word: &str) -> String {
     chars.next().map_or_else(String::new, |first| {
         first.to_uppercase().chain(chars).collect()
     })
-}
-
-/// The documentation below its title and lead sentence (the section already shows both), its
-/// headings moved two levels down to sit under the section's.
-fn reasoning(documentation: &str) -> String {
-    let mut paragraphs = documentation.trim_start().splitn(3, "\n\n");
-    let first = paragraphs.next().unwrap_or_default();
-    let rest = if first.starts_with('#') {
-        // Title, lead sentence, then the rest.
-        paragraphs.nth(1).unwrap_or_default()
-    } else {
-        documentation
-    };
-    let mut text = String::new();
-    let mut in_code = false;
-    for line in rest.lines() {
-        if line.trim_start().starts_with("```") {
-            in_code = !in_code;
-        }
-        if !in_code && line.starts_with('#') {
-            text.push_str("##");
-        }
-        text.push_str(line);
-        text.push('\n');
-    }
-    text
-}
-
-fn diff_section(body: &mut String, outcomes: &[FileOutcome]) {
-    let mut diff = String::new();
-    for outcome in outcomes {
-        if let Some(fixed) = &outcome.fixed {
-            diff.push_str(&file_diff(&outcome.source, fixed));
-        }
-    }
-    let added = diff
-        .lines()
-        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
-        .count();
-    let removed = diff
-        .lines()
-        .filter(|l| l.starts_with('-') && !l.starts_with("---"))
-        .count();
-    let files = outcomes.iter().filter(|o| o.fixed.is_some()).count();
-    // The fence must be longer than any run of backticks in the diff (Go raw strings).
-    let fence = "`".repeat(longest_backtick_run(&diff).max(2) + 1);
-    let _ = writeln!(
-        body,
-        "\n## The change\n\n<details>\n<summary>Diff: {} changed, {added} line(s) added, {removed} removed</summary>\n\n{fence}diff\n{}{}{fence}\n\n</details>",
-        plural(files, "file"),
-        diff,
-        if diff.ends_with('\n') { "" } else { "\n" },
-    );
 }
 
 fn registry_position(id: &str) -> usize {
@@ -403,6 +526,7 @@ fn with_period(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codemods;
     use crate::engine::{Settings, process_package};
     use crate::source::SourceFile;
     use crate::syntax::go_parser;
@@ -415,33 +539,80 @@ mod tests {
         process_package(&mut go_parser(), vec![source], &settings)
     }
 
+    fn context<'a>(verdicts: &'a Verdicts) -> Context<'a> {
+        Context {
+            title: "pkg: fix a goroutine leak in a",
+            verdicts,
+            verify: None,
+            unsafe_from: None,
+            repo_url: Some("https://example.com/o/r"),
+            base: Some("0123abcd"),
+            template: None,
+        }
+    }
+
     #[test]
-    fn the_body_explains_each_fix_and_carries_the_diff() {
+    fn the_body_names_the_function_the_path_the_safety_and_no_diff_or_sha() {
         let outcomes = outcomes();
-        let commit = CommitRecord {
-            branch: "goleak-fix/abc".into(),
-            sha: "0123456789abcdef".into(),
-            files: vec!["pkg/a.go".into()],
-        };
-        let body = pull_request_body("Fix 1 goroutine leak", &outcomes, Some(&commit));
-        assert!(body.starts_with("# Fix 1 goroutine leak\n\n"), "{body}");
+        let outcomes: Vec<&FileOutcome> = outcomes.iter().collect();
+        let verdicts = Verdicts::new();
+        let body = pull_request_body(&outcomes, &context(&verdicts));
         assert!(
-            body.contains("| `timeout-leak` | `pkg/a.go` | 1 |"),
+            body.contains(
+                "### `pkg/a.go`, `fetch`, line 6 ([permalink](<https://example.com/o/r/blob/0123abcd/pkg/a.go#L6>))"
+            ),
             "{body}"
         );
-        assert!(body.contains("`pkg/a.go` line 6: "), "{body}");
+        assert!(body.contains("- **Leak** (`timeout-leak`): Production code: when the `select` takes its other case"), "{body}");
+        assert!(body.contains("- **Why it is safe**:\n  - the channel is made in this function"), "{body}");
         assert!(
-            body.contains("`goleak-fix --explain timeout-leak`"),
+            body.contains("goleak-fix --dry-run --select timeout-leak -- pkg/a.go\n"),
             "{body}"
         );
-        assert!(body.contains("Branch `goleak-fix/abc`, commit `0123456789abcdef`."));
-        assert!(
-            body.contains("```diff\n--- a/pkg/a.go\n+++ b/pkg/a.go\n"),
-            "{body}"
+        assert!(body.contains("`//goleak-fix:ignore timeout-leak`"), "{body}");
+        assert!(body.contains("Tests not run."), "{body}");
+        assert!(!body.contains("```diff"), "{body}");
+        assert!(!body.contains("Branch"), "{body}");
+        assert!(!body.starts_with('#'), "the title is not in the body: {body}");
+    }
+
+    #[test]
+    fn a_template_gets_the_text_at_its_placeholder_or_above_it() {
+        let outcomes = outcomes();
+        let outcomes: Vec<&FileOutcome> = outcomes.iter().collect();
+        let verdicts = Verdicts::new();
+        let template = "## What\n\n<!-- goleak-fix -->\n\n## Release notes\n\nNONE\n";
+        let body = pull_request_body(
+            &outcomes,
+            &Context {
+                template: Some(template),
+                ..context(&verdicts)
+            },
         );
-        assert!(body.contains("+\tc := make(chan string, 1)\n"), "{body}");
-        // The codemod's headings sit below the section's.
-        assert!(body.contains("\n#### Why it leaks\n"), "{body}");
-        assert!(!body.contains("\n# timeout-leak"), "{body}");
+        assert!(body.starts_with("## What\n\nThis change fixes 1 goroutine leak"), "{body}");
+        assert!(body.ends_with("</sub>\n\n## Release notes\n\nNONE\n"), "{body}");
+        let plain = "Describe your change.\n";
+        let body = pull_request_body(
+            &outcomes,
+            &Context {
+                template: Some(plain),
+                ..context(&verdicts)
+            },
+        );
+        assert!(body.starts_with("This change fixes"), "{body}");
+        assert!(body.ends_with("\nDescribe your change.\n"), "{body}");
+    }
+
+    #[test]
+    fn permalinks_take_a_template_and_encode_the_path() {
+        assert_eq!(
+            permalink("https://gitlab.example/g/p/-/blob/{sha}/{path}#L{line}", "abc", "a b/c.go", 3),
+            "https://gitlab.example/g/p/-/blob/abc/a%20b/c.go#L3"
+        );
+        assert_eq!(
+            permalink("https://github.com/o/r/", "abc", "x>y.go", 1),
+            "https://github.com/o/r/blob/abc/x%3Ey.go#L1"
+        );
+        assert_eq!(shell_quoted("it's.go"), "'it'\\''s.go'");
     }
 }

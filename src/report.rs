@@ -5,8 +5,14 @@ use crate::edit::Fix;
 use crate::engine::FileOutcome;
 use crate::escape;
 use crate::source::SourceFile;
-use crate::verify::{Status, Verdict, Verdicts};
+use crate::enclosing;
+use crate::outcome::{Judge, Mode, Outcome, Status};
+use crate::verify::Verdict;
 use serde::Serialize;
+
+/// The JSON document's `version`. 2: every finding is listed with its `outcome`, the summary
+/// counts the outcomes, `commit` is a list of branches (docs/CONTRACT.md).
+pub const VERSION: u32 = 2;
 
 #[derive(Serialize)]
 pub struct Report<'a> {
@@ -17,18 +23,51 @@ pub struct Report<'a> {
     /// error; empty lists are left out, so a clean run's document keeps its shape.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_analysed: Vec<ReportedNotAnalysed<'a>>,
-    /// The branch `--commit` created; absent otherwise, so the document keeps its shape.
+    /// The branches `--commit` made or found up to date, one per shard; present with
+    /// `--commit` only (empty when there was nothing to fix).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit: Option<CommitRecord>,
+    pub commit: Option<Vec<CommitRecord>>,
+    /// What the run did with the fixes (which findings the text report shows).
+    #[serde(skip)]
+    pub mode: Mode,
 }
 
-/// What `--commit` made: the new branch, its one commit, and the files that commit changes
-/// (paths relative to the repository's top directory).
+/// What `--commit` made for one shard: the branch, its one commit, the files that commit
+/// changes (paths relative to the repository's top directory), the shard's owners (from
+/// CODEOWNERS with `--split-by codeowners`, else empty), whether the branch was created,
+/// moved, or already held this very tree, the pull-request title, and the body written for it.
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct CommitRecord {
     pub branch: String,
     pub sha: String,
     pub files: Vec<String>,
+    pub owners: Vec<String>,
+    pub status: BranchStatus,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pr_body: Option<String>,
+}
+
+/// What happened to a `--commit` branch.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum BranchStatus {
+    /// It did not exist and was made.
+    Created,
+    /// It existed (`--force-branch`) and was moved to a new commit.
+    Updated,
+    /// It existed and already held exactly the fixed tree: no commit made, nothing moved.
+    Unchanged,
+}
+
+impl BranchStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BranchStatus::Created => "created",
+            BranchStatus::Updated => "updated",
+            BranchStatus::Unchanged => "unchanged",
+        }
+    }
 }
 
 /// A function not analysed (see `engine::NotAnalysed`): where it starts and where its first
@@ -80,11 +119,18 @@ pub struct ReportedFinding<'a> {
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
+    /// The declared function or method the finding is in (see `enclosing`), `null` outside one.
+    pub function: Option<String>,
     pub message: &'a str,
     pub fix: Option<ReportedFix<'a>>,
+    /// What the run did about it.
+    pub outcome: Outcome,
     /// The file the finding is in, for formats that count columns differently (SARIF).
     #[serde(skip)]
     pub source: &'a SourceFile,
+    /// Byte range of the finding in `source`.
+    #[serde(skip)]
+    pub range: std::ops::Range<usize>,
     /// Whether `fix` would be applied with the current settings.
     #[serde(skip)]
     pub applicable: bool,
@@ -103,9 +149,15 @@ pub struct ReportedFix<'a> {
 #[derive(Serialize, Default, Clone)]
 pub struct Summary {
     pub files_scanned: usize,
+    /// Findings not suppressed: `fixed + unfixed + dropped`.
     pub findings: usize,
     /// Findings whose fix would be applied with the current settings.
     pub fixable: usize,
+    pub fixed: usize,
+    pub unfixed: usize,
+    pub dropped: usize,
+    /// Findings a `//goleak-fix:ignore` silenced (listed only with `--include-suppressed`).
+    pub suppressed: usize,
     /// Functions not analysed because of syntax errors (listed in `not_analysed`).
     pub not_analysed: usize,
     /// `//goleak-fix:ignore` comments that silenced nothing (reported by `--check` only).
@@ -116,19 +168,46 @@ pub struct Summary {
 }
 
 impl<'a> Report<'a> {
+    /// Every finding of `outcomes` with its outcome as `judge` sees it; the suppressed ones
+    /// too when `include_suppressed`.
     pub fn new(
         outcomes: &'a [FileOutcome],
         files_scanned: usize,
-        is_applicable: impl Fn(&Fix) -> bool,
+        judge: &Judge<'a>,
+        include_suppressed: bool,
     ) -> Self {
         let mut findings = Vec::new();
         let mut not_analysed = Vec::new();
+        let mut suppressed = 0;
         for outcome in outcomes {
             let source = &outcome.source;
             not_analysed.extend(ReportedNotAnalysed::of(outcome));
-            for finding in &outcome.findings {
+            suppressed += outcome.suppressed.len();
+            let judged = judge.findings(outcome);
+            let listed_suppressed = if include_suppressed {
+                &outcome.suppressed[..]
+            } else {
+                &[]
+            };
+            let all: Vec<(&crate::codemods::Finding, Outcome)> = outcome
+                .findings
+                .iter()
+                .zip(judged)
+                .chain(listed_suppressed.iter().map(|f| (f, Outcome::suppressed())))
+                .collect();
+            let offsets: Vec<usize> = all.iter().map(|(f, _)| f.range.start).collect();
+            let functions = enclosing::function_names(&source.text, &offsets);
+            for ((finding, judged), function) in all.into_iter().zip(functions) {
                 let start = source.line_column(finding.range.start);
                 let end = source.line_column(finding.range.end);
+                let applicable = finding
+                    .fix
+                    .as_ref()
+                    .is_some_and(|fix| judge.settings.is_applicable(fix));
+                let verification = judge
+                    .verdicts
+                    .get(&source.display_path)
+                    .filter(|_| applicable && judged.status != Status::Suppressed);
                 findings.push(ReportedFinding {
                     codemod: finding.codemod,
                     path: &source.display_path,
@@ -136,66 +215,77 @@ impl<'a> Report<'a> {
                     column: start.column,
                     end_line: end.line,
                     end_column: end.column,
+                    function,
                     message: &finding.message,
-                    fix: finding.fix.as_ref().map(|fix| ReportedFix {
-                        fix,
-                        verification: None,
-                    }),
+                    fix: finding.fix.as_ref().map(|fix| ReportedFix { fix, verification }),
+                    applicable: applicable
+                        && !matches!(judged.status, Status::Dropped | Status::Suppressed),
+                    outcome: judged,
                     source,
-                    applicable: finding.fix.as_ref().is_some_and(&is_applicable),
+                    range: finding.range.clone(),
                 });
             }
         }
-        let fixable = findings.iter().filter(|f| f.applicable).count();
+        let count = |status: Status| {
+            findings
+                .iter()
+                .filter(|f| f.outcome.status == status)
+                .count()
+        };
         let summary = Summary {
             files_scanned,
-            findings: findings.len(),
-            fixable,
+            findings: findings
+                .iter()
+                .filter(|f| f.outcome.status != Status::Suppressed)
+                .count(),
+            fixable: findings.iter().filter(|f| f.applicable).count(),
+            fixed: count(Status::Fixed),
+            unfixed: count(Status::Unfixed),
+            dropped: count(Status::Dropped),
+            suppressed,
             not_analysed: not_analysed.len(),
             unused_suppressions: None,
             config: None,
         };
         Report {
-            version: 1,
+            version: VERSION,
             findings,
             summary,
             not_analysed,
             commit: None,
+            mode: judge.mode,
         }
     }
 
-    /// Adds `--verify`'s verdicts to the fixes that would be applied. A dropped fix is no
-    /// longer one that would be applied, so it leaves `fixable` (and SARIF's fixes).
     /// Names the configuration file the run read (`summary.config`).
     pub fn with_config(mut self, file: Option<String>) -> Self {
         self.summary.config = file;
         self
     }
 
-    pub fn with_verdicts(mut self, verdicts: &'a Verdicts) -> Self {
-        for finding in &mut self.findings {
-            let Some(verdict) = verdicts.get(finding.path) else {
-                continue;
-            };
-            let Some(fix) = finding.fix.as_mut().filter(|_| finding.applicable) else {
-                continue;
-            };
-            fix.verification = Some(verdict);
-            if verdict.status == Status::Dropped {
-                finding.applicable = false;
-            }
-        }
-        self.summary.fixable = self.findings.iter().filter(|f| f.applicable).count();
-        self
+    /// The findings still to be dealt with: unfixed or dropped (in `--check` and
+    /// `--dry-run`, where nothing is written, every finding but the suppressed ones).
+    pub fn remaining(&self) -> impl Iterator<Item = &ReportedFinding<'a>> {
+        let mode = self.mode;
+        self.findings.iter().filter(move |f| match f.outcome.status {
+            Status::Suppressed => false,
+            Status::Fixed => matches!(mode, Mode::Check | Mode::DryRun),
+            Status::Unfixed | Status::Dropped => true,
+        })
     }
 
-    /// One line per finding, like `go vet`. The path and the message are the repository's
-    /// words in part (a file name, a quoted expression): their control characters are
-    /// escaped, so that each finding is one line and nothing else can pass for one, or for a
-    /// CI workflow command (`::error ...`), or reach the terminal raw.
+    /// How many findings are left unfixed or dropped: the exit status is 1 when any are.
+    pub fn unresolved(&self) -> usize {
+        self.summary.unfixed + self.summary.dropped
+    }
+
+    /// One line per finding still to be dealt with (see `remaining`), like `go vet`. The path
+    /// and the message are the repository's words in part (a file name, a quoted
+    /// expression): their control characters are escaped, so that each finding is one line
+    /// and nothing else can pass for one, or for a CI workflow command (`::error ...`), or
+    /// reach the terminal raw.
     pub fn to_text(&self) -> String {
-        self.findings
-            .iter()
+        self.remaining()
             .map(|f| {
                 format!(
                     "{}:{}:{}: {}: {}\n",

@@ -23,7 +23,10 @@
 
 use crate::codemods::{self, Codemod};
 use crate::edit::{Applicability, Edit};
+use crate::outcome::{Mode, Outcome, Status};
 use crate::report::{Report, ReportedFinding};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
 use crate::source::SourceFile;
 use crate::verify::Verdict;
 use serde::Serialize;
@@ -34,6 +37,13 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The report as one SARIF 2.1.0 document, pretty-printed, with a final newline.
 pub fn to_sarif(report: &Report) -> String {
     let repository = env!("CARGO_PKG_REPOSITORY");
+    let root = SourceRoot::of(report);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let results = report
+        .findings
+        .iter()
+        .map(|finding| result(finding, &root, report.mode, &mut seen))
+        .collect();
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -47,9 +57,11 @@ pub fn to_sarif(report: &Report) -> String {
                     rules: codemods::REGISTRY.iter().map(|c| rule(*c)).collect(),
                 },
             },
+            automation_details: AutomationDetails { id: AUTOMATION_ID },
+            original_uri_base_ids: root.base_ids(),
             column_kind: "unicodeCodePoints",
-            results: report.findings.iter().map(result).collect(),
-            invocations: invocations(report),
+            results,
+            invocations: invocations(report, &root),
         }],
     };
     let mut text = serde_json::to_string_pretty(&log).expect("the document is plain data");
@@ -70,12 +82,160 @@ struct Log<'a> {
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     tool: Tool,
+    automation_details: AutomationDetails,
+    /// Where `%SRCROOT%` is on this machine; absent when it cannot be told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<BaseIds>,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
     /// Present only to carry notifications (functions not analysed), so a clean run's
     /// document keeps its shape.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     invocations: Vec<Invocation<'a>>,
+}
+
+/// `runAutomationDetails`: which analysis the run belongs to, so that code scanning matches
+/// each upload with the previous one of the same category instead of adding alerts.
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: &'static str,
+}
+
+/// `goleak-fix/`: the category `goleak-fix` (code scanning reads the id up to its last `/`).
+const AUTOMATION_ID: &str = "goleak-fix/";
+
+/// The one URI base, `%SRCROOT%`: the repository's top directory.
+#[derive(Serialize)]
+struct BaseIds {
+    #[serde(rename = "%SRCROOT%")]
+    source_root: BaseUri,
+}
+
+#[derive(Serialize)]
+struct BaseUri {
+    uri: String,
+}
+
+/// Where the report's paths are resolved from, and the repository's top directory that
+/// `%SRCROOT%` names: artifact URIs are relative to it, whatever directory the run was in.
+struct SourceRoot {
+    /// The current directory, which non-`--commit` paths are relative to.
+    cwd: Option<PathBuf>,
+    /// The repository's top directory (the current directory outside a repository).
+    top: Option<PathBuf>,
+    /// Whether the report's paths are already relative to `top` (`--commit`).
+    from_top: bool,
+}
+
+impl SourceRoot {
+    fn of(report: &Report) -> Self {
+        let cwd = std::env::current_dir().ok();
+        let top = cwd
+            .as_deref()
+            .map(|cwd| crate::pr_body::repository_top(cwd).unwrap_or_else(|| cwd.to_path_buf()));
+        SourceRoot {
+            cwd,
+            top,
+            from_top: report.mode == Mode::Commit,
+        }
+    }
+
+    /// The path relative to the top directory (`/`-separated), or `None` when it is outside.
+    fn relative(&self, path: &str) -> Option<String> {
+        if self.from_top {
+            return Some(path.to_string());
+        }
+        let (cwd, top) = (self.cwd.as_ref()?, self.top.as_ref()?);
+        let absolute = normalised(&cwd.join(path));
+        let relative = absolute.strip_prefix(top).ok()?;
+        let parts: Option<Vec<&str>> = relative.components().map(|c| c.as_os_str().to_str()).collect();
+        Some(parts?.join("/"))
+    }
+
+    fn artifact(&self, path: &str) -> ArtifactLocation<'static> {
+        match self.relative(path) {
+            Some(relative) => ArtifactLocation {
+                uri: artifact_uri(&relative).into(),
+                uri_base_id: Some("%SRCROOT%"),
+            },
+            None => ArtifactLocation {
+                uri: artifact_uri(
+                    &self
+                        .cwd
+                        .as_ref()
+                        .map(|cwd| normalised(&cwd.join(path)).to_string_lossy().into_owned())
+                        .unwrap_or_else(|| path.to_string()),
+                )
+                .into(),
+                uri_base_id: None,
+            },
+        }
+    }
+
+    fn base_ids(&self) -> Option<BaseIds> {
+        let top = self.top.as_ref()?.to_str()?;
+        let mut uri = artifact_uri(top);
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        Some(BaseIds {
+            source_root: BaseUri { uri },
+        })
+    }
+}
+
+/// `path` of `report` relative to the repository's top directory, as SARIF's artifact URIs
+/// and GitHub's annotations name files; as it is when it is outside the repository.
+pub fn path_from_top(report: &Report, path: &str) -> String {
+    SourceRoot::of(report)
+        .relative(path)
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// `a/./b/../c` as `a/c`, by the words.
+fn normalised(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
+}
+
+/// A fingerprint that survives unrelated edits: what the finding is (codemod, file from the
+/// top, enclosing function, the code it points at with white space collapsed), and which
+/// occurrence of that it is; never its line or column. Code scanning then matches an alert
+/// with the one of the previous upload even when lines above it moved.
+fn fingerprint(
+    finding: &ReportedFinding,
+    path: &str,
+    seen: &mut HashMap<String, usize>,
+) -> String {
+    let code: Vec<&str> = finding
+        .source
+        .text
+        .get(finding.range.clone())
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let identity = format!(
+        "{}\0{path}\0{}\0{}",
+        finding.codemod,
+        finding.function.as_deref().unwrap_or_default(),
+        code.join(" ")
+    );
+    let occurrence = seen.entry(identity.clone()).or_insert(0);
+    *occurrence += 1;
+    let hashed = format!("{identity}\0{occurrence}");
+    let id = git2::Oid::hash_object(git2::ObjectType::Blob, hashed.as_bytes())
+        .map(|oid| oid.to_string())
+        .unwrap_or_default();
+    format!("{}:{occurrence}", &id[..id.len().min(32)])
 }
 
 /// `invocation`: the run itself, with what it could not do as notifications.
@@ -158,11 +318,38 @@ struct SarifResult<'a> {
     rule_id: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     rule_index: Option<usize>,
+    /// `pass` for a finding the run fixed in place; `fail` otherwise.
+    kind: &'static str,
     level: &'static str,
     message: Text<'a>,
     locations: [Location<'a>; 1],
+    partial_fingerprints: Fingerprints,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix<'a>>,
+    /// An `inSource` suppression for a finding a `//goleak-fix:ignore` silenced.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+    properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "goleakFix/v1")]
+    v1: String,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+}
+
+/// What the run did about the finding (docs/CONTRACT.md, the JSON `outcome`), and the function
+/// it is in.
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    outcome: &'a Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    function: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -179,8 +366,11 @@ struct PhysicalLocation<'a> {
 }
 
 #[derive(Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation<'a> {
     uri: std::borrow::Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 /// A text region in lines and code-point columns (see the module documentation).
@@ -245,13 +435,19 @@ fn rule(codemod: &dyn Codemod) -> Rule {
     }
 }
 
-fn result<'a>(finding: &ReportedFinding<'a>) -> SarifResult<'a> {
+fn result<'a>(
+    finding: &'a ReportedFinding<'a>,
+    root: &SourceRoot,
+    mode: Mode,
+    seen: &mut HashMap<String, usize>,
+) -> SarifResult<'a> {
     let source = finding.source;
-    let artifact = ArtifactLocation {
-        uri: artifact_uri(finding.path).into(),
-    };
-    let start = source.line_start(finding.line - 1) + finding.column - 1;
-    let end = source.line_start(finding.end_line - 1) + finding.end_column - 1;
+    let artifact = root.artifact(finding.path);
+    let fingerprint_path = root
+        .relative(finding.path)
+        .unwrap_or_else(|| finding.path.to_string());
+    let start = finding.range.start;
+    let end = finding.range.end;
     let fixes = finding
         .fix
         .filter(|_| finding.applicable)
@@ -273,12 +469,14 @@ fn result<'a>(finding: &ReportedFinding<'a>) -> SarifResult<'a> {
                 verification: reported.verification,
             },
         });
+    let fixed_in_place = finding.outcome.status == Status::Fixed && mode == Mode::Fix;
     SarifResult {
         rule_id: finding.codemod,
         rule_index: codemods::REGISTRY
             .iter()
             .position(|c| c.id() == finding.codemod),
-        level: "warning",
+        kind: if fixed_in_place { "pass" } else { "fail" },
+        level: if fixed_in_place { "none" } else { "warning" },
         message: Text {
             text: finding.message,
         },
@@ -288,7 +486,19 @@ fn result<'a>(finding: &ReportedFinding<'a>) -> SarifResult<'a> {
                 region: region(source, start, end),
             },
         }],
+        partial_fingerprints: Fingerprints {
+            v1: fingerprint(finding, &fingerprint_path, seen),
+        },
         fixes: fixes.into_iter().collect(),
+        suppressions: if finding.outcome.status == Status::Suppressed {
+            vec![Suppression { kind: "inSource" }]
+        } else {
+            Vec::new()
+        },
+        properties: ResultProperties {
+            outcome: &finding.outcome,
+            function: finding.function.as_deref(),
+        },
     }
 }
 
@@ -303,7 +513,7 @@ fn replacement<'a>(source: &SourceFile, edit: &'a Edit) -> Replacement<'a> {
 
 /// One invocation whose notifications name each function not analysed; none when there is
 /// nothing to say.
-fn invocations<'a>(report: &Report<'a>) -> Vec<Invocation<'a>> {
+fn invocations<'a>(report: &Report<'a>, root: &SourceRoot) -> Vec<Invocation<'a>> {
     if report.not_analysed.is_empty() {
         return Vec::new();
     }
@@ -318,9 +528,7 @@ fn invocations<'a>(report: &Report<'a>) -> Vec<Invocation<'a>> {
                 },
                 locations: [Location {
                     physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation {
-                            uri: artifact_uri(skipped.path).into(),
-                        },
+                        artifact_location: root.artifact(skipped.path),
                         region: region(skipped.source, skipped.error_offset, skipped.error_offset),
                     },
                 }],

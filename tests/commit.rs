@@ -728,6 +728,7 @@ fn the_child_of_the_signal_test_commits_and_raises_its_signal_mid_write() {
         name: None,
         force: false,
         message: "Fix goroutine leaks".to_string(),
+        signoff: false,
     };
     let raised = std::cell::Cell::new(false);
     let raise_once = || {

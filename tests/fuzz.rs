@@ -430,7 +430,13 @@ fn check_package_inner(texts: Vec<String>, unsafe_fixes: bool) -> Result<(), Tes
             }
         }
     }
-    let report = Report::new(&outcomes, outcomes.len(), |fix| settings.is_applicable(fix));
+    let judge = goleak_fix::outcome::Judge {
+        mode: goleak_fix::outcome::Mode::Fix,
+        settings: &settings,
+        verdicts: &Default::default(),
+        not_written: &Default::default(),
+    };
+    let report = Report::new(&outcomes, outcomes.len(), &judge, true);
     let _ = (report.to_text(), report.to_json());
 
     let again = run(&after, &settings);
