@@ -627,9 +627,17 @@ fn commit_to_branch(
     // --force-branch) or invalid stops the run before anything is written.
     let mut planned = Vec::new();
     for shard in &shards {
+        // The pull request's title: --title, else the subject of --message, else derived.
         let title = cli
             .title
             .clone()
+            .or_else(|| {
+                cli.message
+                    .as_deref()
+                    .and_then(|m| m.lines().next())
+                    .map(|subject| escape::for_terminal(subject.trim()).into_owned())
+                    .filter(|subject| !subject.is_empty())
+            })
             .unwrap_or_else(|| crate::title::derived(&shard.outcomes));
         let shard_verdicts: Verdicts = if split {
             verdicts

@@ -253,7 +253,7 @@ fn reproduce_section(body: &mut String, fixes: &[FixLine]) {
     let mut command = format!("goleak-fix --dry-run --select {} --", codemods.join(","));
     for path in &paths {
         command.push(' ');
-        command.push_str(&shell_quoted(&escape::for_terminal(path)));
+        command.push_str(&shell_quoted(path));
     }
     let fence = "`".repeat(longest_backtick_run(&command).max(2) + 1);
     let _ = writeln!(
@@ -332,7 +332,10 @@ fn percent_encoded(path: &str) -> String {
     encoded
 }
 
-/// `text` as one shell word.
+/// `text` as one word for a POSIX shell: as it is when it holds only safe characters, else
+/// in single quotes, or, when it holds a control or bidirectional character (a hostile file
+/// name), as bash's `$'...'` with each such character's bytes as `\xHH`, so that the command
+/// stays one line and still names the file.
 fn shell_quoted(text: &str) -> String {
     if !text.is_empty()
         && text
@@ -341,7 +344,25 @@ fn shell_quoted(text: &str) -> String {
     {
         return text.to_string();
     }
-    format!("'{}'", text.replace('\'', "'\\''"))
+    let hostile = |c: char| escape::for_terminal(c.encode_utf8(&mut [0; 4])) != c.to_string();
+    if !text.chars().any(hostile) {
+        return format!("'{}'", text.replace('\'', "'\\''"));
+    }
+    let mut quoted = String::from("$'");
+    for c in text.chars() {
+        match c {
+            '\\' => quoted.push_str("\\\\"),
+            '\'' => quoted.push_str("\\'"),
+            c if hostile(c) => {
+                for byte in c.encode_utf8(&mut [0; 4]).bytes() {
+                    let _ = write!(quoted, "\\x{byte:02x}");
+                }
+            }
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('\'');
+    quoted
 }
 
 /// Who turned unsafe fixes on, in a sentence: the reviewer weighs a flag given by whoever ran
@@ -614,5 +635,6 @@ mod tests {
             "https://github.com/o/r/blob/abc/x%3Ey.go#L1"
         );
         assert_eq!(shell_quoted("it's.go"), "'it'\\''s.go'");
+        assert_eq!(shell_quoted("a\nb'\u{202E}.go"), "$'a\\x0ab\\'\\xe2\\x80\\xae.go'");
     }
 }

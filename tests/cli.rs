@@ -51,9 +51,14 @@ fn json_report_has_the_documented_shape() {
     let dir = tree(&[("pkg/a.go", LEAKY)]);
     let output = goleak_fix(dir.path(), &["--check", "--format", "json", "pkg/..."]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["version"], 1);
+    assert_eq!(report["version"], 2);
     let finding = &report["findings"][0];
     assert_eq!(finding["codemod"], "timeout-leak");
+    assert_eq!(finding["function"], "fetch");
+    assert_eq!(
+        finding["outcome"],
+        serde_json::json!({"status": "unfixed", "reason": "report-only", "detail": "--check applies no fix"})
+    );
     assert_eq!(finding["path"], "pkg/a.go");
     assert_eq!(
         (finding["line"].as_u64(), finding["column"].as_u64()),

@@ -201,7 +201,7 @@ fn the_branch_holds_exactly_the_fixes_and_nothing_else_moves() {
     assert_eq!(repo.state(), before, "--commit touched the repository");
 
     let report = json(&output);
-    let branch = report["commit"]["branch"].as_str().unwrap().to_string();
+    let branch = report["commit"][0]["branch"].as_str().unwrap().to_string();
     assert!(
         branch.starts_with("goleak-fix/")
             && branch.len() == "goleak-fix/".len() + 8
@@ -210,9 +210,9 @@ fn the_branch_holds_exactly_the_fixes_and_nothing_else_moves() {
                 .all(|c| c.is_ascii_hexdigit()),
         "{branch}"
     );
-    let sha = report["commit"]["sha"].as_str().unwrap();
+    let sha = report["commit"][0]["sha"].as_str().unwrap();
     assert_eq!(repo.git(&["rev-parse", &branch]).trim(), sha);
-    assert_eq!(report["commit"]["files"], serde_json::json!(["pkg/a.go"]));
+    assert_eq!(report["commit"][0]["files"], serde_json::json!(["pkg/a.go"]));
     assert_eq!(repo.git(&["rev-parse", &format!("{branch}^")]), head);
     assert_eq!(
         repo.git(&["diff", "--name-only", &format!("HEAD..{branch}")]),
@@ -229,7 +229,7 @@ fn the_branch_holds_exactly_the_fixes_and_nothing_else_moves() {
     );
     assert_eq!(
         repo.git(&["log", "-1", "--format=%an <%ae>%n%s", &branch]),
-        "Rev Iewer <reviewer@example.com>\nFix 1 goroutine leak (goleak-fix)\n"
+        "Rev Iewer <reviewer@example.com>\npkg: fix a goroutine leak in a\n"
     );
     let message = repo.git(&["log", "-1", "--format=%b", &branch]);
     assert!(
@@ -280,7 +280,7 @@ fn the_default_branch_name_is_the_same_for_the_same_change() {
     let repo = Repo::new(&[("pkg/a.go", LEAKY)]);
     let first = repo.run(&["--commit", "--format", "json"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    let branch = json(&first)["commit"]["branch"]
+    let branch = json(&first)["commit"][0]["branch"]
         .as_str()
         .unwrap()
         .to_string();
@@ -289,7 +289,7 @@ fn the_default_branch_name_is_the_same_for_the_same_change() {
     assert!(stderr(&again).contains(&format!("branch `{branch}` already exists")));
     let forced = repo.run(&["--commit", "--force-branch", "--format", "json"]);
     assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
-    assert_eq!(json(&forced)["commit"]["branch"], branch.as_str());
+    assert_eq!(json(&forced)["commit"][0]["branch"], branch.as_str());
 }
 
 #[test]
@@ -334,60 +334,91 @@ fn nothing_to_fix_makes_no_branch_and_no_body() {
         stderr(&output)
     );
     assert_eq!(repo.state(), before);
-    assert!(json(&output).get("commit").is_none());
+    assert_eq!(json(&output)["commit"], serde_json::json!([]));
     assert!(!body.exists());
 }
 
 #[test]
-fn the_pr_body_and_the_json_report_carry_the_branch_and_sha() {
-    let repo = Repo::new(&[("pkg/a.go", LEAKY), ("pkg/b.go", CLEAN)]);
+fn the_pr_body_states_the_facts_a_reviewer_needs_and_its_command_reproduces_the_branch() {
+    let in_test = LEAKY.replace("fetch", "fetchInTest");
+    let repo = Repo::new(&[
+        ("storage/remote/a.go", LEAKY),
+        ("storage/remote/queue_test.go", &in_test),
+        ("storage/remote/b.go", CLEAN),
+    ]);
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
     let body_path = repo.home.path().join("pr.md");
     let output = repo.run(&[
         "--commit",
         "--format",
         "json",
+        "--signoff",
+        "--repo-url",
+        "https://github.com/acme/service",
         "--pr-body",
         body_path.to_str().unwrap(),
         "./...",
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report = json(&output);
-    let branch = report["commit"]["branch"].as_str().unwrap();
-    let sha = report["commit"]["sha"].as_str().unwrap();
-    assert_eq!(sha.len(), 40);
-    assert_eq!(report["summary"]["files_scanned"], 2);
+    let record = &report["commit"][0];
+    let branch = record["branch"].as_str().unwrap();
+    let sha = record["sha"].as_str().unwrap();
+    assert_eq!(record["title"], "storage/remote: fix goroutine leaks");
+    assert_eq!(record["pr_body"], body_path.to_str().unwrap());
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", branch]),
+        "storage/remote: fix goroutine leaks\n"
+    );
+    let message = repo.git(&["log", "-1", "--format=%B", branch]);
+    assert!(
+        message.ends_with("\nSigned-off-by: Rev Iewer <reviewer@example.com>\n\n"),
+        "{message}"
+    );
 
     let body = fs::read_to_string(&body_path).unwrap();
+    // No title (it is the commit's subject and the JSON's `title`), no SHA, no branch, no diff.
+    assert!(body.starts_with("This change fixes 2 goroutine leaks in 2 files."), "{body}");
+    assert!(!body.contains(sha) && !body.contains(branch), "{body}");
+    assert!(!body.contains("```diff") && !body.contains("+\tc :="), "{body}");
+    // Per fix: the file, the function and a permalink into the base commit.
     assert!(
-        body.starts_with("# Fix 1 goroutine leak (goleak-fix)\n"),
+        body.contains(&format!(
+            "### `storage/remote/a.go`, `fetch`, line 6 ([permalink](<https://github.com/acme/service/blob/{head}/storage/remote/a.go#L6>))"
+        )),
         "{body}"
     );
     assert!(
-        body.contains(&format!("Branch `{branch}`, commit `{sha}`.")),
+        body.contains("### `storage/remote/queue_test.go`, `fetchInTest`, line 6"),
         "{body}"
     );
+    // Test code and production code are told apart, with the path the leak takes.
+    let production = body.find("Production code: when the `select` takes its other case").expect(&body);
+    let test = body
+        .find("Test code (`storage/remote/queue_test.go` is a `_test.go` file, built only by `go test`)")
+        .expect(&body);
+    assert!(production < test, "{body}");
+    // Three facts each.
+    assert_eq!(body.matches("- **Why it is safe**:\n  - the channel is made in this function and never leaves it;\n  - each goroutine sends on it at most once").count(), 2, "{body}");
+    assert!(body.contains("`//goleak-fix:ignore timeout-leak`"), "{body}");
     assert!(
-        body.contains("| `timeout-leak` | `pkg/a.go` | 1 |"),
+        body.contains("Not verified by goleak-fix: nothing was built, vetted or run (`--verify` was not given). Tests not run."),
         "{body}"
     );
-    assert!(
-        body.contains("`goleak-fix --explain timeout-leak`"),
-        "{body}"
+
+    // The command in the body reproduces the branch's change exactly.
+    let command_start = body.find("```sh\n").unwrap() + "```sh\n".len();
+    let command = &body[command_start..command_start + body[command_start..].find('\n').unwrap()];
+    assert_eq!(
+        command,
+        "goleak-fix --dry-run --select timeout-leak -- storage/remote/a.go storage/remote/queue_test.go"
     );
-    assert!(
-        body.contains("<details>\n<summary>Diff: 1 file changed"),
-        "{body}"
-    );
-    // The diff in the body is the commit's.
-    let diff_start = body.find("```diff\n").unwrap() + "```diff\n".len();
-    let diff_end = diff_start + body[diff_start..].find("```\n").unwrap();
-    let diff = &body[diff_start..diff_end];
-    assert!(
-        diff.starts_with("--- a/pkg/a.go\n+++ b/pkg/a.go\n"),
-        "{diff}"
-    );
+    let words: Vec<&str> = command.split(' ').skip(1).collect();
+    let dry_run = repo.run(&words);
+    assert_eq!(dry_run.status.code(), Some(1), "{}", stderr(&dry_run));
+    let diff = String::from_utf8(dry_run.stdout).unwrap();
     let check = git_command(&repo.path())
-        .args(["apply", "--check", "-"])
+        .args(["apply", "--cached", "-"])
         .stdin(std::process::Stdio::piped())
         .spawn()
         .and_then(|mut child| {
@@ -396,7 +427,22 @@ fn the_pr_body_and_the_json_report_carry_the_branch_and_sha() {
             child.wait()
         })
         .unwrap();
-    assert!(check.success(), "the body's diff does not apply:\n{diff}");
+    assert!(check.success(), "the command's diff does not apply:\n{diff}");
+    assert_eq!(
+        repo.git(&["diff", "--cached", branch, "--stat"]),
+        "",
+        "the command's change is not the branch's"
+    );
+    repo.git(&["reset", "-q"]);
+
+    // The opt-out the body names leaves the line alone.
+    let ignored = LEAKY.replace(
+        "\tc := make(chan string)",
+        "\t//goleak-fix:ignore timeout-leak\n\tc := make(chan string)",
+    );
+    write(&repo.path(), "storage/remote/a.go", &ignored);
+    let after = repo.run(&["--check", "storage/remote/a.go"]);
+    assert_eq!(after.status.code(), Some(0), "{}", stderr(&after));
 }
 
 #[test]
@@ -423,6 +469,8 @@ fn a_message_replaces_the_default_and_the_fallback_identity_signs() {
         "Close the fetch leak\n\nFound by the nightly bot.",
         "--pr-body",
         body_path.to_str().unwrap(),
+        "--format",
+        "json",
         "a.go",
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -430,8 +478,10 @@ fn a_message_replaces_the_default_and_the_fallback_identity_signs() {
         repo.git(&["log", "-1", "--format=%an <%ae>|%cn <%ce>|%B", "leaks"]),
         "goleak-fix <goleak-fix@localhost>|goleak-fix <goleak-fix@localhost>|Close the fetch leak\n\nFound by the nightly bot.\n\n"
     );
+    // The pull request's title is the message's subject; the body does not repeat it.
+    assert_eq!(json(&output)["commit"][0]["title"], "Close the fetch leak");
     let body = fs::read_to_string(&body_path).unwrap();
-    assert!(body.starts_with("# Close the fetch leak\n"), "{body}");
+    assert!(body.starts_with("This change fixes 1 goroutine leak"), "{body}");
 }
 
 #[test]
@@ -446,7 +496,7 @@ fn paths_are_read_from_head_relative_to_where_goleak_fix_runs() {
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
-        json(&output)["commit"]["files"],
+        json(&output)["commit"][0]["files"],
         serde_json::json!(["svc/a.go"])
     );
     assert_eq!(
@@ -621,11 +671,10 @@ fn dry_run_writes_a_pr_body_for_what_would_change() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let body = fs::read_to_string(home.path().join("pr.md")).unwrap();
     assert!(
-        body.starts_with("# Fix 1 goroutine leak (goleak-fix)\n"),
+        body.starts_with("This change fixes 1 goroutine leak in 1 file."),
         "{body}"
     );
-    assert!(!body.contains("Branch `"), "{body}");
-    assert!(body.contains("+\tc := make(chan string, 1)\n"), "{body}");
+    assert!(body.contains("### `pkg/a.go`, `fetch`, line 6\n"), "{body}");
     assert_eq!(
         fs::read_to_string(home.path().join("pkg/a.go")).unwrap(),
         LEAKY
@@ -796,7 +845,7 @@ fn a_pr_body_that_fails_after_the_branch_is_made_still_gets_the_json_report_prin
     ]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let report = json(&output);
-    let branch = report["commit"]["branch"].as_str().unwrap();
+    let branch = report["commit"][0]["branch"].as_str().unwrap();
     assert_eq!(repo.branches(), format!("{branch}\nmain\n"));
     assert!(
         stderr(&output)
@@ -812,7 +861,7 @@ fn a_file_name_cannot_add_lines_to_the_commit_message_or_the_pr_body() {
     let repo = Repo::new(&[(name, LEAKY)]);
     let output = repo.run(&["--commit", "--format", "json", "--pr-body", "pr.md"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let branch = json(&output)["commit"]["branch"]
+    let branch = json(&output)["commit"][0]["branch"]
         .as_str()
         .unwrap()
         .to_string();
@@ -848,24 +897,24 @@ fn a_file_name_cannot_add_lines_to_the_commit_message_or_the_pr_body() {
             .all(|line| !line.starts_with("Signed-off-by") && !line.starts_with("# Heading")),
         "{body}"
     );
-    // The body's diff applies to the commit it was made from.
-    let diff_start = body.find("```diff\n").unwrap() + "```diff\n".len();
-    let diff_end = diff_start + body[diff_start..].find("```\n").unwrap();
-    let check = git_command(&repo.path())
-        .args(["apply", "--check", "-"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(&body.as_bytes()[diff_start..diff_end])?;
-            child.wait()
-        })
+    // The body's command, run by bash as written, makes the branch's change to that file.
+    let command_start = body.find("```sh\n").unwrap() + "```sh\n".len();
+    let command = &body[command_start..command_start + body[command_start..].find('\n').unwrap()];
+    assert!(command.contains("$'evil\\x0aSigned-off-by"), "{command}");
+    let bin = Path::new(env!("CARGO_BIN_EXE_goleak-fix")).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let output = in_repository(Command::new("bash"), &repo.path(), repo.home.path())
+        .args(["-c", command])
+        .env("PATH", path)
+        .output()
         .unwrap();
-    assert!(check.success(), "{body}");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let diff = String::from_utf8(output.stdout).unwrap();
+    assert!(diff.contains("+\tc := make(chan string, 1)\n"), "{diff}");
+    assert!(
+        diff.starts_with("--- \"a/evil\\nSigned-off-by: Mallory <m@evil.example>\\n# Heading\\nz.go\"\n"),
+        "{diff}"
+    );
 }
 
 /// Deletes the loose object `id` from the repository, as a partial clone lacks it.

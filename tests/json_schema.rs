@@ -73,6 +73,13 @@ fn check_reports_match_the_schema() {
     assert!(fixes.iter().any(|fix| fix.is_null()), "{document:#}");
     assert_eq!(document["summary"]["config"], "goleak-fix.toml");
     assert_eq!(document["summary"]["not_analysed"], 1);
+    let reasons: std::collections::BTreeSet<&str> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["outcome"]["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["report-only", "unsafe-fix", "no-fix"].into(), "{document:#}");
     assert!(document["summary"]["unused_suppressions"].is_number());
 
     let clean = tree(&[("a.go", CLEAN)]);
@@ -85,13 +92,56 @@ fn check_reports_match_the_schema() {
 #[test]
 fn fix_and_dry_run_reports_match_the_schema() {
     let dir = busy_tree();
-    assert_valid(
+    let dry_run = assert_valid(
         &goleak_fix(dir.path(), &["--dry-run", "--format", "json", "."]),
         "--dry-run",
     );
-    assert_valid(
-        &goleak_fix(dir.path(), &["--format", "json", "."]),
+    assert_eq!(dry_run["summary"]["fixed"], 1, "{dry_run:#}");
+    // The default mode lists what it fixed too, and, when asked, what was suppressed.
+    std::fs::write(
+        dir.path().join("f.go"),
+        LEAKY.replace("\tc := make", "\t//goleak-fix:ignore timeout-leak\n\tc := make")
+            .replace("fetch", "quiet"),
+    )
+    .unwrap();
+    let fixed = assert_valid(
+        &goleak_fix(
+            dir.path(),
+            &["--format", "json", "--include-suppressed", "."],
+        ),
         "default mode",
+    );
+    let outcomes: Vec<(&str, &str)> = fixed["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["outcome"]["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("a.go", "fixed"),
+            ("b.go", "unfixed"),
+            ("c.go", "unfixed"),
+            ("f.go", "suppressed")
+        ],
+        "{fixed:#}"
+    );
+    let summary = &fixed["summary"];
+    assert_eq!(
+        (
+            &summary["findings"],
+            &summary["fixed"],
+            &summary["unfixed"],
+            &summary["suppressed"]
+        ),
+        (&3.into(), &1.into(), &2.into(), &1.into()),
+        "{fixed:#}"
     );
 }
 
@@ -101,29 +151,45 @@ fn commit_reports_match_the_schema() {
     commit_all(dir.path());
     let output = goleak_fix(dir.path(), &["--commit", "--format", "json", "."]);
     let document = assert_valid(&output, "--commit");
-    assert!(document["commit"]["sha"].is_string(), "{document:#}");
+    assert!(document["commit"][0]["sha"].is_string(), "{document:#}");
 }
 
 #[test]
 fn the_schema_rejects_what_the_contract_does_not_allow() {
     let validator = validator();
     let good = serde_json::json!({
-        "version": 1,
+        "version": 2,
         "findings": [],
-        "summary": {"files_scanned": 1, "findings": 0, "fixable": 0, "not_analysed": 0, "config": null}
+        "summary": {"files_scanned": 1, "findings": 0, "fixable": 0, "fixed": 0, "unfixed": 0,
+                    "dropped": 0, "suppressed": 0, "not_analysed": 0, "config": null}
     });
     assert!(validator.is_valid(&good));
     let mut unknown_field = good.clone();
     unknown_field["summary"]["surprise"] = serde_json::json!(1);
     assert!(!validator.is_valid(&unknown_field));
     let mut wrong_version = good.clone();
-    wrong_version["version"] = serde_json::json!(2);
+    wrong_version["version"] = serde_json::json!(1);
     assert!(!validator.is_valid(&wrong_version));
-    let mut bad_fix = good;
-    bad_fix["findings"] = serde_json::json!([{
-        "codemod": "timeout-leak", "path": "a.go", "line": 1, "column": 1, "end_line": 1,
-        "end_column": 2, "message": "m",
-        "fix": {"applicability": "maybe", "description": "d", "edits": []}
-    }]);
-    assert!(!validator.is_valid(&bad_fix));
+    let finding = |fix: serde_json::Value, outcome: serde_json::Value| {
+        let mut document = good.clone();
+        document["findings"] = serde_json::json!([{
+            "codemod": "timeout-leak", "path": "a.go", "line": 1, "column": 1, "end_line": 1,
+            "end_column": 2, "function": "f", "message": "m", "fix": fix, "outcome": outcome
+        }]);
+        document
+    };
+    let fixed = serde_json::json!({"status": "fixed"});
+    assert!(validator.is_valid(&finding(serde_json::Value::Null, fixed.clone())));
+    let bad_fix = serde_json::json!({"applicability": "maybe", "description": "d", "edits": []});
+    assert!(!validator.is_valid(&finding(bad_fix, fixed.clone())));
+    // An unfixed or dropped finding says why; a fixed one has no reason.
+    let unexplained = serde_json::json!({"status": "unfixed"});
+    assert!(!validator.is_valid(&finding(serde_json::Value::Null, unexplained)));
+    let dropped_wrongly = serde_json::json!({"status": "dropped", "reason": "no-fix", "detail": "d"});
+    assert!(!validator.is_valid(&finding(serde_json::Value::Null, dropped_wrongly)));
+    let fixed_with_reason = serde_json::json!({"status": "fixed", "reason": "no-fix"});
+    assert!(!validator.is_valid(&finding(serde_json::Value::Null, fixed_with_reason)));
+    let mut commit_object = good;
+    commit_object["commit"] = serde_json::json!({"branch": "b", "sha": "0".repeat(40), "files": ["a.go"]});
+    assert!(!validator.is_valid(&commit_object), "version 2's commit is a list");
 }

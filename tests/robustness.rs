@@ -1002,14 +1002,26 @@ fn a_finding_whose_fix_could_not_be_written_stays_in_the_json_report() {
     let output = goleak_fix(dir.path(), &["--format", "json", "."]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
-    let paths: Vec<&str> = report["findings"]
+    let outcomes: Vec<(&str, &str, &str)> = report["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|finding| finding["path"].as_str().unwrap())
+        .map(|finding| {
+            (
+                finding["path"].as_str().unwrap(),
+                finding["outcome"]["status"].as_str().unwrap(),
+                finding["outcome"]["reason"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
-    // ok.go was fixed, so it has nothing left to report; readonly.go was not written.
-    assert_eq!(paths, ["readonly.go"], "{report:#}");
+    // ok.go was fixed; readonly.go was not written, and says so.
+    assert_eq!(
+        outcomes,
+        [("ok.go", "fixed", ""), ("readonly.go", "unfixed", "not-written")],
+        "{report:#}"
+    );
+    assert_eq!(report["summary"]["fixed"], 1);
+    assert_eq!(report["summary"]["unfixed"], 1);
     assert_eq!(
         fs::read(dir.path().join("readonly.go")).unwrap(),
         LEAKY.as_bytes()

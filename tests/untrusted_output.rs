@@ -199,9 +199,9 @@ fn a_file_name_cannot_add_a_heading_a_link_or_html_to_the_pr_body() {
             }
         }
     }
-    // The body's diff names the file as git quotes it.
+    // The body's command names the file as bash reads it back, inside a fence.
     assert!(
-        body.contains("--- \"a/x.go\\n# Heading [link](https:evil.example) <img src=x>`.go\"\n"),
+        body.contains("-- $'x.go\\x0a# Heading [link](https:evil.example) <img src=x>`.go'\n```\n"),
         "{body}"
     );
 }
@@ -243,7 +243,7 @@ fn the_pr_body_replaces_an_existing_file_by_rename_keeping_its_mode_and_leaving_
     assert!(
         fs::read_to_string(&body)
             .unwrap()
-            .starts_with("# Fix 1 goroutine leak")
+            .starts_with("This change fixes 1 goroutine leak")
     );
     let mut names: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
@@ -320,7 +320,7 @@ fn stdout_and_stderr_to_a_closed_pipe_keep_the_status_and_still_write_the_pr_bod
     assert!(
         fs::read_to_string(dir.path().join("pr.md"))
             .unwrap()
-            .contains("+\tc := make(chan string, 1)\n")
+            .contains("### `a.go`, `fetch`, line 6\n")
     );
     assert_eq!(fs::read_to_string(dir.path().join("a.go")).unwrap(), LEAKY);
 }
