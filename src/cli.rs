@@ -517,7 +517,8 @@ fn dry_run(
                 Some(template) => Some(template.clone()),
                 None => top.as_deref().map(pr_body::template_on_disk).transpose()?.flatten(),
             };
-            let context = body_context(cli, setup, &title, verdicts, None, template.as_deref());
+            let context =
+                body_context(cli, setup, &title, verdicts, None, template.as_deref(), &[]);
             if let Err(error) = write_pr_body(file, &outcomes, &context) {
                 errors.push(error);
             }
@@ -723,6 +724,7 @@ fn commit_to_branch(
                 shard_verdicts,
                 Some(&base),
                 template.as_deref(),
+                &shard.owners,
             );
             match write_pr_body(file, &shard.outcomes, &context) {
                 Ok(()) => record.pr_body = Some(file.path().display().to_string()),
@@ -826,6 +828,7 @@ fn body_context<'a>(
     verdicts: &'a Verdicts,
     base: Option<&'a str>,
     template: Option<&'a str>,
+    owners: &'a [String],
 ) -> pr_body::Context<'a> {
     pr_body::Context {
         title,
@@ -835,6 +838,7 @@ fn body_context<'a>(
         repo_url: cli.repo_url.as_deref(),
         base,
         template,
+        owners,
     }
 }
 

@@ -50,6 +50,8 @@ pub struct Context<'a> {
     /// The commit the fixes apply to (permalinks point into it); `HEAD` when unknown.
     pub base: Option<&'a str>,
     pub template: Option<&'a str>,
+    /// The shard's owners, from CODEOWNERS (`--split-by codeowners`); empty otherwise.
+    pub owners: &'a [String],
 }
 
 /// One applied fix, with what the analysis said about it.
@@ -77,6 +79,15 @@ pub fn pull_request_body(outcomes: &[&FileOutcome], context: &Context) -> String
         plural(fixes.len(), "goroutine leak"),
         plural(files, "file"),
     );
+    if !context.owners.is_empty() {
+        let owners: Vec<String> = context.owners.iter().map(|owner| code(owner)).collect();
+        let _ = writeln!(
+            body,
+            "\nThis is one part of a larger change, split by CODEOWNERS: these files are owned \
+             by {}.",
+            owners.join(", ")
+        );
+    }
     if fixes
         .iter()
         .any(|fix| fix.applicability == Some(Applicability::Unsafe))
@@ -569,6 +580,7 @@ mod tests {
             repo_url: Some("https://example.com/o/r"),
             base: Some("0123abcd"),
             template: None,
+            owners: &[],
         }
     }
 

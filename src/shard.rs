@@ -105,20 +105,21 @@ fn directory_key(path: &str, depth: Option<usize>) -> String {
     }
 }
 
-/// `key` as a piece of a branch name: ASCII letters, digits, `.`, `_` and `-`, every other run
-/// of characters as one `-` (owners and directories come from the repository), never
-/// starting with `.` or `-`, at most 60 characters.
+/// `key` as a piece of a branch name: ASCII letters, digits and `_`, every other run of
+/// characters as one `-` (owners and directories come from the repository, and `.`, `/`,
+/// `~`, `^` or `:` could make an invalid or misleading name), never starting or ending with
+/// `-`, at most 60 characters.
 pub fn slug(key: &str) -> String {
     let mut slug = String::new();
     for c in key.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' || (c == '.' && !slug.is_empty()) {
+        if c.is_ascii_alphanumeric() || c == '_' {
             slug.push(c);
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
         }
     }
-    let slug: String = slug.replace("..", "-").chars().take(60).collect();
-    let slug = slug.trim_end_matches(['-', '.']);
+    let slug: String = slug.chars().take(60).collect();
+    let slug = slug.trim_end_matches('-');
     if slug.is_empty() {
         "top".to_string()
     } else {
@@ -154,5 +155,6 @@ mod tests {
         assert_eq!(slug("(unowned)"), "unowned");
         assert_eq!(slug("../.."), "top");
         assert_eq!(slug("a..b\n~^:"), "a-b");
+        assert_eq!(slug("@evil/../../x y;rm"), "evil-x-y-rm");
     }
 }

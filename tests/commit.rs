@@ -987,3 +987,323 @@ fn force_branch_never_resets_a_branch_a_linked_worktree_is_on() {
     let output = repo.run(&["--commit", "--branch", "fixes", "--force-branch"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
+
+/// The report's one branch record.
+fn the_record(output: &Output) -> serde_json::Value {
+    let report = json(output);
+    let records = report["commit"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "{report:#}");
+    records[0].clone()
+}
+
+#[test]
+fn two_nightly_runs_around_an_unrelated_upstream_commit_keep_the_branch_and_make_no_new_commit() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY), ("pkg/b.go", CLEAN)]);
+    let nightly = ["--commit", "--force-branch", "--format", "json", "./..."];
+    let first = repo.run(&nightly);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let first = the_record(&first);
+    assert_eq!(first["status"], "created");
+    let branch = first["branch"].as_str().unwrap().to_string();
+
+    // Upstream moves on: lines added above the leak (so every fixed line moves) and another
+    // file changed. The leak and its fix are the same.
+    write(
+        &repo.path(),
+        "pkg/a.go",
+        &LEAKY.replace("package main\n", "// Package main fetches.\n//\n// It is small.\npackage main\n"),
+    );
+    write(&repo.path(), "pkg/b.go", &format!("{CLEAN}\n// touched\n"));
+    repo.git(&["commit", "-qam", "unrelated upstream change"]);
+    let second = repo.run(&nightly);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let second = the_record(&second);
+    assert_eq!(second["branch"], branch.as_str(), "the same leaks, the same branch");
+    assert_eq!(second["status"], "updated");
+    assert_ne!(second["sha"], first["sha"]);
+    assert_eq!(
+        repo.git(&["rev-parse", &format!("{branch}^")]),
+        repo.git(&["rev-parse", "HEAD"]),
+        "moved onto the new base"
+    );
+    assert_eq!(
+        repo.git(&["diff", "--name-only", &format!("HEAD..{branch}")]),
+        "pkg/a.go\n"
+    );
+
+    // Nothing changed since: no new commit, the branch does not move, and the run says so.
+    let reflog = repo.git(&["reflog", "show", "--format=%H", &branch]);
+    let third = repo.run(&nightly);
+    assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
+    assert!(
+        stderr(&third).contains(&format!(
+            "branch {branch} already holds these fixes on this base ({}); no commit made, branch not moved",
+            second["sha"].as_str().unwrap()
+        )),
+        "{}",
+        stderr(&third)
+    );
+    let third = the_record(&third);
+    assert_eq!(third["branch"], branch.as_str());
+    assert_eq!(third["sha"], second["sha"]);
+    assert_eq!(third["status"], "unchanged");
+    assert_eq!(repo.git(&["reflog", "show", "--format=%H", &branch]), reflog);
+    assert_eq!(
+        repo.git(&["rev-parse", &branch]).trim(),
+        second["sha"].as_str().unwrap()
+    );
+}
+
+#[test]
+fn the_default_branch_name_changes_with_what_is_fixed_not_where() {
+    let repo = Repo::new(&[("pkg/a.go", LEAKY)]);
+    let name = |repo: &Repo| {
+        let output = repo.run(&["--dry-run", "--format", "json"]);
+        assert_eq!(output.status.code(), Some(1));
+        let output = repo.run(&["--commit", "--force-branch", "--format", "json"]);
+        the_record(&output)["branch"].as_str().unwrap().to_string()
+    };
+    let before = name(&repo);
+    // The same leak in another function is another fix: another branch.
+    write(&repo.path(), "pkg/a.go", &LEAKY.replace("fetch", "fetchOther"));
+    repo.git(&["commit", "-qam", "renamed"]);
+    assert_ne!(name(&repo), before);
+}
+
+/// Three teams own three directories; a fourth file has no owner but the catch-all.
+fn owned_repo(codeowners: &str) -> Repo {
+    Repo::new(&[
+        ("storage/remote/a.go", LEAKY),
+        ("web/b.go", &LEAKY.replace("fetch", "fetchB")),
+        ("web/handlers/c.go", &LEAKY.replace("fetch", "fetchC")),
+        ("tools/d.go", &LEAKY.replace("fetch", "fetchD")),
+        ("tools/clean.go", CLEAN),
+        (".github/CODEOWNERS", codeowners),
+    ])
+}
+
+const CODEOWNERS: &str = "# Owners\n*            @org/core\n/storage/    @org/storage\n/web/        @org/web\ntools/       @alice\n";
+
+#[test]
+fn codeowners_with_three_owners_gives_three_branches_whose_union_is_the_single_branch() {
+    let repo = owned_repo(CODEOWNERS);
+    let single = repo.run(&["--commit", "--branch", "all", "--format", "json"]);
+    assert_eq!(single.status.code(), Some(0), "{}", stderr(&single));
+    let single = the_record(&single);
+
+    let bodies = repo.home.path().join("bodies");
+    fs::create_dir(&bodies).unwrap();
+    let before = repo.state();
+    let split = repo.run(&[
+        "--commit",
+        "--split-by",
+        "codeowners",
+        "--format",
+        "json",
+        "--pr-body",
+        bodies.to_str().unwrap(),
+    ]);
+    assert_eq!(split.status.code(), Some(0), "{}", stderr(&split));
+    assert_eq!(repo.state(), before, "--commit touched the repository");
+    let report = json(&split);
+    let records = report["commit"].as_array().unwrap();
+    let shards: Vec<(serde_json::Value, serde_json::Value)> = records
+        .iter()
+        .map(|r| (r["owners"].clone(), r["files"].clone()))
+        .collect();
+    assert_eq!(
+        shards,
+        [
+            (serde_json::json!(["@alice"]), serde_json::json!(["tools/d.go"])),
+            (
+                serde_json::json!(["@org/storage"]),
+                serde_json::json!(["storage/remote/a.go"])
+            ),
+            (
+                serde_json::json!(["@org/web"]),
+                serde_json::json!(["web/b.go", "web/handlers/c.go"])
+            ),
+        ],
+        "{report:#}"
+    );
+    // Each branch starts from HEAD; applied together they make the single branch's tree.
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let mut all_files = Vec::new();
+    for record in records {
+        let branch = record["branch"].as_str().unwrap();
+        assert!(branch.starts_with("goleak-fix/"), "{branch}");
+        assert_eq!(repo.git(&["rev-parse", &format!("{branch}^")]), head);
+        let patch = repo.git(&["diff", "--binary", "HEAD", branch]);
+        let applied = git_command(&repo.path())
+            .args(["apply", "--cached", "-"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(patch.as_bytes())?;
+                child.wait()
+            })
+            .unwrap();
+        assert!(applied.success(), "{patch}");
+        all_files.extend(
+            record["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap().to_string()),
+        );
+        // One body per branch, named in the record, about that shard's files only.
+        let body = fs::read_to_string(record["pr_body"].as_str().unwrap()).unwrap();
+        for file in ["tools/d.go", "storage/remote/a.go", "web/b.go"] {
+            let in_shard = record["files"].as_array().unwrap().iter().any(|f| f == file);
+            assert_eq!(body.contains(&format!("### `{file}`")), in_shard, "{body}");
+        }
+        let title = record["title"].as_str().unwrap();
+        assert_eq!(repo.git(&["log", "-1", "--format=%s", branch]).trim(), title);
+    }
+    all_files.sort();
+    assert_eq!(serde_json::json!(all_files), single["files"]);
+    assert_eq!(
+        repo.git(&["write-tree"]),
+        repo.git(&["rev-parse", "all^{tree}"]),
+        "the shards' union is not the single branch"
+    );
+    repo.git(&["reset", "-q"]);
+    assert_eq!(fs::read_dir(&bodies).unwrap().count(), 3);
+    assert_eq!(
+        records[2]["title"], "web: fix goroutine leaks",
+        "{report:#}"
+    );
+
+    // The same split again, forced: the same branches, nothing moves.
+    let again = repo.run(&[
+        "--commit",
+        "--split-by",
+        "codeowners",
+        "--force-branch",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let again = json(&again);
+    for (first, second) in records.iter().zip(again["commit"].as_array().unwrap()) {
+        assert_eq!(first["branch"], second["branch"]);
+        assert_eq!(first["sha"], second["sha"]);
+        assert_eq!(second["status"], "unchanged");
+    }
+}
+
+#[test]
+fn split_by_directory_and_max_files_cut_deterministically_under_a_given_name() {
+    let repo = owned_repo(CODEOWNERS);
+    let run = |repo: &Repo, prefix: &str| {
+        let output = repo.run(&[
+            "--commit",
+            "--split-by",
+            "dir:1",
+            "--max-files",
+            "1",
+            "--branch",
+            prefix,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let report = json(&output);
+        report["commit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["branch"].as_str().unwrap().to_string(),
+                    r["files"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let shards = run(&repo, "leaks");
+    assert_eq!(
+        shards,
+        [
+            ("leaks/storage".to_string(), serde_json::json!(["storage/remote/a.go"])),
+            ("leaks/tools".to_string(), serde_json::json!(["tools/d.go"])),
+            ("leaks/web-part-1".to_string(), serde_json::json!(["web/b.go"])),
+            (
+                "leaks/web-part-2".to_string(),
+                serde_json::json!(["web/handlers/c.go"])
+            ),
+        ]
+    );
+    let again = run(&repo, "again");
+    let files = |shards: &[(String, serde_json::Value)]| {
+        shards.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(files(&again), files(&shards));
+}
+
+#[test]
+fn a_codeowners_link_or_a_missing_one_stops_the_split_before_any_branch() {
+    let repo = owned_repo(CODEOWNERS);
+    fs::remove_file(repo.path().join(".github/CODEOWNERS")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", repo.path().join(".github/CODEOWNERS")).unwrap();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "a link"]);
+    let output = repo.run(&["--commit", "--split-by", "codeowners"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(".github/CODEOWNERS: not a regular file in HEAD"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.branches(), "main\n");
+
+    repo.git(&["rm", "-q", ".github/CODEOWNERS"]);
+    repo.git(&["commit", "-qm", "no owners"]);
+    let output = repo.run(&["--commit", "--split-by", "codeowners"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no CODEOWNERS file in HEAD"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.branches(), "main\n");
+}
+
+#[test]
+fn an_owner_or_directory_cannot_make_a_bad_branch_name_or_body_file() {
+    let repo = owned_repo("/web/ @evil/../../x\\ y;rm\n");
+    let bodies = repo.home.path().join("bodies");
+    fs::create_dir(&bodies).unwrap();
+    let output = repo.run(&[
+        "--commit",
+        "--split-by",
+        "codeowners",
+        "--branch",
+        "bot",
+        "--format",
+        "json",
+        "--pr-body",
+        bodies.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = json(&output);
+    let branches: Vec<&str> = report["commit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["branch"].as_str().unwrap())
+        .collect();
+    assert_eq!(branches, ["bot/unowned", "bot/evil-x-y-rm"], "{report:#}");
+    // The owner is kept as written in the report (JSON escapes it) and in a code span.
+    assert_eq!(report["commit"][1]["owners"], serde_json::json!(["@evil/../../x y;rm"]));
+    let body = fs::read_to_string(report["commit"][1]["pr_body"].as_str().unwrap()).unwrap();
+    assert!(
+        body.contains("split by CODEOWNERS: these files are owned by `@evil/../../x y;rm`."),
+        "{body}"
+    );
+    for entry in fs::read_dir(&bodies).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(name.starts_with("bot-") && name.ends_with(".md"), "{name}");
+    }
+}

@@ -349,25 +349,43 @@ fn the_verdicts_show_in_the_json_report_and_the_pr_body() {
         ["applicability", "description", "edits", "verification"]
     );
 
+    let outcome = |path: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .map(|f| f["outcome"].clone())
+            .unwrap()
+    };
+    assert_eq!(outcome("pkg/a.go"), serde_json::json!({"status": "fixed"}));
+    let dropped = outcome("pkg/b.go");
+    assert_eq!(
+        (&dropped["status"], &dropped["reason"]),
+        (&"dropped".into(), &"verify".into()),
+        "{report:#}"
+    );
+    assert!(
+        dropped["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("go vet: pkg/b.go:19:9: undefined"),
+        "{report:#}"
+    );
+    assert_eq!(report["summary"]["dropped"], 1, "{report:#}");
+
     let body = fs::read_to_string(dir.path().join("pr.md")).unwrap();
+    assert!(body.contains("- **Verified**: go vet clean.\n"), "{body}");
     assert!(
-        body.contains("| codemod | file | fixes | verification |"),
+        body.contains("Ran `go vet` on each fixed package and `gofmt -l` on each fixed file, with and without the fix, offline (`goleak-fix --verify=vet`). Tests not run."),
         "{body}"
     );
+    assert!(body.contains("- verified `pkg/a.go`: go vet clean.\n"), "{body}");
     assert!(
-        body.contains("| `timeout-leak` | `pkg/a.go` | 1 | verified |"),
+        body.contains("- dropped `pkg/b.go`: go vet: pkg/b.go:19:9: undefined: goleakFixTestBrokenFix."),
         "{body}"
     );
-    assert!(body.contains("Verified: go vet clean."), "{body}");
-    assert!(
-        body.contains("1 file dropped (left out of this change)"),
-        "{body}"
-    );
-    assert!(
-        body.contains("- `pkg/b.go`: go vet: pkg/b.go:19:9: undefined: goleakFixTestBrokenFix."),
-        "{body}"
-    );
-    assert!(!body.contains("+++ b/pkg/b.go"), "{body}");
+    assert!(!body.contains("### `pkg/b.go`"), "{body}");
 }
 
 #[test]
@@ -558,10 +576,8 @@ fn commit_verifies_the_files_as_committed_and_says_so_in_the_message() {
         "{message}"
     );
     let body = fs::read_to_string(dir.path().join("pr.md")).unwrap();
-    assert!(
-        body.contains("| `timeout-leak` | `pkg/a.go` | 1 | verified |"),
-        "{body}"
-    );
+    assert!(body.contains("- verified `pkg/a.go`: go vet clean.\n"), "{body}");
+    assert!(body.contains("### `pkg/a.go`, `FetchA`, line 6"), "{body}");
 }
 
 /// A `go` that answers `go env` and, asked to vet, records the mode of goleak-fix's temp
