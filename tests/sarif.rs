@@ -240,3 +240,180 @@ fn the_schema_check_catches_a_broken_document() {
         assert!(!validator.is_valid(&broken), "{broken}");
     }
 }
+
+/// `files` in a temporary directory made a git repository (only `.git` matters here: it marks
+/// the top directory).
+fn repository(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+fn results(document: &serde_json::Value) -> &Vec<serde_json::Value> {
+    document["runs"][0]["results"].as_array().unwrap()
+}
+
+#[test]
+fn uris_are_relative_to_the_repository_top_from_any_directory() {
+    let dir = repository(&[("svc/pkg/a.go", LEAKY)]);
+    let top = fs::canonicalize(dir.path()).unwrap();
+    for (cwd, path) in [(top.clone(), "."), (top.join("svc/pkg"), "."), (top.join("svc"), "pkg/...")] {
+        let output = goleak_fix(&cwd, &["--check", "--format", "sarif", path]);
+        assert_eq!(output.status.code(), Some(1));
+        let document = sarif(&output);
+        assert_valid_sarif(&document);
+        let run = &document["runs"][0];
+        assert_eq!(run["automationDetails"]["id"], "goleak-fix/");
+        assert_eq!(
+            run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+            format!("file://{}/", top.display()).as_str()
+        );
+        let location = &results(&document)[0]["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(location["uri"], "svc/pkg/a.go", "from {}", cwd.display());
+        assert_eq!(location["uriBaseId"], "%SRCROOT%");
+        let change = &results(&document)[0]["fixes"][0]["artifactChanges"][0]["artifactLocation"];
+        assert_eq!(change["uriBaseId"], "%SRCROOT%");
+    }
+}
+
+/// Each result's (rule, function) and its fingerprint and line.
+fn fingerprints(document: &serde_json::Value) -> Vec<(String, String, u64)> {
+    results(document)
+        .iter()
+        .map(|result| {
+            (
+                format!(
+                    "{} {}",
+                    result["ruleId"].as_str().unwrap(),
+                    result["properties"]["function"].as_str().unwrap()
+                ),
+                result["partialFingerprints"]["goleakFix/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                result["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn fingerprints_survive_a_line_shift_and_tell_leaks_apart() {
+    let two = format!("{LEAKY}\n{}", LEAKY.replace("fetch", "fetchAgain").split_once("\nfunc").map(|(_, f)| format!("func{f}")).unwrap());
+    let dir = repository(&[("pkg/a.go", &two)]);
+    let before = sarif(&goleak_fix(dir.path(), &["--check", "--format", "sarif"]));
+    assert_valid_sarif(&before);
+    let before = fingerprints(&before);
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert_ne!(before[0].1, before[1].1, "two leaks, one fingerprint");
+
+    // Unrelated edits above both leaks: comments, and a new function.
+    let shifted = two.replacen(
+        "import \"time\"\n",
+        "import \"time\"\n\n// A comment.\n\nfunc unrelated() int {\n\treturn 1\n}\n",
+        1,
+    );
+    fs::write(dir.path().join("pkg/a.go"), &shifted).unwrap();
+    let after = sarif(&goleak_fix(dir.path().join("pkg").as_path(), &["--check", "--format", "sarif"]));
+    assert_valid_sarif(&after);
+    let after = fingerprints(&after);
+    for ((rule, fingerprint, line), (rule_after, fingerprint_after, line_after)) in
+        before.iter().zip(&after)
+    {
+        assert_eq!(rule, rule_after);
+        assert_eq!(fingerprint, fingerprint_after, "{rule}: the fingerprint moved with the line");
+        assert_eq!(line + 6, *line_after, "{rule}");
+    }
+}
+
+#[test]
+fn fixed_results_pass_and_suppressed_ones_are_suppressed_in_source() {
+    let quiet = LEAKY
+        .replace("fetch", "quiet")
+        .replace("\tgreeting", "\t//goleak-fix:ignore timeout-leak\n\tgreeting");
+    let dir = repository(&[("pkg/a.go", LEAKY), ("pkg/b.go", &quiet)]);
+    let output = goleak_fix(
+        dir.path(),
+        &["--format", "sarif", "--include-suppressed", "./..."],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let document = sarif(&output);
+    assert_valid_sarif(&document);
+    let results = results(&document);
+    assert_eq!(results.len(), 2, "{document:#}");
+    assert_eq!(results[0]["kind"], "pass");
+    assert_eq!(results[0]["level"], "none");
+    assert_eq!(results[0]["properties"]["outcome"]["status"], "fixed");
+    assert_eq!(results[1]["kind"], "fail");
+    assert_eq!(results[1]["suppressions"], serde_json::json!([{"kind": "inSource"}]));
+    assert_eq!(results[1]["properties"]["outcome"]["status"], "suppressed");
+}
+
+#[test]
+fn github_annotations_are_one_escaped_line_per_finding() {
+    let name = "pkg/a,b:c%\n::error::x.go";
+    let dir = repository(&[(name, LEAKY), ("pkg/ok.go", &LEAKY.replace("fetch", "other"))]);
+    let output = goleak_fix(dir.path(), &["--check", "--format", "github"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines.iter().all(|line| line.starts_with("::warning file=")), "{text}");
+    assert_eq!(
+        lines[0].split("::").nth(1).unwrap(),
+        "warning file=pkg/a%2Cb%3Ac%25\\n%3A%3Aerror%3A%3Ax.go,line=6,col=29,endLine=6,endColumn=46,title=goleak-fix timeout-leak",
+        "{text}"
+    );
+    assert!(lines[1].starts_with("::warning file=pkg/ok.go,line=6,"), "{text}");
+    assert!(lines[1].contains("::goroutine started at line 7 sends on unbuffered channel"), "{text}");
+
+    // From a subdirectory, paths are still from the top, which is what GitHub resolves.
+    let output = goleak_fix(&dir.path().join("pkg"), &["--check", "--format", "github", "ok.go"]);
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("::warning file=pkg/ok.go,"));
+
+    // Fixed in place: a notice, not a warning.
+    let output = goleak_fix(dir.path(), &["--format", "github", "pkg/ok.go"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).starts_with("::notice file=pkg/ok.go,line=6,"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn rdjsonl_suggestions_make_the_fix() {
+    let dir = repository(&[("pkg/a.go", LEAKY)]);
+    let output = goleak_fix(dir.path(), &["--check", "--format", "rdjsonl"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let diagnostic = &lines[0];
+    assert_eq!(diagnostic["location"]["path"], "pkg/a.go");
+    assert_eq!(diagnostic["code"]["value"], "timeout-leak");
+    assert_eq!(diagnostic["severity"], "WARNING");
+    // Columns are UTF-8 bytes, as reviewdog counts them.
+    assert_eq!(diagnostic["location"]["range"]["start"], serde_json::json!({"line": 6, "column": 29}));
+    let mut fixed = LEAKY.to_string();
+    for suggestion in diagnostic["suggestions"].as_array().unwrap().iter().rev() {
+        let offset = |position: &serde_json::Value| {
+            let line = position["line"].as_u64().unwrap() as usize;
+            let start: usize = LEAKY.split_inclusive('\n').take(line - 1).map(str::len).sum();
+            start + position["column"].as_u64().unwrap() as usize - 1
+        };
+        let range = offset(&suggestion["range"]["start"])..offset(&suggestion["range"]["end"]);
+        fixed.replace_range(range, suggestion["text"].as_str().unwrap());
+    }
+    assert_eq!(fixed, LEAKY.replace("make(chan string)", "make(chan string, 1)"));
+}
