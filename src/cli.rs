@@ -2,18 +2,18 @@
 
 use crate::codemods::{self, Codemod};
 use crate::commit::{self, BranchRequest, HeadCommit};
-use crate::report::BranchStatus;
 use crate::config::{self, UnsafeFixes, UnsafeFixesFrom};
 use crate::diff::file_diff;
 use crate::engine::{FileOutcome, Settings};
+use crate::outcome::{self, Judge};
 use crate::output_file::OutputFile;
 use crate::pipeline::{self, Analysis};
+use crate::report::BranchStatus;
 use crate::report::{Report, ReportedNotAnalysed};
 use crate::streams::{self, Recorded, say};
 use crate::verify::{self, Toolchain, Verdicts};
 use crate::walk::{self, FileError};
 use crate::write::write_atomically;
-use crate::outcome::{self, Judge};
 use crate::{annotations, escape, interrupt, pr_body, sarif, shard, suppress};
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
@@ -515,7 +515,11 @@ fn dry_run(
             let top = pr_body::repository_top(&std::env::current_dir()?);
             let template = match &setup.pr_template {
                 Some(template) => Some(template.clone()),
-                None => top.as_deref().map(pr_body::template_on_disk).transpose()?.flatten(),
+                None => top
+                    .as_deref()
+                    .map(pr_body::template_on_disk)
+                    .transpose()?
+                    .flatten(),
             };
             let context =
                 body_context(cli, setup, &title, verdicts, None, template.as_deref(), &[]);
@@ -617,7 +621,8 @@ fn commit_to_branch(
         &analysis.outcomes,
         cli.split_by.as_ref(),
         owners.as_ref(),
-        cli.max_files.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        cli.max_files
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
     );
     let split = cli.split_by.is_some() || shards.len() > 1;
     let template = match &setup.pr_template {

@@ -202,10 +202,7 @@ mod tests {
         assert_eq!(owners.owners_of("docs/b/c.md"), ["@everyone"]);
         assert_eq!(owners.owners_of("x/apps/y/z.txt"), ["@apps"]);
         assert_eq!(owners.owners_of("build/logs/a/b.txt"), ["@ops"]);
-        assert_eq!(
-            owners.owners_of("storage/remote/queue_test.go"),
-            ["@tests"]
-        );
+        assert_eq!(owners.owners_of("storage/remote/queue_test.go"), ["@tests"]);
     }
 
     #[test]

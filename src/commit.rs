@@ -506,7 +506,11 @@ impl HeadCommit {
 
     /// The name must be valid, and free unless `force` (and never the current branch, nor one
     /// a linked worktree is on). The commit the branch is on, when it exists.
-    fn check_branch(&self, name: &str, force: bool) -> Result<Option<git2::Commit<'_>>, CommitError> {
+    fn check_branch(
+        &self,
+        name: &str,
+        force: bool,
+    ) -> Result<Option<git2::Commit<'_>>, CommitError> {
         if !git2::Branch::name_is_valid(name).unwrap_or(false) {
             return Err(CommitError::InvalidBranchName(name.to_string()));
         }

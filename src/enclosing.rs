@@ -33,10 +33,7 @@ fn declared_function_at(root: Node, at: usize) -> Option<Node> {
         if node.start_byte() > at {
             return None;
         }
-        if matches!(
-            kind_of(node),
-            "function_declaration" | "method_declaration"
-        ) {
+        if matches!(kind_of(node), "function_declaration" | "method_declaration") {
             return Some(node);
         }
     }

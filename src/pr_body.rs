@@ -423,8 +423,8 @@ fn fix_lines<'a>(outcomes: &[&'a FileOutcome], verdicts: &'a Verdicts) -> Vec<Fi
 
 /// `--pr-body DIR` with `--split-by`: an existing directory, not a symbolic link.
 pub fn body_directory(path: &Path) -> anyhow::Result<PathBuf> {
-    let metadata = std::fs::symlink_metadata(path)
-        .with_context(|| format!("--pr-body {}", path.display()))?;
+    let metadata =
+        std::fs::symlink_metadata(path).with_context(|| format!("--pr-body {}", path.display()))?;
     if !metadata.is_dir() {
         anyhow::bail!(
             "--pr-body {}: with --split-by, --pr-body names an existing directory (one body per branch goes there); this is not one",
@@ -456,7 +456,10 @@ pub fn read_template(path: &Path) -> anyhow::Result<String> {
     let name = || format!("--pr-template {}", path.display());
     let metadata = std::fs::metadata(path).with_context(name)?;
     if !metadata.is_file() || metadata.len() > MAX_TEMPLATE {
-        anyhow::bail!("{}: not a regular file of at most {MAX_TEMPLATE} bytes", name());
+        anyhow::bail!(
+            "{}: not a regular file of at most {MAX_TEMPLATE} bytes",
+            name()
+        );
     }
     let bytes = std::fs::read(path).with_context(name)?;
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8", name()))
@@ -469,9 +472,7 @@ pub const TEMPLATE_LOCATIONS: [&str; 2] = [
 ];
 
 /// The repository's template as committed at `HEAD` (a regular file; a link is refused).
-pub fn template_at_head(
-    repository: &crate::commit::HeadCommit,
-) -> anyhow::Result<Option<String>> {
+pub fn template_at_head(repository: &crate::commit::HeadCommit) -> anyhow::Result<Option<String>> {
     for location in TEMPLATE_LOCATIONS {
         let bytes = repository
             .read_regular_file(location, MAX_TEMPLATE)
@@ -597,16 +598,25 @@ mod tests {
             "{body}"
         );
         assert!(body.contains("- **Leak** (`timeout-leak`): Production code: when the `select` takes its other case"), "{body}");
-        assert!(body.contains("- **Why it is safe**:\n  - the channel is made in this function"), "{body}");
+        assert!(
+            body.contains("- **Why it is safe**:\n  - the channel is made in this function"),
+            "{body}"
+        );
         assert!(
             body.contains("goleak-fix --dry-run --select timeout-leak -- pkg/a.go\n"),
             "{body}"
         );
-        assert!(body.contains("`//goleak-fix:ignore timeout-leak`"), "{body}");
+        assert!(
+            body.contains("`//goleak-fix:ignore timeout-leak`"),
+            "{body}"
+        );
         assert!(body.contains("Tests not run."), "{body}");
         assert!(!body.contains("```diff"), "{body}");
         assert!(!body.contains("Branch"), "{body}");
-        assert!(!body.starts_with('#'), "the title is not in the body: {body}");
+        assert!(
+            !body.starts_with('#'),
+            "the title is not in the body: {body}"
+        );
     }
 
     #[test]
@@ -622,8 +632,14 @@ mod tests {
                 ..context(&verdicts)
             },
         );
-        assert!(body.starts_with("## What\n\nThis change fixes 1 goroutine leak"), "{body}");
-        assert!(body.ends_with("</sub>\n\n## Release notes\n\nNONE\n"), "{body}");
+        assert!(
+            body.starts_with("## What\n\nThis change fixes 1 goroutine leak"),
+            "{body}"
+        );
+        assert!(
+            body.ends_with("</sub>\n\n## Release notes\n\nNONE\n"),
+            "{body}"
+        );
         let plain = "Describe your change.\n";
         let body = pull_request_body(
             &outcomes,
@@ -639,7 +655,12 @@ mod tests {
     #[test]
     fn permalinks_take_a_template_and_encode_the_path() {
         assert_eq!(
-            permalink("https://gitlab.example/g/p/-/blob/{sha}/{path}#L{line}", "abc", "a b/c.go", 3),
+            permalink(
+                "https://gitlab.example/g/p/-/blob/{sha}/{path}#L{line}",
+                "abc",
+                "a b/c.go",
+                3
+            ),
             "https://gitlab.example/g/p/-/blob/abc/a%20b/c.go#L3"
         );
         assert_eq!(
@@ -647,6 +668,9 @@ mod tests {
             "https://github.com/o/r/blob/abc/x%3Ey.go#L1"
         );
         assert_eq!(shell_quoted("it's.go"), "'it'\\''s.go'");
-        assert_eq!(shell_quoted("a\nb'\u{202E}.go"), "$'a\\x0ab\\'\\xe2\\x80\\xae.go'");
+        assert_eq!(
+            shell_quoted("a\nb'\u{202E}.go"),
+            "$'a\\x0ab\\'\\xe2\\x80\\xae.go'"
+        );
     }
 }

@@ -2,11 +2,11 @@
 //! (SARIF is written from the same report by `sarif`.)
 
 use crate::edit::Fix;
+use crate::enclosing;
 use crate::engine::FileOutcome;
 use crate::escape;
-use crate::source::SourceFile;
-use crate::enclosing;
 use crate::outcome::{Judge, Mode, Outcome, Status};
+use crate::source::SourceFile;
 use crate::verify::Verdict;
 use serde::Serialize;
 
@@ -217,7 +217,10 @@ impl<'a> Report<'a> {
                     end_column: end.column,
                     function,
                     message: &finding.message,
-                    fix: finding.fix.as_ref().map(|fix| ReportedFix { fix, verification }),
+                    fix: finding
+                        .fix
+                        .as_ref()
+                        .map(|fix| ReportedFix { fix, verification }),
                     applicable: applicable
                         && !matches!(judged.status, Status::Dropped | Status::Suppressed),
                     outcome: judged,
@@ -267,11 +270,13 @@ impl<'a> Report<'a> {
     /// `--dry-run`, where nothing is written, every finding but the suppressed ones).
     pub fn remaining(&self) -> impl Iterator<Item = &ReportedFinding<'a>> {
         let mode = self.mode;
-        self.findings.iter().filter(move |f| match f.outcome.status {
-            Status::Suppressed => false,
-            Status::Fixed => matches!(mode, Mode::Check | Mode::DryRun),
-            Status::Unfixed | Status::Dropped => true,
-        })
+        self.findings
+            .iter()
+            .filter(move |f| match f.outcome.status {
+                Status::Suppressed => false,
+                Status::Fixed => matches!(mode, Mode::Check | Mode::DryRun),
+                Status::Unfixed | Status::Dropped => true,
+            })
     }
 
     /// How many findings are left unfixed or dropped: the exit status is 1 when any are.

@@ -25,11 +25,11 @@ use crate::codemods::{self, Codemod};
 use crate::edit::{Applicability, Edit};
 use crate::outcome::{Mode, Outcome, Status};
 use crate::report::{Report, ReportedFinding};
-use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
 use crate::source::SourceFile;
 use crate::verify::Verdict;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
 
 /// The schema the document declares.
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -148,7 +148,10 @@ impl SourceRoot {
         let (cwd, top) = (self.cwd.as_ref()?, self.top.as_ref()?);
         let absolute = normalised(&cwd.join(path));
         let relative = absolute.strip_prefix(top).ok()?;
-        let parts: Option<Vec<&str>> = relative.components().map(|c| c.as_os_str().to_str()).collect();
+        let parts: Option<Vec<&str>> = relative
+            .components()
+            .map(|c| c.as_os_str().to_str())
+            .collect();
         Some(parts?.join("/"))
     }
 
@@ -211,11 +214,7 @@ fn normalised(path: &Path) -> PathBuf {
 /// top, enclosing function, the code it points at with white space collapsed), and which
 /// occurrence of that it is; never its line or column. Code scanning then matches an alert
 /// with the one of the previous upload even when lines above it moved.
-fn fingerprint(
-    finding: &ReportedFinding,
-    path: &str,
-    seen: &mut HashMap<String, usize>,
-) -> String {
+fn fingerprint(finding: &ReportedFinding, path: &str, seen: &mut HashMap<String, usize>) -> String {
     let code: Vec<&str> = finding
         .source
         .text

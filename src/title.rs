@@ -52,7 +52,11 @@ fn file_words(path: &str) -> String {
         None => (stem, false),
     };
     let words = stem.replace(['_', '-'], " ");
-    if test { format!("{words} tests") } else { words }
+    if test {
+        format!("{words} tests")
+    } else {
+        words
+    }
 }
 
 /// The longest directory every path is in, `None` when they share none (or are at the top).

@@ -58,7 +58,9 @@ impl Setup {
 
     fn command(&self, program: &str, dir: &Path) -> Command {
         let home = self.home.path();
-        let bin = Path::new(env!("CARGO_BIN_EXE_goleak-fix")).parent().unwrap();
+        let bin = Path::new(env!("CARGO_BIN_EXE_goleak-fix"))
+            .parent()
+            .unwrap();
         let mut command = Command::new(program);
         command
             .current_dir(dir)
@@ -101,7 +103,11 @@ impl Setup {
     fn origin_branches(&self) -> String {
         self.git(
             &self.home.path().join("origin.git"),
-            &["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads/goleak-fix/"],
+            &[
+                "for-each-ref",
+                "--format=%(refname) %(objectname)",
+                "refs/heads/goleak-fix/",
+            ],
         )
     }
 }
@@ -125,7 +131,10 @@ fn setup() -> Setup {
     setup.git(home, &["init", "-q", "--bare", "-b", "main", "origin.git"]);
     let repo = setup.repo();
     for (path, text) in [
-        (".github/CODEOWNERS", "*  @org/core\n/storage/ @org/storage\n/web/ @org/web\n/tools/ @alice\n".to_string()),
+        (
+            ".github/CODEOWNERS",
+            "*  @org/core\n/storage/ @org/storage\n/web/ @org/web\n/tools/ @alice\n".to_string(),
+        ),
         ("storage/remote/a.go", LEAKY.to_string()),
         ("web/b.go", LEAKY.replace("fetch", "fetchB")),
         ("tools/d.go", LEAKY.replace("fetch", "fetchD")),
@@ -184,7 +193,10 @@ fn the_readme_bot_script_opens_one_pull_request_per_owner_and_updates_them_in_pl
         );
         titles.push(words[5]);
         let body = fs::read_to_string(words[7]).unwrap();
-        assert!(body.contains("split by CODEOWNERS: these files are owned by `@"), "{body}");
+        assert!(
+            body.contains("split by CODEOWNERS: these files are owned by `@"),
+            "{body}"
+        );
         assert!(body.contains("## Reproduce or opt out"), "{body}");
     }
     titles.sort();
@@ -221,7 +233,13 @@ fn the_readme_bot_script_opens_one_pull_request_per_owner_and_updates_them_in_pl
     assert_eq!(names(&after), names(&branches));
     assert_ne!(after, branches, "the branches moved onto the new base");
     let log = setup.gh_log();
-    let new_calls: Vec<&String> = log[calls..].iter().filter(|l| !l.starts_with("pr|view|")).collect();
+    let new_calls: Vec<&String> = log[calls..]
+        .iter()
+        .filter(|l| !l.starts_with("pr|view|"))
+        .collect();
     assert_eq!(new_calls.len(), 3, "{log:#?}");
-    assert!(new_calls.iter().all(|l| l.starts_with("pr|edit|")), "{log:#?}");
+    assert!(
+        new_calls.iter().all(|l| l.starts_with("pr|edit|")),
+        "{log:#?}"
+    );
 }

@@ -212,7 +212,10 @@ fn the_branch_holds_exactly_the_fixes_and_nothing_else_moves() {
     );
     let sha = report["commit"][0]["sha"].as_str().unwrap();
     assert_eq!(repo.git(&["rev-parse", &branch]).trim(), sha);
-    assert_eq!(report["commit"][0]["files"], serde_json::json!(["pkg/a.go"]));
+    assert_eq!(
+        report["commit"][0]["files"],
+        serde_json::json!(["pkg/a.go"])
+    );
     assert_eq!(repo.git(&["rev-parse", &format!("{branch}^")]), head);
     assert_eq!(
         repo.git(&["diff", "--name-only", &format!("HEAD..{branch}")]),
@@ -378,9 +381,15 @@ fn the_pr_body_states_the_facts_a_reviewer_needs_and_its_command_reproduces_the_
 
     let body = fs::read_to_string(&body_path).unwrap();
     // No title (it is the commit's subject and the JSON's `title`), no SHA, no branch, no diff.
-    assert!(body.starts_with("This change fixes 2 goroutine leaks in 2 files."), "{body}");
+    assert!(
+        body.starts_with("This change fixes 2 goroutine leaks in 2 files."),
+        "{body}"
+    );
     assert!(!body.contains(sha) && !body.contains(branch), "{body}");
-    assert!(!body.contains("```diff") && !body.contains("+\tc :="), "{body}");
+    assert!(
+        !body.contains("```diff") && !body.contains("+\tc :="),
+        "{body}"
+    );
     // Per fix: the file, the function and a permalink into the base commit.
     assert!(
         body.contains(&format!(
@@ -393,14 +402,19 @@ fn the_pr_body_states_the_facts_a_reviewer_needs_and_its_command_reproduces_the_
         "{body}"
     );
     // Test code and production code are told apart, with the path the leak takes.
-    let production = body.find("Production code: when the `select` takes its other case").expect(&body);
+    let production = body
+        .find("Production code: when the `select` takes its other case")
+        .expect(&body);
     let test = body
         .find("Test code (`storage/remote/queue_test.go` is a `_test.go` file, built only by `go test`)")
         .expect(&body);
     assert!(production < test, "{body}");
     // Three facts each.
     assert_eq!(body.matches("- **Why it is safe**:\n  - the channel is made in this function and never leaves it;\n  - each goroutine sends on it at most once").count(), 2, "{body}");
-    assert!(body.contains("`//goleak-fix:ignore timeout-leak`"), "{body}");
+    assert!(
+        body.contains("`//goleak-fix:ignore timeout-leak`"),
+        "{body}"
+    );
     assert!(
         body.contains("Not verified by goleak-fix: nothing was built, vetted or run (`--verify` was not given). Tests not run."),
         "{body}"
@@ -427,7 +441,10 @@ fn the_pr_body_states_the_facts_a_reviewer_needs_and_its_command_reproduces_the_
             child.wait()
         })
         .unwrap();
-    assert!(check.success(), "the command's diff does not apply:\n{diff}");
+    assert!(
+        check.success(),
+        "the command's diff does not apply:\n{diff}"
+    );
     assert_eq!(
         repo.git(&["diff", "--cached", branch, "--stat"]),
         "",
@@ -481,7 +498,10 @@ fn a_message_replaces_the_default_and_the_fallback_identity_signs() {
     // The pull request's title is the message's subject; the body does not repeat it.
     assert_eq!(json(&output)["commit"][0]["title"], "Close the fetch leak");
     let body = fs::read_to_string(&body_path).unwrap();
-    assert!(body.starts_with("This change fixes 1 goroutine leak"), "{body}");
+    assert!(
+        body.starts_with("This change fixes 1 goroutine leak"),
+        "{body}"
+    );
 }
 
 #[test]
@@ -901,7 +921,9 @@ fn a_file_name_cannot_add_lines_to_the_commit_message_or_the_pr_body() {
     let command_start = body.find("```sh\n").unwrap() + "```sh\n".len();
     let command = &body[command_start..command_start + body[command_start..].find('\n').unwrap()];
     assert!(command.contains("$'evil\\x0aSigned-off-by"), "{command}");
-    let bin = Path::new(env!("CARGO_BIN_EXE_goleak-fix")).parent().unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_goleak-fix"))
+        .parent()
+        .unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     let output = in_repository(Command::new("bash"), &repo.path(), repo.home.path())
         .args(["-c", command])
@@ -912,7 +934,9 @@ fn a_file_name_cannot_add_lines_to_the_commit_message_or_the_pr_body() {
     let diff = String::from_utf8(output.stdout).unwrap();
     assert!(diff.contains("+\tc := make(chan string, 1)\n"), "{diff}");
     assert!(
-        diff.starts_with("--- \"a/evil\\nSigned-off-by: Mallory <m@evil.example>\\n# Heading\\nz.go\"\n"),
+        diff.starts_with(
+            "--- \"a/evil\\nSigned-off-by: Mallory <m@evil.example>\\n# Heading\\nz.go\"\n"
+        ),
         "{diff}"
     );
 }
@@ -1011,14 +1035,21 @@ fn two_nightly_runs_around_an_unrelated_upstream_commit_keep_the_branch_and_make
     write(
         &repo.path(),
         "pkg/a.go",
-        &LEAKY.replace("package main\n", "// Package main fetches.\n//\n// It is small.\npackage main\n"),
+        &LEAKY.replace(
+            "package main\n",
+            "// Package main fetches.\n//\n// It is small.\npackage main\n",
+        ),
     );
     write(&repo.path(), "pkg/b.go", &format!("{CLEAN}\n// touched\n"));
     repo.git(&["commit", "-qam", "unrelated upstream change"]);
     let second = repo.run(&nightly);
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
     let second = the_record(&second);
-    assert_eq!(second["branch"], branch.as_str(), "the same leaks, the same branch");
+    assert_eq!(
+        second["branch"],
+        branch.as_str(),
+        "the same leaks, the same branch"
+    );
     assert_eq!(second["status"], "updated");
     assert_ne!(second["sha"], first["sha"]);
     assert_eq!(
@@ -1047,7 +1078,10 @@ fn two_nightly_runs_around_an_unrelated_upstream_commit_keep_the_branch_and_make
     assert_eq!(third["branch"], branch.as_str());
     assert_eq!(third["sha"], second["sha"]);
     assert_eq!(third["status"], "unchanged");
-    assert_eq!(repo.git(&["reflog", "show", "--format=%H", &branch]), reflog);
+    assert_eq!(
+        repo.git(&["reflog", "show", "--format=%H", &branch]),
+        reflog
+    );
     assert_eq!(
         repo.git(&["rev-parse", &branch]).trim(),
         second["sha"].as_str().unwrap()
@@ -1065,7 +1099,11 @@ fn the_default_branch_name_changes_with_what_is_fixed_not_where() {
     };
     let before = name(&repo);
     // The same leak in another function is another fix: another branch.
-    write(&repo.path(), "pkg/a.go", &LEAKY.replace("fetch", "fetchOther"));
+    write(
+        &repo.path(),
+        "pkg/a.go",
+        &LEAKY.replace("fetch", "fetchOther"),
+    );
     repo.git(&["commit", "-qam", "renamed"]);
     assert_ne!(name(&repo), before);
 }
@@ -1114,7 +1152,10 @@ fn codeowners_with_three_owners_gives_three_branches_whose_union_is_the_single_b
     assert_eq!(
         shards,
         [
-            (serde_json::json!(["@alice"]), serde_json::json!(["tools/d.go"])),
+            (
+                serde_json::json!(["@alice"]),
+                serde_json::json!(["tools/d.go"])
+            ),
             (
                 serde_json::json!(["@org/storage"]),
                 serde_json::json!(["storage/remote/a.go"])
@@ -1155,11 +1196,18 @@ fn codeowners_with_three_owners_gives_three_branches_whose_union_is_the_single_b
         // One body per branch, named in the record, about that shard's files only.
         let body = fs::read_to_string(record["pr_body"].as_str().unwrap()).unwrap();
         for file in ["tools/d.go", "storage/remote/a.go", "web/b.go"] {
-            let in_shard = record["files"].as_array().unwrap().iter().any(|f| f == file);
+            let in_shard = record["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f == file);
             assert_eq!(body.contains(&format!("### `{file}`")), in_shard, "{body}");
         }
         let title = record["title"].as_str().unwrap();
-        assert_eq!(repo.git(&["log", "-1", "--format=%s", branch]).trim(), title);
+        assert_eq!(
+            repo.git(&["log", "-1", "--format=%s", branch]).trim(),
+            title
+        );
     }
     all_files.sort();
     assert_eq!(serde_json::json!(all_files), single["files"]);
@@ -1226,9 +1274,15 @@ fn split_by_directory_and_max_files_cut_deterministically_under_a_given_name() {
     assert_eq!(
         shards,
         [
-            ("leaks/storage".to_string(), serde_json::json!(["storage/remote/a.go"])),
+            (
+                "leaks/storage".to_string(),
+                serde_json::json!(["storage/remote/a.go"])
+            ),
             ("leaks/tools".to_string(), serde_json::json!(["tools/d.go"])),
-            ("leaks/web-part-1".to_string(), serde_json::json!(["web/b.go"])),
+            (
+                "leaks/web-part-1".to_string(),
+                serde_json::json!(["web/b.go"])
+            ),
             (
                 "leaks/web-part-2".to_string(),
                 serde_json::json!(["web/handlers/c.go"])
@@ -1296,7 +1350,10 @@ fn an_owner_or_directory_cannot_make_a_bad_branch_name_or_body_file() {
         .collect();
     assert_eq!(branches, ["bot/unowned", "bot/evil-x-y-rm"], "{report:#}");
     // The owner is kept as written in the report (JSON escapes it) and in a code span.
-    assert_eq!(report["commit"][1]["owners"], serde_json::json!(["@evil/../../x y;rm"]));
+    assert_eq!(
+        report["commit"][1]["owners"],
+        serde_json::json!(["@evil/../../x y;rm"])
+    );
     let body = fs::read_to_string(report["commit"][1]["pr_body"].as_str().unwrap()).unwrap();
     assert!(
         body.contains("split by CODEOWNERS: these files are owned by `@evil/../../x y;rm`."),
@@ -1306,4 +1363,86 @@ fn an_owner_or_directory_cannot_make_a_bad_branch_name_or_body_file() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         assert!(name.starts_with("bot-") && name.ends_with(".md"), "{name}");
     }
+}
+
+#[test]
+fn the_repository_pr_template_is_filled_at_its_placeholder_and_a_linked_one_is_refused() {
+    let template = "## Summary\n\n<!-- goleak-fix -->\n\n```release-note\nNONE\n```\n";
+    let repo = Repo::new(&[
+        ("pkg/a.go", LEAKY),
+        (".github/pull_request_template.md", template),
+    ]);
+    let body_path = repo.home.path().join("pr.md");
+    let output = repo.run(&[
+        "--commit",
+        "--title",
+        "pkg: close the fetch leak",
+        "--format",
+        "json",
+        "--pr-body",
+        body_path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let record = the_record(&output);
+    assert_eq!(record["title"], "pkg: close the fetch leak");
+    let branch = record["branch"].as_str().unwrap();
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", branch]),
+        "pkg: close the fetch leak\n"
+    );
+    let body = fs::read_to_string(&body_path).unwrap();
+    assert!(
+        body.starts_with("## Summary\n\nThis change fixes 1 goroutine leak in 1 file."),
+        "{body}"
+    );
+    assert!(
+        body.ends_with("</sub>\n\n```release-note\nNONE\n```\n"),
+        "{body}"
+    );
+
+    // --pr-template replaces it.
+    let mine = repo.home.path().join("mine.md");
+    fs::write(&mine, "Bot change.\n\n<!-- goleak-fix -->\n").unwrap();
+    let output = repo.run(&[
+        "--commit",
+        "--force-branch",
+        "--pr-template",
+        mine.to_str().unwrap(),
+        "--pr-body",
+        body_path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let body = fs::read_to_string(&body_path).unwrap();
+    assert!(
+        body.starts_with("Bot change.\n\nThis change fixes"),
+        "{body}"
+    );
+
+    // A template committed as a link to a file outside is refused before any branch.
+    fs::remove_file(repo.path().join(".github/pull_request_template.md")).unwrap();
+    let secret = repo.home.path().join("secret.md");
+    fs::write(&secret, "SECRET\n").unwrap();
+    std::os::unix::fs::symlink(
+        &secret,
+        repo.path().join(".github/pull_request_template.md"),
+    )
+    .unwrap();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "a linked template"]);
+    let branches = repo.branches();
+    let output = repo.run(&[
+        "--commit",
+        "--branch",
+        "other",
+        "--pr-body",
+        body_path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(".github/pull_request_template.md: not a regular file in HEAD"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.branches(), branches);
+    assert!(!fs::read_to_string(&body_path).unwrap().contains("SECRET"));
 }

@@ -79,7 +79,11 @@ fn check_reports_match_the_schema() {
         .iter()
         .map(|finding| finding["outcome"]["reason"].as_str().unwrap())
         .collect();
-    assert_eq!(reasons, ["report-only", "unsafe-fix", "no-fix"].into(), "{document:#}");
+    assert_eq!(
+        reasons,
+        ["report-only", "unsafe-fix", "no-fix"].into(),
+        "{document:#}"
+    );
     assert!(document["summary"]["unused_suppressions"].is_number());
 
     let clean = tree(&[("a.go", CLEAN)]);
@@ -100,7 +104,11 @@ fn fix_and_dry_run_reports_match_the_schema() {
     // The default mode lists what it fixed too, and, when asked, what was suppressed.
     std::fs::write(
         dir.path().join("f.go"),
-        LEAKY.replace("\tc := make", "\t//goleak-fix:ignore timeout-leak\n\tc := make")
+        LEAKY
+            .replace(
+                "\tc := make",
+                "\t//goleak-fix:ignore timeout-leak\n\tc := make",
+            )
             .replace("fetch", "quiet"),
     )
     .unwrap();
@@ -185,11 +193,16 @@ fn the_schema_rejects_what_the_contract_does_not_allow() {
     // An unfixed or dropped finding says why; a fixed one has no reason.
     let unexplained = serde_json::json!({"status": "unfixed"});
     assert!(!validator.is_valid(&finding(serde_json::Value::Null, unexplained)));
-    let dropped_wrongly = serde_json::json!({"status": "dropped", "reason": "no-fix", "detail": "d"});
+    let dropped_wrongly =
+        serde_json::json!({"status": "dropped", "reason": "no-fix", "detail": "d"});
     assert!(!validator.is_valid(&finding(serde_json::Value::Null, dropped_wrongly)));
     let fixed_with_reason = serde_json::json!({"status": "fixed", "reason": "no-fix"});
     assert!(!validator.is_valid(&finding(serde_json::Value::Null, fixed_with_reason)));
     let mut commit_object = good;
-    commit_object["commit"] = serde_json::json!({"branch": "b", "sha": "0".repeat(40), "files": ["a.go"]});
-    assert!(!validator.is_valid(&commit_object), "version 2's commit is a list");
+    commit_object["commit"] =
+        serde_json::json!({"branch": "b", "sha": "0".repeat(40), "files": ["a.go"]});
+    assert!(
+        !validator.is_valid(&commit_object),
+        "version 2's commit is a list"
+    );
 }

@@ -1017,7 +1017,10 @@ fn a_finding_whose_fix_could_not_be_written_stays_in_the_json_report() {
     // ok.go was fixed; readonly.go was not written, and says so.
     assert_eq!(
         outcomes,
-        [("ok.go", "fixed", ""), ("readonly.go", "unfixed", "not-written")],
+        [
+            ("ok.go", "fixed", ""),
+            ("readonly.go", "unfixed", "not-written")
+        ],
         "{report:#}"
     );
     assert_eq!(report["summary"]["fixed"], 1);

@@ -262,7 +262,11 @@ fn results(document: &serde_json::Value) -> &Vec<serde_json::Value> {
 fn uris_are_relative_to_the_repository_top_from_any_directory() {
     let dir = repository(&[("svc/pkg/a.go", LEAKY)]);
     let top = fs::canonicalize(dir.path()).unwrap();
-    for (cwd, path) in [(top.clone(), "."), (top.join("svc/pkg"), "."), (top.join("svc"), "pkg/...")] {
+    for (cwd, path) in [
+        (top.clone(), "."),
+        (top.join("svc/pkg"), "."),
+        (top.join("svc"), "pkg/..."),
+    ] {
         let output = goleak_fix(&cwd, &["--check", "--format", "sarif", path]);
         assert_eq!(output.status.code(), Some(1));
         let document = sarif(&output);
@@ -273,7 +277,8 @@ fn uris_are_relative_to_the_repository_top_from_any_directory() {
             run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
             format!("file://{}/", top.display()).as_str()
         );
-        let location = &results(&document)[0]["locations"][0]["physicalLocation"]["artifactLocation"];
+        let location =
+            &results(&document)[0]["locations"][0]["physicalLocation"]["artifactLocation"];
         assert_eq!(location["uri"], "svc/pkg/a.go", "from {}", cwd.display());
         assert_eq!(location["uriBaseId"], "%SRCROOT%");
         let change = &results(&document)[0]["fixes"][0]["artifactChanges"][0]["artifactLocation"];
@@ -306,7 +311,14 @@ fn fingerprints(document: &serde_json::Value) -> Vec<(String, String, u64)> {
 
 #[test]
 fn fingerprints_survive_a_line_shift_and_tell_leaks_apart() {
-    let two = format!("{LEAKY}\n{}", LEAKY.replace("fetch", "fetchAgain").split_once("\nfunc").map(|(_, f)| format!("func{f}")).unwrap());
+    let two = format!(
+        "{LEAKY}\n{}",
+        LEAKY
+            .replace("fetch", "fetchAgain")
+            .split_once("\nfunc")
+            .map(|(_, f)| format!("func{f}"))
+            .unwrap()
+    );
     let dir = repository(&[("pkg/a.go", &two)]);
     let before = sarif(&goleak_fix(dir.path(), &["--check", "--format", "sarif"]));
     assert_valid_sarif(&before);
@@ -321,29 +333,41 @@ fn fingerprints_survive_a_line_shift_and_tell_leaks_apart() {
         1,
     );
     fs::write(dir.path().join("pkg/a.go"), &shifted).unwrap();
-    let after = sarif(&goleak_fix(dir.path().join("pkg").as_path(), &["--check", "--format", "sarif"]));
+    let after = sarif(&goleak_fix(
+        dir.path().join("pkg").as_path(),
+        &["--check", "--format", "sarif"],
+    ));
     assert_valid_sarif(&after);
     let after = fingerprints(&after);
     for ((rule, fingerprint, line), (rule_after, fingerprint_after, line_after)) in
         before.iter().zip(&after)
     {
         assert_eq!(rule, rule_after);
-        assert_eq!(fingerprint, fingerprint_after, "{rule}: the fingerprint moved with the line");
+        assert_eq!(
+            fingerprint, fingerprint_after,
+            "{rule}: the fingerprint moved with the line"
+        );
         assert_eq!(line + 6, *line_after, "{rule}");
     }
 }
 
 #[test]
 fn fixed_results_pass_and_suppressed_ones_are_suppressed_in_source() {
-    let quiet = LEAKY
-        .replace("fetch", "quiet")
-        .replace("\tgreeting", "\t//goleak-fix:ignore timeout-leak\n\tgreeting");
+    let quiet = LEAKY.replace("fetch", "quiet").replace(
+        "\tgreeting",
+        "\t//goleak-fix:ignore timeout-leak\n\tgreeting",
+    );
     let dir = repository(&[("pkg/a.go", LEAKY), ("pkg/b.go", &quiet)]);
     let output = goleak_fix(
         dir.path(),
         &["--format", "sarif", "--include-suppressed", "./..."],
     );
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let document = sarif(&output);
     assert_valid_sarif(&document);
     let results = results(&document);
@@ -352,30 +376,48 @@ fn fixed_results_pass_and_suppressed_ones_are_suppressed_in_source() {
     assert_eq!(results[0]["level"], "none");
     assert_eq!(results[0]["properties"]["outcome"]["status"], "fixed");
     assert_eq!(results[1]["kind"], "fail");
-    assert_eq!(results[1]["suppressions"], serde_json::json!([{"kind": "inSource"}]));
+    assert_eq!(
+        results[1]["suppressions"],
+        serde_json::json!([{"kind": "inSource"}])
+    );
     assert_eq!(results[1]["properties"]["outcome"]["status"], "suppressed");
 }
 
 #[test]
 fn github_annotations_are_one_escaped_line_per_finding() {
     let name = "pkg/a,b:c%\n::error::x.go";
-    let dir = repository(&[(name, LEAKY), ("pkg/ok.go", &LEAKY.replace("fetch", "other"))]);
+    let dir = repository(&[
+        (name, LEAKY),
+        ("pkg/ok.go", &LEAKY.replace("fetch", "other")),
+    ]);
     let output = goleak_fix(dir.path(), &["--check", "--format", "github"]);
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines.iter().all(|line| line.starts_with("::warning file=")), "{text}");
+    assert!(
+        lines.iter().all(|line| line.starts_with("::warning file=")),
+        "{text}"
+    );
     assert_eq!(
         lines[0].split("::").nth(1).unwrap(),
         "warning file=pkg/a%2Cb%3Ac%25\\n%3A%3Aerror%3A%3Ax.go,line=6,col=29,endLine=6,endColumn=46,title=goleak-fix timeout-leak",
         "{text}"
     );
-    assert!(lines[1].starts_with("::warning file=pkg/ok.go,line=6,"), "{text}");
-    assert!(lines[1].contains("::goroutine started at line 7 sends on unbuffered channel"), "{text}");
+    assert!(
+        lines[1].starts_with("::warning file=pkg/ok.go,line=6,"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("::goroutine started at line 7 sends on unbuffered channel"),
+        "{text}"
+    );
 
     // From a subdirectory, paths are still from the top, which is what GitHub resolves.
-    let output = goleak_fix(&dir.path().join("pkg"), &["--check", "--format", "github", "ok.go"]);
+    let output = goleak_fix(
+        &dir.path().join("pkg"),
+        &["--check", "--format", "github", "ok.go"],
+    );
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("::warning file=pkg/ok.go,"));
 
     // Fixed in place: a notice, not a warning.
@@ -404,16 +446,26 @@ fn rdjsonl_suggestions_make_the_fix() {
     assert_eq!(diagnostic["code"]["value"], "timeout-leak");
     assert_eq!(diagnostic["severity"], "WARNING");
     // Columns are UTF-8 bytes, as reviewdog counts them.
-    assert_eq!(diagnostic["location"]["range"]["start"], serde_json::json!({"line": 6, "column": 29}));
+    assert_eq!(
+        diagnostic["location"]["range"]["start"],
+        serde_json::json!({"line": 6, "column": 29})
+    );
     let mut fixed = LEAKY.to_string();
     for suggestion in diagnostic["suggestions"].as_array().unwrap().iter().rev() {
         let offset = |position: &serde_json::Value| {
             let line = position["line"].as_u64().unwrap() as usize;
-            let start: usize = LEAKY.split_inclusive('\n').take(line - 1).map(str::len).sum();
+            let start: usize = LEAKY
+                .split_inclusive('\n')
+                .take(line - 1)
+                .map(str::len)
+                .sum();
             start + position["column"].as_u64().unwrap() as usize - 1
         };
         let range = offset(&suggestion["range"]["start"])..offset(&suggestion["range"]["end"]);
         fixed.replace_range(range, suggestion["text"].as_str().unwrap());
     }
-    assert_eq!(fixed, LEAKY.replace("make(chan string)", "make(chan string, 1)"));
+    assert_eq!(
+        fixed,
+        LEAKY.replace("make(chan string)", "make(chan string, 1)")
+    );
 }

@@ -380,9 +380,14 @@ fn the_verdicts_show_in_the_json_report_and_the_pr_body() {
         body.contains("Ran `go vet` on each fixed package and `gofmt -l` on each fixed file, with and without the fix, offline (`goleak-fix --verify=vet`). Tests not run."),
         "{body}"
     );
-    assert!(body.contains("- verified `pkg/a.go`: go vet clean.\n"), "{body}");
     assert!(
-        body.contains("- dropped `pkg/b.go`: go vet: pkg/b.go:19:9: undefined: goleakFixTestBrokenFix."),
+        body.contains("- verified `pkg/a.go`: go vet clean.\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "- dropped `pkg/b.go`: go vet: pkg/b.go:19:9: undefined: goleakFixTestBrokenFix."
+        ),
         "{body}"
     );
     assert!(!body.contains("### `pkg/b.go`"), "{body}");
@@ -576,7 +581,10 @@ fn commit_verifies_the_files_as_committed_and_says_so_in_the_message() {
         "{message}"
     );
     let body = fs::read_to_string(dir.path().join("pr.md")).unwrap();
-    assert!(body.contains("- verified `pkg/a.go`: go vet clean.\n"), "{body}");
+    assert!(
+        body.contains("- verified `pkg/a.go`: go vet clean.\n"),
+        "{body}"
+    );
     assert!(body.contains("### `pkg/a.go`, `FetchA`, line 6"), "{body}");
 }
 
