@@ -1,4 +1,4 @@
-//! `ncast-leak`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! `ncast-leak`. What it does, why it leaks, an example, the fix and its safety, and when it stays
 //! silent are documented once, in `codemods/ncast-leak/README.md` (what `--explain` prints).
 //!
 //! How the check is organised: the one-shot sender of `one_shot` (shared with

@@ -1,4 +1,4 @@
-//! `premature-return`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! `premature-return`. What it does, why it leaks, an example, the fix and its safety, and when it stays
 //! silent are documented once, in `codemods/premature-return/README.md` (what `--explain` prints).
 //!
 //! How the check is organised: the shared check of `one_shot` (a one-shot sender started
