@@ -41,10 +41,13 @@ impl Codemod for PrematureReturn {
             };
             Some(Leak {
                 message: format!(
-                    "goroutine started at line {} sends on unbuffered channel `{name}`, but {why}; the send then blocks forever",
-                    context.line_of(sender.goroutine.start.start_byte()),
+                    "{} on unbuffered channel `{name}`, but {why}; the send then blocks forever",
+                    sender.started_at(context),
                 ),
-                fix_description: format!("give `{name}` a buffer of 1 so the send never blocks"),
+                fix_description: format!(
+                    "give `{name}` a buffer of {} so the send never blocks",
+                    sender.sends_per_call
+                ),
             })
         });
     }

@@ -36,12 +36,13 @@ impl Codemod for TimeoutLeak {
             };
             Some(Leak {
                 message: format!(
-                    "goroutine started at line {} sends on unbuffered channel `{name}`, but the select at line {} can take {alternative} and move on; the send then blocks forever",
-                    context.line_of(sender.goroutine.start.start_byte()),
+                    "{} on unbuffered channel `{name}`, but the select at line {} can take {alternative} and move on; the send then blocks forever",
+                    sender.started_at(context),
                     context.line_of(case.select.start_byte()),
                 ),
                 fix_description: format!(
-                    "give `{name}` a buffer of 1 so the send completes after the select gives up"
+                    "give `{name}` a buffer of {} so the send completes after the select gives up",
+                    sender.sends_per_call
                 ),
             })
         });
