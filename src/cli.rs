@@ -120,7 +120,8 @@ pub struct Cli {
     #[arg(long, value_name = "URL")]
     pub repo_url: Option<String>,
     /// A pull-request template: the generated text replaces its `<!-- goleak-fix -->` line
-    /// (or goes above it). Default: the repository's .github/pull_request_template.md.
+    /// (or goes above it). Default: the scanned repository's own, pull_request_template.md in
+    /// its .github directory.
     #[arg(long, value_name = "FILE")]
     pub pr_template: Option<PathBuf>,
     /// With --format json|sarif|github|rdjsonl: also list the findings a

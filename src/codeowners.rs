@@ -3,7 +3,7 @@
 //! Each line is a pattern and its owners (`/storage/ @org/storage @alice`); `#` starts a
 //! comment; `\#` and `\ ` escape. Patterns follow gitignore: a leading `/` anchors to the top,
 //! a pattern without a slash matches at any depth, a directory matches everything in it, `*`
-//! stays within one directory (so `docs/*` owns `docs/a.md`, not `docs/b/c.md`), `**` crosses
+//! stays within one directory (so `docs/*` owns `docs/a.txt`, not `docs/b/c.txt`), `**` crosses
 //! them. The last matching line wins. GitLab's sections (`[Docs]`, `^[Docs][2] @default`) are
 //! read as GitLab reads them: the last match wins within each section, and a file's owners are
 //! those of every section that matches it (a line with no owners takes its section's

@@ -9,8 +9,8 @@
 //! and what was verified, exactly ("tests not run" where they were not). No diff (the pull
 //! request shows it), no commit or branch (they change on every push). The title is not in
 //! the body: it is the commit's subject and the JSON report's `commit[].title`. With a
-//! pull-request template (`--pr-template`, or the repository's
-//! `.github/pull_request_template.md`), the text replaces its `<!-- goleak-fix -->` line, or
+//! pull-request template (`--pr-template`, or the scanned repository's own,
+//! `pull_request_template.md` in `.github`), the text replaces its `<!-- goleak-fix -->` line, or
 //! goes above the template when it has none.
 //!
 //! What comes from the repository (file names, function names, `go vet`'s and the tests'
@@ -225,31 +225,41 @@ fn leak_path(codemod: &str) -> &'static str {
 fn safety_facts(codemod: &str) -> [&'static str; 3] {
     match codemod {
         "premature-return" | "timeout-leak" => [
-            "the channel is made in this function and never leaves it;",
-            "each goroutine sends on it at most once, as its last act, so nobody can observe \
-             the missing handshake;",
-            "only this function receives from it, so what it receives is unchanged.",
+            "the channel is made in this function and never leaves it, and nothing reads its \
+             length or capacity;",
+            "each goroutine sends on it at most once, as its last act, and the buffer holds \
+             every send one call can start, so no send blocks and nobody can observe the \
+             missing handshake;",
+            "only this function receives from it and nothing closes it, so what it receives \
+             is unchanged.",
         ],
         "ncast-leak" => [
-            "the channel is made in this function and never leaves it;",
-            "each goroutine the loop starts sends once, as its last act;",
-            "the buffer is sized by that loop, so every send completes and the values \
-             received are unchanged.",
+            "the channel is made in this function and never leaves it, and nothing reads its \
+             length or capacity;",
+            "each goroutine sends once, as its last act (or just before closing this same \
+             channel);",
+            "the buffer holds every send the goroutines can make, so none blocks, and the \
+             values received are unchanged.",
         ],
         "abandoned-receivers" => [
-            "every send on the channel happens in the loop, before the new `close`;",
-            "nothing else closes the channel, so there is no double close;",
-            "the workers' `range` ends normally once the channel is drained.",
+            "every send on the channel happens in the loop, in this function, before the new \
+             `close`;",
+            "nothing else closes the channel and it never leaves this function, so there is \
+             no double close and no other sender;",
+            "the workers still receive every value; their `range` ends after the last one.",
         ],
         "channel-iteration-misuse" => [
-            "every producer's send happens before `wg.Wait()` returns, before the `close`;",
-            "nothing else closes the channel, so there is no double close;",
-            "the ranging goroutine ends after the last value instead of blocking.",
+            "every producer is accounted for by the WaitGroup, so all sends are done when \
+             `wg.Wait()` returns, before the `close`;",
+            "nothing else closes the channel and it never leaves this function, so there is \
+             no double close;",
+            "the consumer still receives every value; its `range` ends after the last one \
+             instead of blocking.",
         ],
         _ => [
-            "the fix was judged safe by the analysis;",
-            "see `goleak-fix --explain` for the conditions;",
-            "review it as any other change.",
+            "the analysis proved the conditions `goleak-fix --explain` lists for this fix;",
+            "the edit changes one channel's capacity or adds one `close`;",
+            "nothing else in the file changes.",
         ],
     }
 }

@@ -111,5 +111,5 @@ fn commit_skips_a_committed_file_over_the_limit() {
         "{err}"
     );
     let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(report["commit"]["files"], serde_json::json!(["b.go"]));
+    assert_eq!(report["commit"][0]["files"], serde_json::json!(["b.go"]));
 }
