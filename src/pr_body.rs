@@ -28,7 +28,6 @@ use crate::outcome::applied_findings;
 use crate::title::is_test_file;
 use crate::verify::{self, Verdict, Verdicts};
 use crate::walk::display_path;
-use anyhow::Context as _;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -433,8 +432,8 @@ fn fix_lines<'a>(outcomes: &[&'a FileOutcome], verdicts: &'a Verdicts) -> Vec<Fi
 
 /// `--pr-body DIR` with `--split-by`: an existing directory, not a symbolic link.
 pub fn body_directory(path: &Path) -> anyhow::Result<PathBuf> {
-    let metadata =
-        std::fs::symlink_metadata(path).with_context(|| format!("--pr-body {}", path.display()))?;
+    let metadata = std::fs::symlink_metadata(path)
+        .map_err(|error| anyhow::anyhow!("--pr-body {}: {}", path.display(), io_reason(&error)))?;
     if !metadata.is_dir() {
         anyhow::bail!(
             "--pr-body {}: with --split-by, --pr-body names an existing directory (one body per branch goes there); this is not one",
@@ -464,14 +463,15 @@ pub fn file_name(branch: &str) -> String {
 /// `MAX_TEMPLATE` bytes, UTF-8.
 pub fn read_template(path: &Path) -> anyhow::Result<String> {
     let name = || format!("--pr-template {}", path.display());
-    let metadata = std::fs::metadata(path).with_context(name)?;
+    let failed = |error: std::io::Error| anyhow::anyhow!("{}: {}", name(), io_reason(&error));
+    let metadata = std::fs::metadata(path).map_err(failed)?;
     if !metadata.is_file() || metadata.len() > MAX_TEMPLATE {
         anyhow::bail!(
             "{}: not a regular file of at most {MAX_TEMPLATE} bytes",
             name()
         );
     }
-    let bytes = std::fs::read(path).with_context(name)?;
+    let bytes = std::fs::read(path).map_err(failed)?;
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8", name()))
 }
 
@@ -527,12 +527,21 @@ pub fn template_on_disk(top: &Path) -> anyhow::Result<Option<String>> {
         use std::io::Read;
         file.take(MAX_TEMPLATE + 1)
             .read_to_end(&mut bytes)
-            .with_context(|| location.to_string())?;
+            .map_err(|error| anyhow::anyhow!("{location}: {}", io_reason(&error)))?;
         return String::from_utf8(bytes)
             .map(Some)
             .map_err(|_| anyhow::anyhow!("{location}: not UTF-8; not read"));
     }
     Ok(None)
+}
+
+/// An I/O error in words, without Rust's ` (os error N)`.
+fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 fn capitalised(word: &str) -> String {

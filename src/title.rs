@@ -110,4 +110,30 @@ mod tests {
         );
         assert_eq!(file_words("client.go"), "client");
     }
+
+    #[test]
+    fn a_title_names_the_area_and_what_was_fixed() {
+        use crate::codemods::REGISTRY;
+        use crate::engine::{Settings, process_package};
+        use crate::source::SourceFile;
+        let leak = "package remote\n\nimport \"time\"\n\nfunc f() int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn 0\n\t}\n}\n";
+        let two = format!(
+            "{leak}\nfunc g() int {{\n{}",
+            leak.split_once("func f() int {\n").unwrap().1
+        );
+        let outcomes = process_package(
+            &mut crate::syntax::go_parser(),
+            vec![SourceFile::new(
+                "storage/remote/queue_manager_test.go".into(),
+                "storage/remote/queue_manager_test.go".into(),
+                two,
+            )],
+            &Settings::new(REGISTRY.to_vec(), false),
+        );
+        let outcomes: Vec<&FileOutcome> = outcomes.iter().collect();
+        assert_eq!(
+            derived(&outcomes),
+            "storage/remote: fix goroutine leaks in queue manager tests"
+        );
+    }
 }

@@ -1450,3 +1450,31 @@ fn the_repository_pr_template_is_filled_at_its_placeholder_and_a_linked_one_is_r
     assert_eq!(repo.branches(), branches);
     assert!(!fs::read_to_string(&body_path).unwrap().contains("SECRET"));
 }
+
+#[test]
+fn a_codeowners_over_the_size_cap_or_not_utf8_is_refused_naming_it() {
+    let repo = owned_repo(CODEOWNERS);
+    let huge = format!("{CODEOWNERS}{}", "# padding\n".repeat(330_000));
+    write(&repo.path(), ".github/CODEOWNERS", &huge);
+    repo.git(&["commit", "-qam", "huge owners"]);
+    let output = repo.run(&["--commit", "--split-by", "codeowners"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(".github/CODEOWNERS: 3300"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("over the limit of 3145728; not read"));
+    assert_eq!(repo.branches(), "main\n");
+
+    fs::write(repo.path().join(".github/CODEOWNERS"), b"* @a\xff\n").unwrap();
+    repo.git(&["commit", "-qam", "binary owners"]);
+    let output = repo.run(&["--commit", "--split-by", "codeowners"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(".github/CODEOWNERS: not UTF-8; not read"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(repo.branches(), "main\n");
+}

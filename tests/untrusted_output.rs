@@ -343,3 +343,58 @@ fn a_full_stdout_is_an_error_of_the_run_but_the_fixes_are_written() {
         fixed(LEAKY)
     );
 }
+
+#[test]
+fn dry_run_fills_the_repository_pr_template_but_never_reads_one_through_a_link() {
+    let dir = tree(&[(b"a.go", LEAKY)]);
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    fs::create_dir(dir.path().join(".github")).unwrap();
+    fs::write(
+        dir.path().join(".github/pull_request_template.md"),
+        "Intro.\n\n<!-- goleak-fix -->\n\nOutro.\n",
+    )
+    .unwrap();
+    let output = goleak_fix(dir.path(), &["--dry-run", "--pr-body", "pr.md"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let body = fs::read_to_string(dir.path().join("pr.md")).unwrap();
+    assert!(
+        body.starts_with("Intro.\n\nThis change fixes 1 goroutine leak"),
+        "{body}"
+    );
+    assert!(body.ends_with("\n\nOutro.\n"), "{body}");
+
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("secret"), "SECRET\n").unwrap();
+    let template = dir.path().join(".github/pull_request_template.md");
+    fs::remove_file(&template).unwrap();
+    symlink(outside.path().join("secret"), &template).unwrap();
+    let output = goleak_fix(dir.path(), &["--dry-run", "--pr-body", "pr.md"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(".github/pull_request_template.md: not a regular file (a symbolic link or a special file); not read"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !fs::read_to_string(dir.path().join("pr.md"))
+            .unwrap()
+            .contains("SECRET")
+    );
+
+    // A template named on the command line that is not there: a clear error, before anything.
+    let output = goleak_fix(
+        dir.path(),
+        &[
+            "--dry-run",
+            "--pr-template",
+            "missing.md",
+            "--pr-body",
+            "pr.md",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "goleak-fix: --pr-template missing.md: No such file or directory\n"
+    );
+}
