@@ -661,7 +661,24 @@ fn commit_to_branch(
             verdicts.clone()
         };
         let name = match (&cli.branch, split) {
-            (Some(name), true) => Some(format!("{name}/{}", shard::slug(&shard.key))),
+            (Some(name), true) => {
+                // Two keys can share a slug (`@a/b` and `@a-b`): the later one gets `-2`, `-3`.
+                let base = format!("{name}/{}", shard::slug(&shard.key));
+                let taken = |candidate: &String| {
+                    planned
+                        .iter()
+                        .any(|(_, _, _, request): &(_, _, _, BranchRequest)| {
+                            request.name.as_ref() == Some(candidate)
+                        })
+                };
+                let mut candidate = base.clone();
+                let mut n = 1;
+                while taken(&candidate) {
+                    n += 1;
+                    candidate = format!("{base}-{n}");
+                }
+                Some(candidate)
+            }
             (name, _) => name.clone(),
         };
         let request = BranchRequest {

@@ -1478,3 +1478,34 @@ fn a_codeowners_over_the_size_cap_or_not_utf8_is_refused_naming_it() {
     );
     assert_eq!(repo.branches(), "main\n");
 }
+
+#[test]
+fn owners_whose_names_make_the_same_branch_piece_still_get_two_branches() {
+    let repo = owned_repo("/web/ @a/b\n/tools/ @a-b\n/storage/ @a-b @c\n");
+    let output = repo.run(&[
+        "--commit",
+        "--split-by",
+        "codeowners",
+        "--branch",
+        "bot",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = json(&output);
+    let shards: Vec<(&str, &serde_json::Value)> = report["commit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["branch"].as_str().unwrap(), &r["files"]))
+        .collect();
+    assert_eq!(
+        shards,
+        [
+            ("bot/a-b", &serde_json::json!(["tools/d.go"])),
+            ("bot/a-b-c", &serde_json::json!(["storage/remote/a.go"])),
+            ("bot/a-b-2", &serde_json::json!(["web/b.go", "web/handlers/c.go"])),
+        ],
+        "{report:#}"
+    );
+}
