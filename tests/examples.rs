@@ -62,6 +62,10 @@ examples! {
         leaking: [counter_loop, early_return, hedged_requests, range_int, range_param, seed, select_timeout, unrolled_fan_in],
         clean: [presized_len, presized_n, receive_all, receive_all_first_error, receive_n, sender_selects, unrolled_exclusive_senders, unrolled_receive_each],
     }
+    future_leak: "future-leak" {
+        leaking: [caller_timeout, early_return, exported_hazard, own_send],
+        clean: [always_received, buffered, sender_selects_ctx],
+    }
     premature_return: "premature-return" {
         leaking: [explicit_zero, multi_name, multiline_type, named_func, result_or_error, seed, send_then_close, var_block, var_decl],
         clean: [always_receives, both_branches, buffered, multi_name, send_then_close_range, sender_default, sender_selects_ctx, struct_field, ticker_retry, var_block],
