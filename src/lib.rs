@@ -17,6 +17,7 @@ pub mod enclosing;
 pub mod engine;
 pub mod escape;
 pub mod facts;
+pub mod go_mod;
 pub mod interrupt;
 pub mod markdown;
 pub mod outcome;

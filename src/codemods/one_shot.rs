@@ -23,8 +23,10 @@ use tree_sitter::Node;
 
 pub struct OneShotSender<'f, 'a> {
     /// The sending goroutines, in the order of their starts; several only when none is
-    /// started in a loop.
+    /// started in a loop; none only for a future the function itself sends on.
     pub goroutines: Vec<&'f Goroutine<'a>>,
+    /// A future's sends by the function itself (only `future_sender` allows them).
+    pub own_sends: Vec<&'f ChannelUse<'a>>,
     /// Loops of the parent that start the (single) goroutine again for the same channel.
     pub spawn_loops: Vec<Node<'a>>,
     /// At most this many values are sent per call (when `spawn_loops` is empty).
@@ -109,22 +111,51 @@ impl<'a> OneShotSender<'_, 'a> {
     }
 }
 
-/// The single sending goroutine of `channel`, when the channel has this shape.
+/// The sending goroutines of `channel`, when the channel has this shape and does not escape.
 pub fn one_shot_sender<'f, 'a>(
     context: &'f CodemodContext<'_, 'a>,
     channel: &'f Channel<'a>,
+) -> Option<OneShotSender<'f, 'a>> {
+    if channel.escape_reason().is_some() {
+        return None;
+    }
+    senders_of(context, channel, false)
+}
+
+/// The sending goroutines of a channel the function returns (a future), when it has this
+/// shape otherwise: `return c` and the function's own sends (`own_sends`) are allowed, no
+/// other escape is. A function that receives from its own future is not this shape.
+pub fn future_sender<'f, 'a>(
+    context: &'f CodemodContext<'_, 'a>,
+    channel: &'f Channel<'a>,
+) -> Option<OneShotSender<'f, 'a>> {
+    let sender = senders_of(context, channel, true)?;
+    sender.receives.is_empty().then_some(sender)
+}
+
+fn senders_of<'f, 'a>(
+    context: &'f CodemodContext<'_, 'a>,
+    channel: &'f Channel<'a>,
+    future: bool,
 ) -> Option<OneShotSender<'f, 'a>> {
     let facts = context.facts;
     let Capacity::Unbuffered { .. } = channel.capacity else {
         return None;
     };
-    if channel.escape_reason().is_some() {
-        return None;
-    }
     let mut senders: Vec<GoroutineId> = Vec::new();
     let mut receives = Vec::new();
+    let mut own_sends = Vec::new();
     for used in &channel.uses {
         match (&used.kind, used.context) {
+            (UseKind::Returned { .. }, Context::Parent) if future => {}
+            (
+                UseKind::Send {
+                    in_select: false, ..
+                },
+                Context::Parent,
+            ) if future => {
+                own_sends.push(used);
+            }
             (
                 UseKind::Send {
                     in_select: false,
@@ -144,14 +175,14 @@ pub fn one_shot_sender<'f, 'a>(
             _ => return None,
         }
     }
-    if senders.is_empty() || senders.len() > MAX_SENDERS {
+    if senders.len() > MAX_SENDERS || (senders.is_empty() && own_sends.is_empty()) {
         return None;
     }
     // A close in some goroutine other than the sender; with several senders, any close: it
     // would race the other senders' sends.
     if channel.uses.iter().any(|used| {
         matches!(used.kind, UseKind::Close { .. })
-            && (senders.len() > 1 || used.context != Context::Goroutine(senders[0]))
+            && (senders.len() != 1 || used.context != Context::Goroutine(senders[0]))
     }) {
         return None;
     }
@@ -197,9 +228,14 @@ pub fn one_shot_sender<'f, 'a>(
                 })
             })
     });
-    let (sends_per_call, unconditional) = count_starts(channel.scope, &goroutines);
+    let (sends_per_call, unconditional) = if goroutines.is_empty() {
+        (0, 0)
+    } else {
+        count_starts(channel.scope, &goroutines)
+    };
     Some(OneShotSender {
         goroutines,
+        own_sends,
         spawn_loops,
         sends_per_call,
         unconditional,
