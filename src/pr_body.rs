@@ -207,6 +207,11 @@ fn leak_path(codemod: &str) -> &'static str {
             "when fewer values are received than goroutines send, the remaining senders \
              block forever"
         }
+        "future-leak" => {
+            "when a caller stops waiting for the returned channel (another `select` case wins, \
+             or it returns before receiving), the goroutine's send has no receiver and blocks \
+             forever"
+        }
         "abandoned-receivers" => {
             "after the last value is sent, the workers ranging over the channel wait forever \
              for a `close` that never comes"
@@ -239,6 +244,14 @@ fn safety_facts(codemod: &str) -> [&'static str; 3] {
              channel);",
             "the buffer holds every send the goroutines can make, so none blocks, and the \
              values received are unchanged.",
+        ],
+        "future-leak" => [
+            "the goroutines that send on the channel were started by this function, each \
+             sends at most once, as its last act, so no send blocks with the buffer;",
+            "the function does not receive from the channel, which leaves it only as the \
+             returned receive-only channel, so callers can neither send on it nor close it;",
+            "a caller that receives gets the same value as before; one that stops waiting no \
+             longer leaves the goroutine blocked.",
         ],
         "abandoned-receivers" => [
             "every send on the channel happens in the loop, in this function, before the new \
@@ -669,6 +682,15 @@ mod tests {
         );
         assert!(body.starts_with("This change fixes"), "{body}");
         assert!(body.ends_with("\nDescribe your change.\n"), "{body}");
+    }
+
+    #[test]
+    fn every_codemod_has_its_own_leak_path_and_safety_facts() {
+        for codemod in codemods::REGISTRY {
+            let id = codemod.id();
+            assert_ne!(leak_path(id), leak_path("no-such-codemod"), "{id}");
+            assert_ne!(safety_facts(id), safety_facts("no-such-codemod"), "{id}");
+        }
     }
 
     #[test]

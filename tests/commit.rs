@@ -1504,7 +1504,10 @@ fn owners_whose_names_make_the_same_branch_piece_still_get_two_branches() {
         [
             ("bot/a-b", &serde_json::json!(["tools/d.go"])),
             ("bot/a-b-c", &serde_json::json!(["storage/remote/a.go"])),
-            ("bot/a-b-2", &serde_json::json!(["web/b.go", "web/handlers/c.go"])),
+            (
+                "bot/a-b-2",
+                &serde_json::json!(["web/b.go", "web/handlers/c.go"])
+            ),
         ],
         "{report:#}"
     );
