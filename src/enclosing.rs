@@ -13,31 +13,35 @@ use crate::syntax::{self, kind_of};
 use tree_sitter::Node;
 
 /// The name of the declared function or method around each of `offsets` in `text`.
+///
+/// Declarations are top-level, so one pass over the file's top-level nodes, in step with the
+/// offsets in sorted order, finds them all: linear in the file and the offsets, however many
+/// functions and findings a (generated) file has. (A descent from the root per offset would
+/// scan the top-level nodes again for each one.)
 pub fn function_names(text: &str, offsets: &[usize]) -> Vec<Option<String>> {
     if offsets.is_empty() {
         return Vec::new();
     }
     let tree = syntax::parse(&mut syntax::go_parser(), text);
     let root = tree.root_node();
-    offsets
-        .iter()
-        .map(|&at| declared_function_at(root, at).and_then(|f| name_of(f, text)))
-        .collect()
-}
-
-/// The outermost function or method declaration holding byte `at`.
-fn declared_function_at(root: Node, at: usize) -> Option<Node> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut names = vec![None; offsets.len()];
     let mut cursor = root.walk();
-    while cursor.goto_first_child_for_byte(at).is_some() {
-        let node = cursor.node();
-        if node.start_byte() > at {
-            return None;
-        }
-        if matches!(kind_of(node), "function_declaration" | "method_declaration") {
-            return Some(node);
+    let mut children = root.children(&mut cursor).peekable();
+    for index in order {
+        let at = offsets[index];
+        while children.next_if(|child| child.end_byte() <= at).is_some() {}
+        let Some(&child) = children.peek() else {
+            break;
+        };
+        if child.start_byte() <= at
+            && matches!(kind_of(child), "function_declaration" | "method_declaration")
+        {
+            names[index] = name_of(child, text);
         }
     }
-    None
+    names
 }
 
 /// `F` for a function, `T.M` or `(*T).M` for a method (type parameters left out).
