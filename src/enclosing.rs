@@ -36,7 +36,10 @@ pub fn function_names(text: &str, offsets: &[usize]) -> Vec<Option<String>> {
             break;
         };
         if child.start_byte() <= at
-            && matches!(kind_of(child), "function_declaration" | "method_declaration")
+            && matches!(
+                kind_of(child),
+                "function_declaration" | "method_declaration"
+            )
         {
             names[index] = name_of(child, text);
         }

@@ -8,11 +8,10 @@
 //! codemod and description; a fix taken in a later pass, after an overlapping one, answers the
 //! same finding of the file as read).
 
-use crate::codemods::Finding;
 use crate::engine::{FileOutcome, Settings};
 use crate::verify::{self, Verdicts};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// What the run does with the fixes it would apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,27 +185,61 @@ pub fn match_applied(outcome: &FileOutcome) -> (Vec<bool>, Vec<usize>) {
 }
 
 /// For each applied fix of `outcome`, the index of the finding it answers, if any: the first
-/// finding not yet answered with the same codemod and fix description.
+/// finding not yet answered with the same codemod and fix description. Linear: the findings
+/// are queued by (codemod, description) once, so a generated file with thousands of fixes
+/// costs no more than its findings.
 pub fn applied_findings(outcome: &FileOutcome) -> Vec<Option<usize>> {
-    let mut answered = vec![false; outcome.findings.len()];
+    let mut queues: HashMap<(&str, &str), VecDeque<usize>> = HashMap::new();
+    for (index, finding) in outcome.findings.iter().enumerate() {
+        if let Some(fix) = &finding.fix {
+            queues
+                .entry((finding.codemod, fix.description.as_str()))
+                .or_default()
+                .push_back(index);
+        }
+    }
     outcome
         .applied
         .iter()
         .map(|(codemod, description)| {
-            let found = (0..outcome.findings.len())
-                .find(|&i| !answered[i] && answers(&outcome.findings[i], codemod, description));
-            if let Some(index) = found {
-                answered[index] = true;
-            }
-            found
+            queues
+                .get_mut(&(*codemod, description.as_str()))
+                .and_then(VecDeque::pop_front)
         })
         .collect()
 }
 
-fn answers(finding: &Finding, codemod: &str, description: &str) -> bool {
-    finding.codemod == codemod
-        && finding
-            .fix
-            .as_ref()
-            .is_some_and(|fix| fix.description == description)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codemods::Finding;
+    use crate::edit::{Edit, Fix};
+    use crate::source::SourceFile;
+
+    fn finding(codemod: &'static str, at: usize, description: &str) -> Finding {
+        Finding {
+            codemod,
+            range: at..at + 1,
+            message: String::new(),
+            fix: Some(Fix::safe(description, vec![Edit::insertion(at, "x")])),
+        }
+    }
+
+    #[test]
+    fn each_applied_fix_answers_the_next_finding_of_its_kind_once() {
+        let source = SourceFile::new("a.go".into(), "a.go".into(), "package p\n".into());
+        let mut outcome = FileOutcome::untouched(source, true);
+        outcome.findings = vec![
+            finding("timeout-leak", 1, "buffer c"),
+            finding("timeout-leak", 2, "buffer c"),
+            finding("ncast-leak", 3, "buffer d"),
+        ];
+        outcome.applied = vec![
+            ("timeout-leak", "buffer c".into()),
+            ("ncast-leak", "something later".into()),
+            ("timeout-leak", "buffer c".into()),
+        ];
+        assert_eq!(applied_findings(&outcome), [Some(0), None, Some(1)]);
+        assert_eq!(match_applied(&outcome), (vec![true, true, false], vec![1]));
+    }
 }
