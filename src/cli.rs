@@ -450,8 +450,9 @@ fn check(
     )
     .with_config(setup.config_file.clone());
     report.summary.unused_suppressions = Some(warn_unused_suppressions(analysis, settings));
-    print_report(out, &report, cli.format)?;
-    Ok(u8::from(report.summary.findings > 0))
+    let found = report.summary.findings > 0;
+    print_report(out, report, cli.format)?;
+    Ok(u8::from(found))
 }
 
 /// Names each `//goleak-fix:ignore` that silenced nothing on stderr; returns how many. A
@@ -497,7 +498,7 @@ fn dry_run(
             cli.include_suppressed,
         )
         .with_config(setup.config_file.clone());
-        print_report(out, &report, cli.format)?;
+        print_report(out, report, cli.format)?;
     } else {
         for outcome in &analysis.outcomes {
             if let Some(fixed) = &outcome.fixed {
@@ -585,7 +586,7 @@ fn fix_in_place(
     .with_config(setup.config_file.clone());
     let remaining = report.unresolved();
     if cli.format.is_some() || remaining > 0 {
-        print_report(out, &report, cli.format)?;
+        print_report(out, report, cli.format)?;
     }
     Ok(u8::from(remaining > 0))
 }
@@ -782,7 +783,7 @@ fn commit_to_branch(
     report.commit = Some(records);
     let remaining = report.unresolved();
     if cli.format.is_some() || remaining > 0 {
-        print_report(out, &report, cli.format)?;
+        print_report(out, report, cli.format)?;
     }
     if !cli.quiet {
         say(&summary_line(
@@ -879,13 +880,21 @@ fn write_pr_body(
     })
 }
 
-fn print_report(out: &mut impl Write, report: &Report, format: Option<Format>) -> io::Result<()> {
-    match format.unwrap_or(Format::Text) {
+/// Prints `report` as `format`; the machine-readable formats name each finding's function
+/// (the text report does not, and is spared the parse it costs).
+fn print_report(out: &mut impl Write, report: Report, format: Option<Format>) -> io::Result<()> {
+    let format = format.unwrap_or(Format::Text);
+    let report = if format == Format::Text {
+        report
+    } else {
+        report.with_functions()
+    };
+    match format {
         Format::Text => write!(out, "{}", report.to_text()),
         Format::Json => write!(out, "{}", report.to_json()),
-        Format::Sarif => write!(out, "{}", sarif::to_sarif(report)),
-        Format::Github => write!(out, "{}", annotations::github(report)),
-        Format::Rdjsonl => write!(out, "{}", annotations::rdjsonl(report)),
+        Format::Sarif => write!(out, "{}", sarif::to_sarif(&report)),
+        Format::Github => write!(out, "{}", annotations::github(&report)),
+        Format::Rdjsonl => write!(out, "{}", annotations::rdjsonl(&report)),
     }
 }
 

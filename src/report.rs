@@ -195,9 +195,7 @@ impl<'a> Report<'a> {
                 .zip(judged)
                 .chain(listed_suppressed.iter().map(|f| (f, Outcome::suppressed())))
                 .collect();
-            let offsets: Vec<usize> = all.iter().map(|(f, _)| f.range.start).collect();
-            let functions = enclosing::function_names(&source.text, &offsets);
-            for ((finding, judged), function) in all.into_iter().zip(functions) {
+            for (finding, judged) in all {
                 let start = source.line_column(finding.range.start);
                 let end = source.line_column(finding.range.end);
                 let applicable = finding
@@ -215,7 +213,7 @@ impl<'a> Report<'a> {
                     column: start.column,
                     end_line: end.line,
                     end_column: end.column,
-                    function,
+                    function: None,
                     message: &finding.message,
                     fix: finding
                         .fix
@@ -258,6 +256,30 @@ impl<'a> Report<'a> {
             commit: None,
             mode: judge.mode,
         }
+    }
+
+    /// Names the declared function each finding is in (see `enclosing`): one parse of each
+    /// file with findings, which only the machine-readable reports need.
+    pub fn with_functions(mut self) -> Self {
+        let mut start = 0;
+        while start < self.findings.len() {
+            let source = self.findings[start].source;
+            let end = start
+                + self.findings[start..]
+                    .iter()
+                    .take_while(|f| std::ptr::eq(f.source, source))
+                    .count();
+            let offsets: Vec<usize> = self.findings[start..end]
+                .iter()
+                .map(|f| f.range.start)
+                .collect();
+            let names = enclosing::function_names(&source.text, &offsets);
+            for (finding, name) in self.findings[start..end].iter_mut().zip(names) {
+                finding.function = name;
+            }
+            start = end;
+        }
+        self
     }
 
     /// Names the configuration file the run read (`summary.config`).
