@@ -25,6 +25,9 @@ func runBinary(binary, dir string, args []string, timeout time.Duration) ([]byte
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
+	// After the timeout kills goleak-fix, stop waiting for its output even if a process it
+	// started still holds the pipes open.
+	cmd.WaitDelay = 2 * time.Second
 	// The report is read by a program, and the errors quoted: no colour.
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	var stdout, stderr bytes.Buffer
