@@ -137,7 +137,7 @@ func run(pass *analysis.Pass, options Options) (any, error) {
 		copyPath := filepath.Join(copies, filepath.Base(file.name))
 		if _, taken := byCopy[copyPath]; taken {
 			return nil, fmt.Errorf("goleak-fix: two files of package %s are named %s",
-				forTerminal(pass.Pkg.Path()), forTerminal(filepath.Base(file.name)))
+				packagePath(pass), forTerminal(filepath.Base(file.name)))
 		}
 		if err := os.WriteFile(copyPath, file.content, 0o600); err != nil {
 			return nil, fmt.Errorf("goleak-fix: cannot copy %s to a temporary directory: %s",
@@ -148,11 +148,11 @@ func run(pass *analysis.Pass, options Options) (any, error) {
 	}
 	stdout, err := runBinary(binary, copies, arguments(options, paths), options.Timeout)
 	if err != nil {
-		return nil, fmt.Errorf("goleak-fix on package %s: %w", forTerminal(pass.Pkg.Path()), err)
+		return nil, fmt.Errorf("goleak-fix on package %s: %w", packagePath(pass), err)
 	}
 	findings, err := parseReport(stdout)
 	if err != nil {
-		return nil, fmt.Errorf("goleak-fix on package %s: %w", forTerminal(pass.Pkg.Path()), err)
+		return nil, fmt.Errorf("goleak-fix on package %s: %w", packagePath(pass), err)
 	}
 	diagnostics := make([]analysis.Diagnostic, 0, len(findings.Findings))
 	for _, found := range findings.Findings {
@@ -163,7 +163,7 @@ func run(pass *analysis.Pass, options Options) (any, error) {
 		file, ok := byCopy[filepath.Clean(path)]
 		if !ok {
 			return nil, fmt.Errorf("goleak-fix reported a finding in %s, which is not a file of package %s",
-				forTerminal(found.Path), forTerminal(pass.Pkg.Path()))
+				forTerminal(found.Path), packagePath(pass))
 		}
 		diagnostic, err := toDiagnostic(found, file, options.UnsafeFixes)
 		if err != nil {
@@ -226,4 +226,12 @@ func arguments(options Options, paths []string) []string {
 	}
 	args = append(args, "--")
 	return append(args, paths...)
+}
+
+// packagePath is the package's import path for a message, escaped.
+func packagePath(pass *analysis.Pass) string {
+	if pass.Pkg == nil {
+		return "(unnamed)"
+	}
+	return forTerminal(pass.Pkg.Path())
 }
