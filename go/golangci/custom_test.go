@@ -107,9 +107,11 @@ func buildCustom(t *testing.T, version string, plugin map[string]string, pluginD
 	testkit.Write(t, filepath.Join(repo, "cmd", "golangci-lint", "plugins.go"), plugins)
 	testkit.Run(t, repo, offline, 0, "go", "mod", "edit", "-replace", plugin["module"]+"="+pluginDir)
 	binary := filepath.Join(t.TempDir(), "custom-gcl")
+	// The version as `golangci-lint custom` stamps it (it adds a hash of the plugins).
 	// -trimpath: the copy's directory changes every run; without it no compiled package of
 	// golangci-lint itself would be reused from the build cache.
-	testkit.Run(t, repo, offline, 0, "go", "build", "-trimpath", "-o", binary, "./cmd/golangci-lint")
+	ldflags := fmt.Sprintf("-s -w -X 'main.version=%s-custom-gcl' -X 'main.date=(test build)'", strings.TrimPrefix(version, "v"))
+	testkit.Run(t, repo, offline, 0, "go", "build", "-trimpath", "-ldflags", ldflags, "-o", binary, "./cmd/golangci-lint")
 	return binary
 }
 
