@@ -14,6 +14,7 @@ pub mod edit;
 pub mod engine;
 pub mod escape;
 pub mod facts;
+pub mod go_mod;
 pub mod interrupt;
 pub mod markdown;
 pub mod output_file;
