@@ -15,6 +15,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -131,6 +132,11 @@ func run(pass *analysis.Pass, options Options) (any, error) {
 	if resolved, err := filepath.EvalSymlinks(copies); err == nil {
 		copies = resolved
 	}
+	// goleak-fix reads the package's language version from the go.mod that applies to it
+	// (a fix may call `max` only from Go 1.21): give the copies the package's own.
+	if err := os.WriteFile(filepath.Join(copies, "go.mod"), []byte(goMod(pass)), 0o600); err != nil {
+		return nil, fmt.Errorf("goleak-fix: cannot write a go.mod in a temporary directory: %s", reason(err))
+	}
 	byCopy := make(map[string]*packageFile, len(files))
 	paths := make([]string, 0, len(files))
 	for _, file := range files {
@@ -177,6 +183,31 @@ func run(pass *analysis.Pass, options Options) (any, error) {
 		pass.Report(diagnostic)
 	}
 	return nil, nil
+}
+
+// goVersion is what a go.mod's go directive may say: 1.21, 1.21.3, 1.22rc1.
+var goVersion = regexp.MustCompile(`^[1-9][0-9]*\.[0-9]+(\.[0-9]+|(rc|beta)[0-9]+)?$`)
+
+// goMod is a go.mod stating the package's Go language version as the driver knows it (its
+// module's go directive, or the version it type-checked the package with). Without one it
+// has no go directive, which goleak-fix reads as an unknown version, as where it finds no
+// go.mod: a fix that needs a newer Go is then not offered as safe. It is always written,
+// so that goleak-fix never looks above the copies' directory for another.
+func goMod(pass *analysis.Pass) string {
+	version := ""
+	if pass.Module != nil {
+		version = pass.Module.GoVersion
+	}
+	if version == "" && pass.Pkg != nil {
+		version = pass.Pkg.GoVersion()
+	}
+	// go/packages says 1.21; go vet's unitchecker, like go/types, go1.21.0.
+	version = strings.TrimPrefix(version, "go")
+	const module = "module goleak-fix.invalid/analyzed\n"
+	if !goVersion.MatchString(version) {
+		return module
+	}
+	return module + "\ngo " + version + "\n"
 }
 
 // packageFiles returns the package's Go files as the driver read them. A file whose text no

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"goleak-fix.invalid/go/goleakfix"
+	"goleak-fix.invalid/go/internal/testkit"
 )
 
 // These tests run the real goleak-fix binary: $GOLEAK_FIX (the Rust test tests/go_analyzer.rs
@@ -25,11 +26,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// One leaking example per codemod (the seed example of codemods/<id>/examples/leaking), each
+// One leaking example per codemod (the seed example of codemods/<id>/examples/leaking, for
+// future-leak its caller_timeout example), each
 // reported on the line its `// want` names and fixed as its .golden file says.
 func TestEachCodemodIsReportedAndFixed(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goleakfix.Analyzer,
-		"abandonedreceivers", "prematurereturn", "ncastleak", "channeliteration", "timeoutleak")
+		"abandonedreceivers", "prematurereturn", "ncastleak", "channeliteration", "timeoutleak", "futureleak")
 }
 
 // A clean example of each codemod, a suppressed leak, and a package whose leaking file is left
@@ -38,8 +40,8 @@ func TestEachCodemodIsReportedAndFixed(t *testing.T) {
 func TestCleanPackagesHaveNoDiagnostics(t *testing.T) {
 	results := analysistest.Run(t, analysistest.TestData(), goleakfix.Analyzer,
 		"clean/...", "suppressed", "buildtags")
-	if len(results) != 7 {
-		t.Fatalf("%d packages analysed, want 7 (5 clean, suppressed, buildtags)", len(results))
+	if len(results) != 8 {
+		t.Fatalf("%d packages analysed, want 8 (6 clean, suppressed, buildtags)", len(results))
 	}
 	for _, result := range results {
 		if result.Err != nil {
@@ -171,4 +173,42 @@ func apply(t *testing.T, pass *analysis.Pass, content []byte, edits []analysis.T
 	}
 	out.Write(content[at:])
 	return out.Bytes()
+}
+
+// The package's Go version (its module's go directive, as the driver reports it) reaches
+// goleak-fix: from Go 1.21 a signed count is sized with `max(n, 0)`, a safe fix; before, the
+// only fix does without `max` and is unsafe, so none is offered by default.
+func TestTheModulesGoVersionDecidesFixesThatNeedIt(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), "codemods", "ncast-leak", "examples", "leaking", "signed_count.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		version string
+		fix     string // the fixed line; "" for no fix offered
+	}{
+		{"1.22", "answers := make(chan int, max(n, 0))"},
+		{"1.20", ""},
+	} {
+		dir := t.TempDir()
+		testkit.Write(t, filepath.Join(dir, "go.mod"), "module example.com/m\n\ngo "+c.version+"\n")
+		testkit.Write(t, filepath.Join(dir, "signed", "main.go"), string(example))
+		var recorder recorder // the example has no `// want`
+		results := analysistest.Run(&recorder, dir, goleakfix.Analyzer, "./signed")
+		if len(results) != 1 || results[0].Err != nil || len(results[0].Diagnostics) != 1 {
+			t.Fatalf("go %s: want one diagnostic, got %d packages (%v)", c.version, len(results), recorder.errors)
+		}
+		diagnostic := results[0].Diagnostics[0]
+		switch {
+		case c.fix == "" && len(diagnostic.SuggestedFixes) != 0:
+			t.Errorf("go %s: a fix offered: %q", c.version, diagnostic.SuggestedFixes[0].Message)
+		case c.fix != "" && len(diagnostic.SuggestedFixes) != 1:
+			t.Errorf("go %s: no fix offered", c.version)
+		case c.fix != "":
+			fixed := apply(t, results[0].Pass, example, diagnostic.SuggestedFixes[0].TextEdits)
+			if !strings.Contains(string(fixed), c.fix) {
+				t.Errorf("go %s: the fix does not make %q:\n%s", c.version, c.fix, fixed)
+			}
+		}
+	}
 }

@@ -3,28 +3,23 @@ package goleakfix
 import (
 	"bytes"
 	"fmt"
-	"slices"
+	"regexp"
 
 	"golang.org/x/tools/go/analysis"
 )
 
-// knownCodemods are the codemod IDs of docs/CONTRACT.md. A report naming another is not
-// goleak-fix's version 1 report, and the name is not shown.
-var knownCodemods = []string{
-	"abandoned-receivers",
-	"premature-return",
-	"timeout-leak",
-	"ncast-leak",
-	"channel-iteration-misuse",
-}
+// codemodID is the form of a codemod ID (docs/CONTRACT.md): lowercase words joined by `-`.
+// The analyzer does not list the IDs, so that a newer goleak-fix with another codemod still
+// works with it; a report naming something of another form is not goleak-fix's.
+var codemodID = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
 // toDiagnostic turns one finding in file into a Diagnostic. Its position comes from the
 // finding's line and column (1-based, columns in bytes) and its fix's edits from their byte
 // offsets, all checked against the file's text and mapped through the driver's token.File.
 // Unsafe fixes are offered only with unsafeFixes.
 func toDiagnostic(found finding, file *packageFile, unsafeFixes bool) (analysis.Diagnostic, error) {
-	if !slices.Contains(knownCodemods, found.Codemod) {
-		return analysis.Diagnostic{}, fmt.Errorf("a finding of an unknown codemod %q", forTerminal(found.Codemod))
+	if len(found.Codemod) > 64 || !codemodID.MatchString(found.Codemod) {
+		return analysis.Diagnostic{}, fmt.Errorf("a finding whose codemod %q is not a codemod ID", forTerminal(found.Codemod))
 	}
 	lines := lineStarts(file.content)
 	start, err := offsetOf(lines, len(file.content), found.Line, found.Column)

@@ -16,8 +16,19 @@ import (
 	"goleak-fix.invalid/go/goleakfix"
 )
 
-// Codemods are the codemod IDs of docs/CONTRACT.md.
-var Codemods = []string{"abandoned-receivers", "premature-return", "timeout-leak", "ncast-leak", "channel-iteration-misuse"}
+// Codemods are the IDs of the codemods with examples: the directories codemods/<id>/examples.
+func Codemods(t testing.TB) []string {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(RepoRoot(t), "codemods", "*", "examples"))
+	if err != nil || len(dirs) < 6 {
+		t.Fatalf("codemods/*/examples: %d found (%v)", len(dirs), err)
+	}
+	var ids []string
+	for _, dir := range dirs {
+		ids = append(ids, filepath.Base(filepath.Dir(dir)))
+	}
+	return ids
+}
 
 // RepoRoot is the goleak-fix repository's top directory.
 func RepoRoot(t testing.TB) string {
@@ -43,12 +54,16 @@ func GoleakFix(t testing.TB) string {
 }
 
 // ExamplesModule is a module with each example codemods/<id>/examples/<kind>/<name>.go as
-// the package <kind>/<id>/<name> (they are all package main).
+// the package <kind>/<id>/<name> (they are all package main), in a git repository of its own:
+// goleak-fix looks for the go.mod above a package only inside a repository, and the module's
+// Go version decides some fixes. It is Go 1.26, for the examples that use its syntax
+// (codemods/go.mod says less: it is read by goleak-fix only, never built).
 func ExamplesModule(t testing.TB) string {
 	t.Helper()
 	module := t.TempDir()
 	Write(t, filepath.Join(module, "go.mod"), "module example.com/examples\n\ngo 1.26\n")
-	for _, codemod := range Codemods {
+	Run(t, module, nil, 0, "git", "init", "--quiet")
+	for _, codemod := range Codemods(t) {
 		for _, kind := range []string{"leaking", "clean"} {
 			examples, err := filepath.Glob(filepath.Join(RepoRoot(t), "codemods", codemod, "examples", kind, "*.go"))
 			if err != nil || len(examples) == 0 {
@@ -71,7 +86,7 @@ func ExamplesModule(t testing.TB) string {
 // examples module) name every leaking example and no clean one.
 func CheckCoverage(t testing.TB, module string, findings []string) {
 	t.Helper()
-	for _, codemod := range Codemods {
+	for _, codemod := range Codemods(t) {
 		entries, err := os.ReadDir(filepath.Join(module, "leaking", codemod))
 		if err != nil {
 			t.Fatal(err)
