@@ -132,25 +132,9 @@ func run(pass *analysis.Pass, options Options) (any, error) {
 	if resolved, err := filepath.EvalSymlinks(copies); err == nil {
 		copies = resolved
 	}
-	// goleak-fix reads the package's language version from the go.mod that applies to it
-	// (a fix may call `max` only from Go 1.21): give the copies the package's own.
-	if err := os.WriteFile(filepath.Join(copies, "go.mod"), []byte(goMod(pass)), 0o600); err != nil {
-		return nil, fmt.Errorf("goleak-fix: cannot write a go.mod in a temporary directory: %s", reason(err))
-	}
-	byCopy := make(map[string]*packageFile, len(files))
-	paths := make([]string, 0, len(files))
-	for _, file := range files {
-		copyPath := filepath.Join(copies, filepath.Base(file.name))
-		if _, taken := byCopy[copyPath]; taken {
-			return nil, fmt.Errorf("goleak-fix: two files of package %s are named %s",
-				packagePath(pass), forTerminal(filepath.Base(file.name)))
-		}
-		if err := os.WriteFile(copyPath, file.content, 0o600); err != nil {
-			return nil, fmt.Errorf("goleak-fix: cannot copy %s to a temporary directory: %s",
-				forTerminal(file.name), reason(err))
-		}
-		byCopy[copyPath] = file
-		paths = append(paths, copyPath)
+	byCopy, paths, err := copyPackage(pass, files, copies)
+	if err != nil {
+		return nil, err
 	}
 	stdout, err := runBinary(binary, copies, arguments(options, paths), options.Timeout)
 	if err != nil {
@@ -183,6 +167,32 @@ func run(pass *analysis.Pass, options Options) (any, error) {
 		pass.Report(diagnostic)
 	}
 	return nil, nil
+}
+
+// copyPackage writes the package's files into dir, with a go.mod, and returns the files by
+// the path of their copy, and those paths.
+func copyPackage(pass *analysis.Pass, files []*packageFile, dir string) (map[string]*packageFile, []string, error) {
+	// goleak-fix reads the package's language version from the go.mod that applies to it
+	// (a fix may call `max` only from Go 1.21): give the copies the package's own.
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod(pass)), 0o600); err != nil {
+		return nil, nil, fmt.Errorf("goleak-fix: cannot write a go.mod in a temporary directory: %s", reason(err))
+	}
+	byCopy := make(map[string]*packageFile, len(files))
+	paths := make([]string, 0, len(files))
+	for _, file := range files {
+		copyPath := filepath.Join(dir, filepath.Base(file.name))
+		if _, taken := byCopy[copyPath]; taken {
+			return nil, nil, fmt.Errorf("goleak-fix: two files of package %s are named %s",
+				packagePath(pass), forTerminal(filepath.Base(file.name)))
+		}
+		if err := os.WriteFile(copyPath, file.content, 0o600); err != nil {
+			return nil, nil, fmt.Errorf("goleak-fix: cannot copy %s to a temporary directory: %s",
+				forTerminal(file.name), reason(err))
+		}
+		byCopy[copyPath] = file
+		paths = append(paths, copyPath)
+	}
+	return byCopy, paths, nil
 }
 
 // goVersion is what a go.mod's go directive may say: 1.21, 1.21.3, 1.22rc1.
