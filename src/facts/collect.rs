@@ -458,10 +458,11 @@ impl<'a> Builder<'_, 'a> {
                 self.follow_into_callee(channel, node, context, root);
                 continue;
             }
-            if matches!(kind, UseKind::Escape(PASSED_TO_A_FUNCTION)) && context == Context::Parent {
-                if let Some(wait) = self.called_receiver(node) {
-                    kind = wait;
-                }
+            if matches!(kind, UseKind::Escape(PASSED_TO_A_FUNCTION))
+                && context == Context::Parent
+                && let Some(wait) = self.called_receiver(node)
+            {
+                kind = wait;
             }
             channel.uses.push(self.use_at(node, kind, context, root));
         }
