@@ -61,6 +61,7 @@ pub fn function_facts<'a>(
         imports,
         goroutines: Vec::new(),
         goroutine_of_node: HashMap::new(),
+        callee_waits: Default::default(),
     };
     builder.collect_goroutines(scan.starts);
     let channels = builder.collect_channels(sites, &scan.scopes);
@@ -247,6 +248,23 @@ struct Builder<'p, 'a> {
     goroutines: Vec<Goroutine<'a>>,
     /// `go` statements and goroutine func literals, by node id.
     goroutine_of_node: HashMap<usize, GoroutineId>,
+    /// What each called function does with a channel parameter, by (function node id,
+    /// parameter index), found once (see `called_receiver`).
+    callee_waits: std::cell::RefCell<HashMap<(usize, usize), Option<CalleeWait<'a>>>>,
+}
+
+/// A called function that only receives from its channel parameter, once.
+#[derive(Debug, Clone, Copy)]
+enum CalleeWait<'a> {
+    /// Before anything can return.
+    Receives,
+    /// In a `select` with other cases.
+    Selects {
+        select: Node<'a>,
+        other_cases: usize,
+        has_default: bool,
+        function: &'a str,
+    },
 }
 
 impl<'a> Builder<'_, 'a> {
@@ -539,61 +557,88 @@ impl<'a> Builder<'_, 'a> {
         ) {
             return None;
         }
-        let callee_ref = self.resolve_callee(call.child_by_field_name("function")?)?;
-        let callee = callee_ref.node;
+        let callee = self.resolve_callee(call.child_by_field_name("function")?)?;
         // Recursion: the function calling itself is not a receiver we can summarise.
-        if callee_ref.file == self.file && syntax::contains(callee, self.body) {
+        if callee.file == self.file && syntax::contains(callee.node, self.body) {
             return None;
         }
-        let callee_body = callee.child_by_field_name("body")?;
-        let callee_source = self.package.source(callee_ref.file);
-        let parameter = parameter_name(callee, callee_source, argument_index(argument)?)?;
-        let mut callee_nesting = Nesting::default();
-        let callee_scopes = Scopes::resolve(callee, callee_source, &mut |node| {
-            callee_nesting.enter(node)
-        });
-        let parameters = callee.child_by_field_name("parameters");
-        let binding = callee_scopes.bindings.iter().position(|binding| {
+        let index = argument_index(argument)?;
+        // Once per callee and parameter: many calls of one helper cost one look at it.
+        let key = (callee.node.id(), index);
+        let known = self.callee_waits.borrow().get(&key).copied();
+        let wait = match known {
+            Some(wait) => wait,
+            None => {
+                let wait = self.callee_wait(callee, index);
+                self.callee_waits.borrow_mut().insert(key, wait);
+                wait
+            }
+        }?;
+        Some(match wait {
+            CalleeWait::Receives => UseKind::Receive { select: None },
+            CalleeWait::Selects {
+                select,
+                other_cases,
+                has_default,
+                function,
+            } => UseKind::Receive {
+                select: Some(SelectCase {
+                    select,
+                    site: call,
+                    callee: Some(CalleeSelect {
+                        file: callee.file,
+                        function,
+                    }),
+                    other_cases,
+                    has_default,
+                    // Leaving the callee's select returns to this function, which goes on.
+                    other_case_leaves: false,
+                }),
+            },
+        })
+    }
+
+    /// What `callee` does with its `index`-th parameter, when it only receives from it once,
+    /// outside loops and closures (see `called_receiver`).
+    fn callee_wait(
+        &self,
+        callee: crate::package::FunctionRef<'a>,
+        index: usize,
+    ) -> Option<CalleeWait<'a>> {
+        let function = callee.node;
+        let body = function.child_by_field_name("body")?;
+        let source = self.package.source(callee.file);
+        let parameter = parameter_name(function, source, index)?;
+        let mut nesting = Nesting::default();
+        let scopes = Scopes::resolve(function, source, &mut |node| nesting.enter(node));
+        let parameters = function.child_by_field_name("parameters");
+        let binding = scopes.bindings.iter().position(|binding| {
             binding.parameter
                 && binding.name == parameter
                 && parameters.is_some_and(|list| syntax::contains(list, binding.node))
         })?;
-        let [only] = callee_scopes.uses(binding) else {
+        let [only] = scopes.uses(binding) else {
             return None;
         };
-        if callee_nesting.closure(*only).is_some()
-            || !callee_nesting.loops_within(*only, callee_body).is_empty()
-        {
+        if nesting.closure(*only).is_some() || !nesting.loops_within(*only, body).is_empty() {
             return None;
         }
-        let UseKind::Receive { select } =
-            classify(*only, callee_source, callee_body, &callee_scopes)
-        else {
+        let UseKind::Receive { select } = classify(*only, source, body, &scopes) else {
             return None;
         };
         let receive = only.parent()?;
         match select {
-            Some(case) if case.other_cases > 0 => {
-                let name = callee.child_by_field_name("name")?;
-                Some(UseKind::Receive {
-                    select: Some(SelectCase {
-                        site: call,
-                        // Leaving the callee's select returns to this function, which goes on.
-                        other_case_leaves: false,
-                        callee: Some(CalleeSelect {
-                            file: callee_ref.file,
-                            function: text(name, callee_source),
-                        }),
-                        ..case
-                    }),
-                })
-            }
+            Some(case) if case.other_cases > 0 => Some(CalleeWait::Selects {
+                select: case.select,
+                other_cases: case.other_cases,
+                has_default: case.has_default,
+                function: text(function.child_by_field_name("name")?, source),
+            }),
             // The receive (or the select holding it) must run on every path into the
             // callee: a statement of its body, before any statement that can leave.
             case => {
                 let waits_at = case.map_or(receive, |case| case.select);
-                let statements = syntax::statements(callee_body);
-                for statement in statements {
+                for statement in syntax::statements(body) {
                     if syntax::contains(statement, waits_at) {
                         let direct = statement.id() == waits_at.id()
                             || syntax::ancestors_until(waits_at, statement).all(|between| {
@@ -607,9 +652,9 @@ impl<'a> Builder<'_, 'a> {
                                         | "receive_statement"
                                 )
                             });
-                        return direct.then_some(UseKind::Receive { select: None });
+                        return direct.then_some(CalleeWait::Receives);
                     }
-                    if can_leave_function(statement, callee_source) {
+                    if can_leave_function(statement, source) {
                         return None;
                     }
                 }
