@@ -5,6 +5,7 @@ use crate::commit::{self, BranchRequest, HeadCommit};
 use crate::config::{self, UnsafeFixes, UnsafeFixesFrom};
 use crate::diff::file_diff;
 use crate::engine::{FileOutcome, Settings};
+use crate::evidence::{self, Groups, confirm::Confirmations, confirm::Evidence};
 use crate::output_file::OutputFile;
 use crate::pipeline::{self, Analysis};
 use crate::report::{CommitRecord, Report, ReportedNotAnalysed};
@@ -112,6 +113,15 @@ pub struct Cli {
         conflicts_with = "check"
     )]
     pub verify: Option<verify::Level>,
+    /// Run-time evidence of leaks: a goroutine dump (debug=2, a panic, the goroutineleak
+    /// profile at debug=2), `go test` output with a goleak failure, or a gzipped pprof
+    /// goroutine or goroutineleak profile; `-` for the standard input. Repeatable. Confirmed
+    /// findings are marked and listed first; blocked places no finding explains are listed.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Vec<PathBuf>,
+    /// Report and fix only the findings the evidence confirms.
+    #[arg(long, requires = "evidence")]
+    pub evidence_only: bool,
 }
 
 /// The most threads `--jobs` may ask for. The work is parsing, bound by the cores (and with
@@ -268,6 +278,8 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     } else {
         settings
     };
+    // Before anything is read or written: a bad evidence file is an error naming it.
+    let groups = load_evidence(cli)?;
     // Before anything is read or written: --verify without Go is a usage error.
     let toolchain = cli.verify.map(Toolchain::find).transpose()?;
     if let Some(jobs) = cli.jobs {
@@ -291,6 +303,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
             &config,
             &setup,
             toolchain.as_ref(),
+            groups.as_ref(),
             started,
         );
     }
@@ -303,9 +316,13 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     }
     let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
+    let located = groups.as_ref().map(|groups| locate_walked(groups, &walk.packages));
+    let settings = narrowed_to_evidence(cli, settings, located.as_ref());
     let progress = pipeline::Progress::new(files, !cli.quiet);
     let mut analysis =
         pipeline::analyse_walked(walk.packages, &walk.identities, &settings, &progress);
+    let confirmations = located.map(|located| confirm(&located, &analysis, cli.quiet));
+    let confirmations = confirmations.as_ref();
     progress.finish();
     let mut errors = walk.errors;
     errors.append(&mut analysis.errors);
@@ -319,7 +336,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
 
     let (exit, mode) = if cli.check {
         (
-            check(stdout, cli, &settings, &setup, &analysis)?,
+            check(stdout, cli, &settings, &setup, &analysis, confirmations)?,
             Mode::Check,
         )
     } else if cli.dry_run {
@@ -332,6 +349,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &analysis,
                 &verdicts,
                 &mut errors,
+                confirmations,
             )?,
             Mode::DryRun,
         )
@@ -345,6 +363,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &analysis,
                 &verdicts,
                 &mut errors,
+                confirmations,
             )?,
             Mode::Fix,
         )
@@ -386,11 +405,13 @@ fn check(
     settings: &Settings,
     setup: &Setup,
     analysis: &Analysis,
+    evidence: Option<&Confirmations>,
 ) -> anyhow::Result<u8> {
-    let mut report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
+    let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
     })
     .with_config(setup.config_file.clone());
+    let mut report = with_evidence(report, evidence);
     report.summary.unused_suppressions = Some(warn_unused_suppressions(analysis, settings));
     print_report(out, &report, cli.format)?;
     Ok(u8::from(report.summary.findings > 0))
@@ -424,6 +445,7 @@ fn dry_run(
     analysis: &Analysis,
     verdicts: &Verdicts,
     errors: &mut Vec<FileError>,
+    evidence: Option<&Confirmations>,
 ) -> anyhow::Result<u8> {
     if cli.format.is_some() {
         let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
@@ -431,7 +453,7 @@ fn dry_run(
         })
         .with_verdicts(verdicts)
         .with_config(setup.config_file.clone());
-        print_report(out, &report, cli.format)?;
+        print_report(out, &with_evidence(report, evidence), cli.format)?;
     } else {
         for outcome in &analysis.outcomes {
             if let Some(fixed) = &outcome.fixed {
@@ -443,9 +465,15 @@ fn dry_run(
     if let Some(file) = &setup.pr_body {
         if changes {
             let message = commit::default_message(&analysis.outcomes);
-            if let Err(error) =
-                write_pr_body(file, &message, &analysis.outcomes, None, verdicts, setup)
-            {
+            if let Err(error) = write_pr_body(
+                file,
+                &message,
+                &analysis.outcomes,
+                None,
+                verdicts,
+                setup,
+                evidence,
+            ) {
                 errors.push(error);
             }
         } else {
@@ -465,6 +493,7 @@ fn fix_in_place(
     analysis: &Analysis,
     verdicts: &Verdicts,
     errors: &mut Vec<FileError>,
+    evidence: Option<&Confirmations>,
 ) -> anyhow::Result<u8> {
     // Files whose fixes could not be written: their findings are still to be reported.
     let mut not_written = HashSet::new();
@@ -497,8 +526,9 @@ fn fix_in_place(
     })
     .with_verdicts(verdicts)
     .with_config(setup.config_file.clone());
+    let report = with_evidence(report, evidence);
     let remaining = report.summary.findings;
-    if cli.format.is_some() || remaining > 0 {
+    if cli.format.is_some() || remaining > 0 || has_unexplained(&report) {
         print_report(out, &report, cli.format)?;
     }
     Ok(u8::from(remaining > 0))
@@ -556,12 +586,17 @@ fn commit_to_branch(
     config: &config::Config,
     setup: &Setup,
     toolchain: Option<&Toolchain>,
+    groups: Option<&Groups>,
     started: std::time::Instant,
 ) -> anyhow::Result<u8> {
     let repository = HeadCommit::open(&cli.paths)?;
     let (packages, mut errors) =
         repository.go_packages(config.exclude.as_ref(), settings.max_file_size)?;
+    let located = groups.map(|groups| locate_sources(groups, &packages, repository.top()));
+    let settings = &narrowed_to_evidence(cli, settings.clone(), located.as_ref());
     let mut analysis = pipeline::analyse_sources(packages, settings);
+    let confirmations = located.map(|located| confirm(&located, &analysis, cli.quiet));
+    let evidence = confirmations.as_ref();
     errors.append(&mut analysis.errors);
     warn_not_analysed(&analysis);
     // The files come from HEAD, with paths from the repository's top directory.
@@ -598,6 +633,7 @@ fn commit_to_branch(
             Some(record),
             &verdicts,
             setup,
+            evidence,
         )
     {
         errors.push(error);
@@ -609,8 +645,9 @@ fn commit_to_branch(
     .with_verdicts(&verdicts)
     .with_config(setup.config_file.clone());
     report.commit = created;
+    let report = with_evidence(report, evidence);
     let remaining = report.summary.findings;
-    if cli.format.is_some() || remaining > 0 {
+    if cli.format.is_some() || remaining > 0 || has_unexplained(&report) {
         print_report(out, &report, cli.format)?;
     }
     if !cli.quiet {
@@ -681,19 +718,136 @@ fn write_pr_body(
     commit: Option<&CommitRecord>,
     verdicts: &Verdicts,
     setup: &Setup,
+    evidence: Option<&Confirmations>,
 ) -> Result<(), FileError> {
     let title = message.lines().next().unwrap_or_default();
-    let body = pr_body::pull_request_body_verified(
+    let body = pr_body::pull_request_body_with_evidence(
         title,
         outcomes,
         commit,
         verdicts,
         setup.unsafe_from.as_ref(),
+        evidence,
     );
     file.write(body.as_bytes()).map_err(|error| FileError {
         path: file.path().display().to_string(),
         reason: format!("the pull-request body was not written: {error:#}"),
     })
+}
+
+/// Reads every `--evidence` file into one set of blocked groups; `None` without the flag.
+/// A file that cannot be read or is of no known kind is an error naming it.
+fn load_evidence(cli: &Cli) -> anyhow::Result<Option<Groups>> {
+    if cli.evidence.is_empty() {
+        return Ok(None);
+    }
+    let mut groups = Groups::default();
+    for file in &cli.evidence {
+        let before = groups.goroutines;
+        let format = evidence::load(file, &mut groups)
+            .with_context(|| format!("--evidence {}", escape::path(file)))?;
+        if !cli.quiet {
+            say(&format!(
+                "goleak-fix: evidence {}: {}, {} goroutine(s)",
+                escape::path(file),
+                format.as_str(),
+                groups.goroutines - before
+            ));
+        }
+    }
+    Ok(Some(groups))
+}
+
+/// The evidence located in the files a walk found, read as the analysis reads them.
+fn locate_walked<'g>(
+    groups: &'g Groups,
+    packages: &std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
+) -> Evidence<'g> {
+    let base = std::env::current_dir().unwrap_or_default();
+    let paths: std::collections::HashMap<String, &PathBuf> = packages
+        .values()
+        .flatten()
+        .map(|path| (walk::display_path(path), path))
+        .collect();
+    let files: Vec<(String, PathBuf)> = paths
+        .iter()
+        .map(|(display, path)| (display.clone(), base.join(path)))
+        .collect();
+    Evidence::locate(groups, &files, &|display| {
+        pipeline::read_source(paths.get(display)?).ok().flatten()
+    })
+}
+
+/// The evidence located in the files of a commit (paths from the repository's top).
+fn locate_sources<'g>(
+    groups: &'g Groups,
+    packages: &[Vec<crate::source::SourceFile>],
+    top: &Path,
+) -> Evidence<'g> {
+    let texts: std::collections::HashMap<&str, &str> = packages
+        .iter()
+        .flatten()
+        .map(|source| (source.display_path.as_str(), source.text.as_str()))
+        .collect();
+    let files: Vec<(String, PathBuf)> = texts
+        .keys()
+        .map(|display| (display.to_string(), top.join(display)))
+        .collect();
+    Evidence::locate(groups, &files, &|display| {
+        texts.get(display).map(|text| text.to_string())
+    })
+}
+
+/// With `--evidence-only`, the settings keep only the findings in the functions where the
+/// evidence saw goroutines wait on a channel.
+fn narrowed_to_evidence(cli: &Cli, settings: Settings, located: Option<&Evidence>) -> Settings {
+    match located {
+        Some(located) if cli.evidence_only => {
+            settings.with_evidence_only(located.channel_functions())
+        }
+        _ => settings,
+    }
+}
+
+/// The findings of `analysis` the evidence confirms, and what it leaves unexplained; the
+/// counts on stderr.
+fn confirm(located: &Evidence, analysis: &Analysis, quiet: bool) -> Confirmations {
+    let findings = analysis.outcomes.iter().flat_map(|outcome| {
+        outcome.findings.iter().map(|finding| {
+            (
+                outcome.source.display_path.as_str(),
+                outcome.source.line_column(finding.range.start).line,
+                finding.codemod,
+            )
+        })
+    });
+    let confirmations = located.confirm(findings);
+    if !quiet {
+        let summary = &confirmations.summary;
+        say(&format!(
+            "goleak-fix: evidence: {} blocked goroutine(s) of {}; {} finding(s) confirmed, {} \
+             blocked place(s) unexplained ({} ambiguous), {} goroutine(s) blocked outside the \
+             scanned source",
+            summary.blocked,
+            summary.goroutines,
+            summary.confirmed,
+            summary.unexplained,
+            summary.ambiguous,
+            summary.outside
+        ));
+    }
+    confirmations
+}
+
+fn with_evidence<'a>(report: Report<'a>, evidence: Option<&Confirmations>) -> Report<'a> {
+    match evidence {
+        Some(confirmations) => report.with_evidence(confirmations),
+        None => report,
+    }
+}
+
+fn has_unexplained(report: &Report) -> bool {
+    report.unexplained.as_ref().is_some_and(|u| !u.is_empty())
 }
 
 fn print_report(out: &mut impl Write, report: &Report, format: Option<Format>) -> io::Result<()> {

@@ -395,18 +395,15 @@ pub struct EvidenceSummary {
 /// The outcome of confirmation, for the reports.
 #[derive(Debug, Default)]
 pub struct Confirmations {
-    marks: HashMap<(String, usize, &'static str), Mark>,
+    pub(super) marks: HashMap<(String, usize, &'static str), Mark>,
     pub unexplained: Vec<Unexplained>,
     pub summary: EvidenceSummary,
 }
 
 impl Confirmations {
     /// The mark of the finding at `line` of `path` by `codemod`, if the evidence confirms it.
-    pub fn mark(&self, path: &str, line: usize, codemod: &str) -> Option<&Mark> {
-        self.marks
-            .iter()
-            .find(|((p, l, c), _)| p == path && *l == line && *c == codemod)
-            .map(|(_, mark)| mark)
+    pub fn mark(&self, path: &str, line: usize, codemod: &'static str) -> Option<&Mark> {
+        self.marks.get(&(path.to_string(), line, codemod))
     }
 }
 

@@ -20,6 +20,7 @@ pub mod goleak;
 pub mod group;
 pub mod matcher;
 pub mod pprof;
+pub mod report;
 pub mod text_dump;
 
 use std::io::Read;
