@@ -108,7 +108,7 @@ fn commit_reports_match_the_schema() {
 fn the_schema_rejects_what_the_contract_does_not_allow() {
     let validator = validator();
     let good = serde_json::json!({
-        "version": 1,
+        "version": 2,
         "findings": [],
         "summary": {"files_scanned": 1, "findings": 0, "fixable": 0, "not_analysed": 0, "config": null}
     });
@@ -117,7 +117,7 @@ fn the_schema_rejects_what_the_contract_does_not_allow() {
     unknown_field["summary"]["surprise"] = serde_json::json!(1);
     assert!(!validator.is_valid(&unknown_field));
     let mut wrong_version = good.clone();
-    wrong_version["version"] = serde_json::json!(2);
+    wrong_version["version"] = serde_json::json!(1);
     assert!(!validator.is_valid(&wrong_version));
     let mut bad_fix = good;
     bad_fix["findings"] = serde_json::json!([{
