@@ -127,3 +127,38 @@ fn the_schema_rejects_what_the_contract_does_not_allow() {
     }]);
     assert!(!validator.is_valid(&bad_fix));
 }
+
+#[test]
+fn evidence_reports_match_the_schema() {
+    // A dump that confirms a.go's leak, blocks on a lock no finding explains, and names a
+    // file two scanned files match equally.
+    let dump = "goroutine 9 [chan send, 7 minutes]:\nmain.fetch.func1()\n\t/build/svc/a.go:8 +0x1e\ncreated by main.fetch in goroutine 1\n\t/build/svc/a.go:7 +0x5f\n\n\
+goroutine 10 [sync.Mutex.Lock]:\nmain.sum()\n\t/build/svc/c.go:4 +0x1\n\n\
+goroutine 11 [chan receive]:\nmain.f()\n\t/build/pkg/x.go:3 +0x1\n";
+    let dir = tree(&[
+        ("a.go", LEAKY),
+        ("c.go", CLEAN),
+        ("p/pkg/x.go", CLEAN),
+        ("q/pkg/x.go", CLEAN),
+        ("dump.txt", dump),
+    ]);
+    let document = assert_valid(
+        &goleak_fix(dir.path(), &["--check", "--format", "json", "--evidence", "dump.txt", "."]),
+        "--check",
+    );
+    assert_eq!(
+        document["findings"][0]["evidence"],
+        serde_json::json!({"goroutines": 1, "state": "chan send", "waiting": "up to 7 minutes"})
+    );
+    // The default mode last: it fixes a.go.
+    for mode in [&["--check"][..], &["--dry-run"], &["--evidence-only", "--dry-run"], &[]] {
+        let mut args = mode.to_vec();
+        args.extend(["--format", "json", "--evidence", "dump.txt", "."]);
+        let document = assert_valid(&goleak_fix(dir.path(), &args), &format!("{args:?}"));
+        let summary = &document["summary"]["evidence"];
+        assert_eq!(summary["unexplained"], 2, "{document:#}");
+        assert_eq!(summary["ambiguous"], 1, "{document:#}");
+        let unexplained = document["unexplained"].as_array().unwrap();
+        assert!(unexplained.iter().any(|u| u["candidates"].is_array()), "{document:#}");
+    }
+}

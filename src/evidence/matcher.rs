@@ -137,7 +137,11 @@ impl Matcher {
         match chosen.as_slice() {
             [] => Match::Outside,
             [one] => Match::Found(&one.display, best),
-            many => Match::Ambiguous(many.iter().map(|c| c.display.as_str()).collect()),
+            many => {
+                let mut paths: Vec<&str> = many.iter().map(|c| c.display.as_str()).collect();
+                paths.sort_unstable();
+                Match::Ambiguous(paths)
+            }
         }
     }
 }
