@@ -316,7 +316,9 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     }
     let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
-    let located = groups.as_ref().map(|groups| locate_walked(groups, &walk.packages));
+    let located = groups
+        .as_ref()
+        .map(|groups| locate_walked(groups, &walk.packages));
     let settings = narrowed_to_evidence(cli, settings, located.as_ref());
     let progress = pipeline::Progress::new(files, !cli.quiet);
     let mut analysis =

@@ -50,7 +50,10 @@ fn go_command(dir: &Path, cache: Option<&Path>) -> Command {
         .env("GOTOOLCHAIN", "local")
         .env("GOPROXY", "off");
     if let Some(cache) = cache {
-        command.env("GOCACHE", std::env::var_os("GOCACHE").unwrap_or(cache.into()));
+        command.env(
+            "GOCACHE",
+            std::env::var_os("GOCACHE").unwrap_or(cache.into()),
+        );
     }
     command
 }
@@ -61,7 +64,11 @@ fn suite_cache() -> PathBuf {
 
 /// Writes one program's build directory and its checkout copy.
 fn add_program(root: &Path, build: &str, key: &str, text: &str) {
-    assert_eq!(text.matches(WAIT).count(), 1, "{key}: one `{WAIT}` expected");
+    assert_eq!(
+        text.matches(WAIT).count(),
+        1,
+        "{key}: one `{WAIT}` expected"
+    );
     let dir = root.join(build).join(key);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("main.go"), text.replace(WAIT, WAIT_AND_WRITE)).unwrap();
@@ -79,27 +86,44 @@ fn lab() -> &'static Lab {
         let root = tempfile::tempdir().unwrap();
         let build = root.path().join("build");
         std::fs::create_dir_all(&build).unwrap();
-        std::fs::write(build.join("go.mod"), "module example.com/build\n\ngo 1.26\n").unwrap();
+        std::fs::write(
+            build.join("go.mod"),
+            "module example.com/build\n\ngo 1.26\n",
+        )
+        .unwrap();
         let mut examples = Vec::new();
         for id in codemod_ids() {
             for kind in ["leaking", "clean"] {
                 for path in common::examples(id, kind) {
                     let name = path.file_stem().unwrap().to_string_lossy().into_owned();
                     let key = format!("{id}.{kind}.{name}");
-                    add_program(root.path(), "build", &key, &std::fs::read_to_string(&path).unwrap());
+                    add_program(
+                        root.path(),
+                        "build",
+                        &key,
+                        &std::fs::read_to_string(&path).unwrap(),
+                    );
                     examples.push((key, id.to_string(), kind.to_string()));
                 }
             }
         }
         add_program(root.path(), "build", "unrelated", UNRELATED_GO);
-        let _ = writeln!(std::io::stderr(), "evidence: building {} Go programs...", examples.len() + 1);
+        let _ = writeln!(
+            std::io::stderr(),
+            "evidence: building {} Go programs...",
+            examples.len() + 1
+        );
         let output = go_command(&build, Some(&suite_cache()))
             .args(["build", "-o"])
             .arg(root.path().join("bin").join(""))
             .arg("./...")
             .output()
             .expect("the Go toolchain is needed to make evidence (`go` on PATH)");
-        assert!(output.status.success(), "go build: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "go build: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         Lab { root, examples }
     })
 }
@@ -151,7 +175,12 @@ fn confirmed(document: &Value) -> Vec<(String, Value)> {
         .unwrap()
         .iter()
         .filter(|f| f.get("evidence").is_some())
-        .map(|f| (f["path"].as_str().unwrap().to_string(), f["evidence"].clone()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["evidence"].clone(),
+            )
+        })
         .collect()
 }
 
@@ -212,9 +241,19 @@ fn clean_examples_get_nothing() {
         let dir = evidence_of(key);
         for file in ["goroutine.txt", "goroutine.pb.gz"] {
             let (document, _) = check_with(&lab.checkout(), &[&dir.join(file)], &[]);
-            assert!(confirmed(&document).is_empty(), "{key} {file}: {document:#}");
-            assert_eq!(document["summary"]["evidence"]["blocked"], 0, "{key} {file}");
-            assert_eq!(document["unexplained"], serde_json::json!([]), "{key} {file}");
+            assert!(
+                confirmed(&document).is_empty(),
+                "{key} {file}: {document:#}"
+            );
+            assert_eq!(
+                document["summary"]["evidence"]["blocked"], 0,
+                "{key} {file}"
+            );
+            assert_eq!(
+                document["unexplained"],
+                serde_json::json!([]),
+                "{key} {file}"
+            );
         }
     }
 }
@@ -242,8 +281,20 @@ fn an_unrelated_blocked_goroutine_is_unexplained_with_its_line_and_function() {
     assert_eq!(
         places,
         BTreeSet::from([
-            (path.clone(), 18, "holdAndWait".into(), "sync.Mutex.Lock".into(), "mu.Lock()".into()),
-            (path.clone(), 25, "waitForSignal".into(), "chan receive".into(), "<-ready".into()),
+            (
+                path.clone(),
+                18,
+                "holdAndWait".into(),
+                "sync.Mutex.Lock".into(),
+                "mu.Lock()".into()
+            ),
+            (
+                path.clone(),
+                25,
+                "waitForSignal".into(),
+                "chan receive".into(),
+                "<-ready".into()
+            ),
         ]),
         "{document:#}\n{}",
         stderr(&output)
@@ -251,7 +302,12 @@ fn an_unrelated_blocked_goroutine_is_unexplained_with_its_line_and_function() {
     // The text report lists them after the findings, one line each.
     let text = goleak_fix(
         &lab.checkout(),
-        &["--check", "--evidence", dir.join("goroutine.txt").to_str().unwrap(), "."],
+        &[
+            "--check",
+            "--evidence",
+            dir.join("goroutine.txt").to_str().unwrap(),
+            ".",
+        ],
     );
     let text = stdout(&text);
     assert!(
@@ -301,7 +357,10 @@ fn evidence_only_fixes_only_what_the_evidence_confirms_and_never_an_unsafe_fix()
     );
     let (document, _) = check_with(
         &lab.checkout(),
-        &[&seed.join("goroutine.txt"), &unsafe_dump.join("goroutine.txt")],
+        &[
+            &seed.join("goroutine.txt"),
+            &unsafe_dump.join("goroutine.txt"),
+        ],
         &["--evidence-only"],
     );
     let findings = document["findings"].as_array().unwrap();
@@ -323,7 +382,14 @@ fn confirmed_findings_are_in_sarif_and_the_pull_request_body() {
     let other = unrelated.join("goroutine.txt");
     let output = goleak_fix(
         &lab.checkout(),
-        &["--check", "--format", "sarif", "--evidence", dump.to_str().unwrap(), "."],
+        &[
+            "--check",
+            "--format",
+            "sarif",
+            "--evidence",
+            dump.to_str().unwrap(),
+            ".",
+        ],
     );
     let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
@@ -349,9 +415,19 @@ fn confirmed_findings_are_in_sarif_and_the_pull_request_body() {
         ],
     );
     let body = std::fs::read_to_string(body).unwrap();
-    assert!(body.contains("| codemod | file | fixes | evidence |"), "{body}");
-    assert!(body.contains("1 goroutine(s) in chan send |") || body.contains("goroutine(s) in chan send |"), "{body}");
-    assert!(body.contains("## What the run-time evidence shows"), "{body}");
+    assert!(
+        body.contains("| codemod | file | fixes | evidence |"),
+        "{body}"
+    );
+    assert!(
+        body.contains("1 goroutine(s) in chan send |")
+            || body.contains("goroutine(s) in chan send |"),
+        "{body}"
+    );
+    assert!(
+        body.contains("## What the run-time evidence shows"),
+        "{body}"
+    );
     assert!(body.contains("in `waitForSignal`: `<-ready`"), "{body}");
 }
 
@@ -362,8 +438,16 @@ fn the_goroutineleak_profile_confirms_leaks_by_import_path() {
     let lab = lab();
     let root = lab.root.path().join("leak");
     std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(root.join("go.mod"), "module example.com/evidence\n\ngo 1.26\n").unwrap();
-    let keys = ["timeout-leak.leaking.seed", "premature-return.leaking.named_func", "unrelated"];
+    std::fs::write(
+        root.join("go.mod"),
+        "module example.com/evidence\n\ngo 1.26\n",
+    )
+    .unwrap();
+    let keys = [
+        "timeout-leak.leaking.seed",
+        "premature-return.leaking.named_func",
+        "unrelated",
+    ];
     for key in keys {
         let text = std::fs::read_to_string(lab.checkout().join(checkout_path(key))).unwrap();
         let dir = root.join(key);
@@ -381,13 +465,21 @@ fn the_goroutineleak_profile_confirms_leaks_by_import_path() {
         .arg("./...")
         .output()
         .unwrap();
-    assert!(output.status.success(), "go build with the experiment: {}", String::from_utf8_lossy(&output.stderr));
-    let evidence = |key: &str| run_for_evidence(&root.join("bin").join(key), &root.join("out").join(key));
+    assert!(
+        output.status.success(),
+        "go build with the experiment: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let evidence =
+        |key: &str| run_for_evidence(&root.join("bin").join(key), &root.join("out").join(key));
 
     let seed = evidence("timeout-leak.leaking.seed");
     let text = std::fs::read_to_string(seed.join("goroutineleak.txt")).unwrap();
     assert!(text.contains("(leaked)]:"), "{text}");
-    assert!(text.contains("example.com/evidence/timeout-leak.leaking.seed/main.go:"), "{text}");
+    assert!(
+        text.contains("example.com/evidence/timeout-leak.leaking.seed/main.go:"),
+        "{text}"
+    );
     for file in ["goroutineleak.txt", "goroutineleak.pb.gz"] {
         let (document, output) = check_with(&lab.checkout(), &[&seed.join(file)], &[]);
         let found = confirmed(&document);
@@ -407,12 +499,22 @@ fn the_goroutineleak_profile_confirms_leaks_by_import_path() {
         let (document, _) = check_with(&lab.checkout(), &[&unrelated.join(file)], &[]);
         let unexplained = document["unexplained"].as_array().unwrap();
         assert!(
-            unexplained.iter().any(|u| u["function"] == "waitForSignal" && u["state"] == "chan receive"),
+            unexplained
+                .iter()
+                .any(|u| u["function"] == "waitForSignal" && u["state"] == "chan receive"),
             "{file}: {document:#}"
         );
     }
-    let (document, _) = check_with(&lab.checkout(), &[&unrelated.join("goroutineleak.txt")], &[]);
-    assert_eq!(document["unexplained"].as_array().unwrap().len(), 1, "{document:#}");
+    let (document, _) = check_with(
+        &lab.checkout(),
+        &[&unrelated.join("goroutineleak.txt")],
+        &[],
+    );
+    assert_eq!(
+        document["unexplained"].as_array().unwrap().len(),
+        1,
+        "{document:#}"
+    );
 }
 
 /// go.uber.org/goleak v1.3.0 must be in the module cache (`.ci/run` downloads it); the test
@@ -433,7 +535,11 @@ fn a_goleak_failure_in_go_test_output_confirms_the_finding() {
          go.uber.org/goleak v1.3.0/go.mod h1:CoHD4mav9JJNrW/WLlf7HGZPjdw8EucARQHekz1X6bE=\n",
     )
     .unwrap();
-    let seed = std::fs::read_to_string(lab.checkout().join(checkout_path("timeout-leak.leaking.seed"))).unwrap();
+    let seed = std::fs::read_to_string(
+        lab.checkout()
+            .join(checkout_path("timeout-leak.leaking.seed")),
+    )
+    .unwrap();
     std::fs::write(module.join("main.go"), &seed).unwrap();
     std::fs::write(
         module.join("main_test.go"),
@@ -462,10 +568,19 @@ fn a_goleak_failure_in_go_test_output_confirms_the_finding() {
     std::fs::write(checkout.join("goleak").join("other.go"), "package main\n").unwrap();
     let (document, output) = check_with(&checkout, &[&report], &[]);
     let found = confirmed(&document);
-    assert_eq!(found.len(), 1, "{document:#}\n{}\n{printed}", stderr(&output));
+    assert_eq!(
+        found.len(),
+        1,
+        "{document:#}\n{}\n{printed}",
+        stderr(&output)
+    );
     assert_eq!(found[0].0, "goleak/main.go");
     assert_eq!(found[0].1["state"], "chan send");
-    assert!(stderr(&output).contains("goleak failure"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("goleak failure"),
+        "{}",
+        stderr(&output)
+    );
     // The same output through the standard input.
     let mut child = Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
         .args(["--check", "--format", "json", "--evidence", "-", "."])
@@ -475,7 +590,12 @@ fn a_goleak_failure_in_go_test_output_confirms_the_finding() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(printed.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(printed.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     let document: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(confirmed(&document).len(), 1, "{document:#}");
@@ -494,7 +614,8 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 #[test]
 fn a_dump_of_a_hundred_thousand_goroutines_is_read_and_counted() {
     let dir = tree(&[("pkg/a.go", LEAKY)]);
-    let mut dump = String::from("goroutine 1 [running]:\nmain.main()\n\t/build/svc/main.go:3 +0x1\n\n");
+    let mut dump =
+        String::from("goroutine 1 [running]:\nmain.main()\n\t/build/svc/main.go:3 +0x1\n\n");
     for id in 0..100_000 {
         dump.push_str(&LEAKY_DUMP.replacen("goroutine 9", &format!("goroutine {}", id + 10), 1));
     }
@@ -502,14 +623,21 @@ fn a_dump_of_a_hundred_thousand_goroutines_is_read_and_counted() {
     let (document, _) = check_with(dir.path(), &[&file], &[]);
     let found = confirmed(&document);
     assert_eq!(found.len(), 1, "{document:#}");
-    assert_eq!(found[0].1, serde_json::json!({"goroutines": 100000, "state": "chan send", "waiting": "up to 7 minutes"}));
+    assert_eq!(
+        found[0].1,
+        serde_json::json!({"goroutines": 100000, "state": "chan send", "waiting": "up to 7 minutes"})
+    );
     assert_eq!(document["summary"]["evidence"]["goroutines"], 100_001);
 }
 
 #[test]
 fn binary_junk_a_cut_gzip_and_a_missing_file_are_errors_naming_the_file() {
     let dir = tree(&[("pkg/a.go", LEAKY)]);
-    let junk = write(dir.path(), "junk.bin", &[0u8, 159, 146, 150, 1, 2, 255, 10, 0, 0]);
+    let junk = write(
+        dir.path(),
+        "junk.bin",
+        &[0u8, 159, 146, 150, 1, 2, 255, 10, 0, 0],
+    );
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(LEAKY_DUMP.repeat(100).as_bytes()).unwrap();
     let gz = gz.finish().unwrap();
@@ -519,7 +647,10 @@ fn binary_junk_a_cut_gzip_and_a_missing_file_are_errors_naming_the_file() {
         (junk.as_path(), "not a goroutine dump"),
         (cut.as_path(), "a gzipped file that does not unpack"),
         (not_proto.as_path(), "not a pprof profile"),
-        (Path::new("missing.txt"), "cannot read: No such file or directory"),
+        (
+            Path::new("missing.txt"),
+            "cannot read: No such file or directory",
+        ),
         (Path::new("pkg"), "cannot read: it is a directory"),
     ] {
         let output = goleak_fix(
@@ -528,29 +659,52 @@ fn binary_junk_a_cut_gzip_and_a_missing_file_are_errors_naming_the_file() {
         );
         let err = stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{file:?}: {err}");
-        assert!(err.contains(&format!("--evidence {}: {reason}", file.display())), "{file:?}: {err}");
+        assert!(
+            err.contains(&format!("--evidence {}: {reason}", file.display())),
+            "{file:?}: {err}"
+        );
         assert!(!err.contains("os error"), "{err}");
         // Refused before anything was read or written: no diff.
         assert_eq!(stdout(&output), "", "{file:?}");
     }
     let output = goleak_fix(dir.path(), &["--evidence-only", "."]);
-    assert_eq!(output.status.code(), Some(2), "--evidence-only needs --evidence");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "--evidence-only needs --evidence"
+    );
 }
 
 #[test]
 fn hostile_names_in_the_evidence_are_escaped_everywhere() {
-    let dir = tree(&[("a/pkg/x.go", CLEAN), ("b/pkg/x.go", CLEAN), ("pkg/a.go", LEAKY)]);
+    let dir = tree(&[
+        ("a/pkg/x.go", CLEAN),
+        ("b/pkg/x.go", CLEAN),
+        ("pkg/a.go", LEAKY),
+    ]);
     let dump = "goroutine 5 [chan send]:\nmain.f\u{1b}]8;;http://evil\u{7}x\u{202e}()\n\t/build/pkg/x.go:4 +0x1\n\n\
 goroutine 6 [sync.Mutex.Lock]:\nmain.g\u{1b}[31m()\n\t/b\u{1b}[1m/\u{202e}/pkg/x.go:4 +0x1\n\n";
     let file = write(dir.path(), "dump.txt", dump.as_bytes());
-    let output = goleak_fix(dir.path(), &["--check", "--evidence", file.to_str().unwrap(), "."]);
+    let output = goleak_fix(
+        dir.path(),
+        &["--check", "--evidence", file.to_str().unwrap(), "."],
+    );
     let text = stdout(&output) + &stderr(&output);
     assert!(!text.contains('\u{1b}'), "{text}");
     assert!(!text.contains('\u{202e}'), "{text}");
-    assert!(text.contains("ambiguous: matches a/pkg/x.go, b/pkg/x.go equally"), "{text}");
+    assert!(
+        text.contains("ambiguous: matches a/pkg/x.go, b/pkg/x.go equally"),
+        "{text}"
+    );
     let (document, _) = check_with(dir.path(), &[&file], &[]);
     let json = document.to_string();
-    assert!(!json.contains('\u{1b}') && !json.contains("\\u001b"), "{json}");
+    assert!(
+        !json.contains('\u{1b}') && !json.contains("\\u001b"),
+        "{json}"
+    );
     assert!(!json.contains('\u{202e}'), "{json}");
-    assert_eq!(document["summary"]["evidence"]["ambiguous"], 2, "{document:#}");
+    assert_eq!(
+        document["summary"]["evidence"]["ambiguous"], 2,
+        "{document:#}"
+    );
 }

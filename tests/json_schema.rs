@@ -143,7 +143,10 @@ goroutine 11 [chan receive]:\nmain.f()\n\t/build/pkg/x.go:3 +0x1\n";
         ("dump.txt", dump),
     ]);
     let document = assert_valid(
-        &goleak_fix(dir.path(), &["--check", "--format", "json", "--evidence", "dump.txt", "."]),
+        &goleak_fix(
+            dir.path(),
+            &["--check", "--format", "json", "--evidence", "dump.txt", "."],
+        ),
         "--check",
     );
     assert_eq!(
@@ -151,7 +154,12 @@ goroutine 11 [chan receive]:\nmain.f()\n\t/build/pkg/x.go:3 +0x1\n";
         serde_json::json!({"goroutines": 1, "state": "chan send", "waiting": "up to 7 minutes"})
     );
     // The default mode last: it fixes a.go.
-    for mode in [&["--check"][..], &["--dry-run"], &["--evidence-only", "--dry-run"], &[]] {
+    for mode in [
+        &["--check"][..],
+        &["--dry-run"],
+        &["--evidence-only", "--dry-run"],
+        &[],
+    ] {
         let mut args = mode.to_vec();
         args.extend(["--format", "json", "--evidence", "dump.txt", "."]);
         let document = assert_valid(&goleak_fix(dir.path(), &args), &format!("{args:?}"));
@@ -159,6 +167,9 @@ goroutine 11 [chan receive]:\nmain.f()\n\t/build/pkg/x.go:3 +0x1\n";
         assert_eq!(summary["unexplained"], 2, "{document:#}");
         assert_eq!(summary["ambiguous"], 1, "{document:#}");
         let unexplained = document["unexplained"].as_array().unwrap();
-        assert!(unexplained.iter().any(|u| u["candidates"].is_array()), "{document:#}");
+        assert!(
+            unexplained.iter().any(|u| u["candidates"].is_array()),
+            "{document:#}"
+        );
     }
 }

@@ -248,7 +248,14 @@ fn a_finding_the_evidence_confirms_carries_it_as_a_property() {
     fs::write(dir.path().join("dump.txt"), dump).unwrap();
     let output = goleak_fix(
         dir.path(),
-        &["--check", "--format", "sarif", "--evidence", "dump.txt", "."],
+        &[
+            "--check",
+            "--format",
+            "sarif",
+            "--evidence",
+            "dump.txt",
+            ".",
+        ],
     );
     let document = sarif(&output);
     assert_valid_sarif(&document);
@@ -257,6 +264,9 @@ fn a_finding_the_evidence_confirms_carries_it_as_a_property() {
         serde_json::json!({"goroutines": 1, "state": "chan send", "waiting": "up to 3 minutes"})
     );
     // Without evidence, no property bag: the document keeps its shape.
-    let plain = sarif(&goleak_fix(dir.path(), &["--check", "--format", "sarif", "."]));
+    let plain = sarif(&goleak_fix(
+        dir.path(),
+        &["--check", "--format", "sarif", "."],
+    ));
     assert!(plain["runs"][0]["results"][0].get("properties").is_none());
 }

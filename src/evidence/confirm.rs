@@ -210,9 +210,9 @@ impl<'g> Evidence<'g> {
                 if !located.group.is_channel_wait() {
                     continue;
                 }
-                let inside = located.places().any(|place| {
-                    place.path == path && place.function.as_deref() == Some(function)
-                });
+                let inside = located
+                    .places()
+                    .any(|place| place.path == path && place.function.as_deref() == Some(function));
                 if inside {
                     explained[index] = true;
                     confirming.push(located.group);
@@ -454,7 +454,12 @@ goroutine 25 [chan receive]:\nnet/http.(*conn).serve(0x1)\n\t/go/src/net/http/se
         let groups = grouped(DUMP);
         let evidence = Evidence::locate(&groups, &files(), &load);
         let confirmations = evidence.confirm([("app/main.go", 6, "timeout-leak")]);
-        assert_eq!(confirmations.unexplained.len(), 1, "{:#?}", confirmations.unexplained);
+        assert_eq!(
+            confirmations.unexplained.len(),
+            1,
+            "{:#?}",
+            confirmations.unexplained
+        );
         let entry = &confirmations.unexplained[0];
         assert_eq!(entry.path.as_deref(), Some("app/main.go"));
         assert_eq!(entry.line, 15);
@@ -465,7 +470,12 @@ goroutine 25 [chan receive]:\nnet/http.(*conn).serve(0x1)\n\t/go/src/net/http/se
         assert!(source.starts_with("s.mu.Lock()"), "{source}");
         assert!(!source.contains('\u{1b}'), "{source}");
         let line = entry.line();
-        assert!(line.starts_with("unexplained: app/main.go:15: 1 goroutine(s) blocked in sync.Mutex.Lock"), "{line}");
+        assert!(
+            line.starts_with(
+                "unexplained: app/main.go:15: 1 goroutine(s) blocked in sync.Mutex.Lock"
+            ),
+            "{line}"
+        );
     }
 
     #[test]
@@ -475,7 +485,10 @@ goroutine 25 [chan receive]:\nnet/http.(*conn).serve(0x1)\n\t/go/src/net/http/se
         let confirmations = evidence.confirm([]);
         assert_eq!(confirmations.unexplained.len(), 2);
         assert_eq!(confirmations.unexplained[0].goroutines, 2);
-        assert_eq!(confirmations.unexplained[0].function.as_deref(), Some("leak"));
+        assert_eq!(
+            confirmations.unexplained[0].function.as_deref(),
+            Some("leak")
+        );
         let functions = evidence.channel_functions();
         assert!(functions.contains(&("app/main.go".to_string(), "leak".to_string())));
         assert_eq!(functions.len(), 1, "the mutex wait is not a channel's");
@@ -485,8 +498,14 @@ goroutine 25 [chan receive]:\nnet/http.(*conn).serve(0x1)\n\t/go/src/net/http/se
     fn an_ambiguous_path_is_reported_with_its_candidates_and_confirms_nothing() {
         let groups = grouped(DUMP);
         let files = vec![
-            ("a/app/main.go".to_string(), PathBuf::from("/x/a/app/main.go")),
-            ("b/app/main.go".to_string(), PathBuf::from("/x/b/app/main.go")),
+            (
+                "a/app/main.go".to_string(),
+                PathBuf::from("/x/a/app/main.go"),
+            ),
+            (
+                "b/app/main.go".to_string(),
+                PathBuf::from("/x/b/app/main.go"),
+            ),
         ];
         let evidence = Evidence::locate(&groups, &files, &|_| Some(SOURCE.to_string()));
         let confirmations = evidence.confirm([("a/app/main.go", 6, "timeout-leak")]);
@@ -511,8 +530,14 @@ goroutine 6 [chan send]:\nmain.g\u{1b}[2J()\n\t/build/x\u{1b}]8;;evil\u{7}/zz.go
         let dump = "goroutine 5 [chan send]:\nmain.f\u{1b}[2J()\n\t/b/app/main.go:8 +0x1\n";
         let groups = grouped(dump);
         let files = vec![
-            ("a/app/main.go".to_string(), PathBuf::from("/x/a/app/main.go")),
-            ("c/app/main.go".to_string(), PathBuf::from("/x/c/app/main.go")),
+            (
+                "a/app/main.go".to_string(),
+                PathBuf::from("/x/a/app/main.go"),
+            ),
+            (
+                "c/app/main.go".to_string(),
+                PathBuf::from("/x/c/app/main.go"),
+            ),
         ];
         let evidence = Evidence::locate(&groups, &files, &|_| Some(SOURCE.to_string()));
         let line = evidence.confirm([]).unexplained[0].line();

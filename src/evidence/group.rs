@@ -79,9 +79,16 @@ pub struct Groups {
 /// Whether the function is the runtime's or `sync`'s own, where goroutines park, not where
 /// the program blocks them.
 pub fn is_runtime(function: &str) -> bool {
-    ["runtime.", "runtime/", "internal/", "sync.", "sync/", "iter."]
-        .iter()
-        .any(|prefix| function.starts_with(prefix))
+    [
+        "runtime.",
+        "runtime/",
+        "internal/",
+        "sync.",
+        "sync/",
+        "iter.",
+    ]
+    .iter()
+    .any(|prefix| function.starts_with(prefix))
 }
 
 impl Groups {
@@ -203,11 +210,27 @@ mod tests {
     fn blocked_goroutines_group_by_place_and_state_and_others_are_left_out() {
         let mut groups = Groups::default();
         for minutes in [1, 5, 2] {
-            groups.add(&goroutine("chan send", minutes, vec![frame("main.f.func1", "/a.go", 13)]));
+            groups.add(&goroutine(
+                "chan send",
+                minutes,
+                vec![frame("main.f.func1", "/a.go", 13)],
+            ));
         }
-        groups.add(&goroutine("select", 0, vec![frame("main.f.func1", "/a.go", 13)]));
-        groups.add(&goroutine("running", 0, vec![frame("main.main", "/a.go", 3)]));
-        groups.add(&goroutine("IO wait", 0, vec![frame("main.serve", "/a.go", 4)]));
+        groups.add(&goroutine(
+            "select",
+            0,
+            vec![frame("main.f.func1", "/a.go", 13)],
+        ));
+        groups.add(&goroutine(
+            "running",
+            0,
+            vec![frame("main.main", "/a.go", 3)],
+        ));
+        groups.add(&goroutine(
+            "IO wait",
+            0,
+            vec![frame("main.serve", "/a.go", 4)],
+        ));
         groups.add(&goroutine(
             "sync.Mutex.Lock",
             0,
@@ -223,7 +246,10 @@ mod tests {
         assert_eq!(sorted[0].state, "chan send");
         assert_eq!(sorted[0].waiting(), "up to 5 minutes");
         assert_eq!(sorted[0].creators.len(), 1);
-        let lock = sorted.iter().find(|g| g.state == "sync.Mutex.Lock").unwrap();
+        let lock = sorted
+            .iter()
+            .find(|g| g.state == "sync.Mutex.Lock")
+            .unwrap();
         assert_eq!((lock.place.file.as_str(), lock.place.line), ("/b.go", 21));
         assert_eq!(groups.blocked(), 5);
     }
@@ -234,7 +260,11 @@ mod tests {
         let mut leaked = goroutine("chan send", 0, vec![frame("main.f.func1", "/a.go", 13)]);
         leaked.leaked = true;
         file.add(&leaked);
-        file.add(&goroutine("sync.Mutex.Lock", 0, vec![frame("main.g", "/a.go", 20)]));
+        file.add(&goroutine(
+            "sync.Mutex.Lock",
+            0,
+            vec![frame("main.g", "/a.go", 20)],
+        ));
         let mut total = Groups::default();
         total.merge(file);
         let sorted = total.sorted();
@@ -246,7 +276,11 @@ mod tests {
     #[test]
     fn a_stack_inside_the_runtime_only_is_counted_apart() {
         let mut groups = Groups::default();
-        groups.add(&goroutine("select", 0, vec![frame("runtime.gcBgMarkWorker", "/go/mgc.go", 1)]));
+        groups.add(&goroutine(
+            "select",
+            0,
+            vec![frame("runtime.gcBgMarkWorker", "/go/mgc.go", 1)],
+        ));
         assert!(groups.sorted().is_empty());
         assert_eq!(groups.runtime_only, 1);
     }

@@ -71,7 +71,11 @@ fn unescape_module(part: &str) -> String {
 }
 
 fn common_suffix(a: &[String], b: &[String]) -> usize {
-    a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count()
+    a.iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 impl Matcher {
@@ -167,8 +171,14 @@ mod tests {
     fn paths_from_another_machine_find_the_scanned_file() {
         let m = matcher(&["pkg/a.go", "cmd/a.go", "main.go", "internal/x/b.go"]);
         assert_eq!(m.find("/build/svc/pkg/a.go"), Match::Found("pkg/a.go", 3));
-        assert_eq!(m.find("C:\\build\\svc\\cmd\\a.go"), Match::Found("cmd/a.go", 3));
-        assert_eq!(m.find("github.com/acme/svc/pkg/a.go"), Match::Found("pkg/a.go", 3));
+        assert_eq!(
+            m.find("C:\\build\\svc\\cmd\\a.go"),
+            Match::Found("cmd/a.go", 3)
+        );
+        assert_eq!(
+            m.find("github.com/acme/svc/pkg/a.go"),
+            Match::Found("pkg/a.go", 3)
+        );
         assert_eq!(
             m.find("/root/go/pkg/mod/github.com/acme/svc@v1.2.3/internal/x/b.go"),
             Match::Found("internal/x/b.go", 4)
@@ -201,6 +211,9 @@ mod tests {
     #[test]
     fn the_file_name_alone_is_not_enough_below_the_top() {
         let m = matcher(&["pkg/transport.go"]);
-        assert_eq!(m.find("/usr/local/go/src/net/http/transport.go"), Match::Outside);
+        assert_eq!(
+            m.find("/usr/local/go/src/net/http/transport.go"),
+            Match::Outside
+        );
     }
 }

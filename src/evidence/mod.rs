@@ -113,12 +113,20 @@ pub fn read_file(name: &Path) -> Result<Vec<u8>, EvidenceError> {
     let limit = MAX_EVIDENCE_BYTES;
     let mut bytes = Vec::new();
     let result = if name == Path::new("-") {
-        std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes)
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
     } else {
         let file = std::fs::File::open(name).map_err(|e| EvidenceError::Read(io_reason(&e)))?;
-        if file.metadata().is_ok_and(|m| m.is_dir()) {
+        let metadata = file.metadata().ok();
+        if metadata.as_ref().is_some_and(|m| m.is_dir()) {
             return Err(EvidenceError::Read("it is a directory".to_string()));
         }
+        // Sized once: growing a buffer to a dump of hundreds of megabytes copies it again
+        // and again. A pipe says 0 and grows as read.
+        let size = metadata.map_or(0, |m| m.len()).min(limit);
+        bytes.reserve_exact(usize::try_from(size).unwrap_or(0) + 1);
         file.take(limit + 1).read_to_end(&mut bytes)
     };
     result.map_err(|e| EvidenceError::Read(io_reason(&e)))?;
@@ -149,10 +157,19 @@ pub fn parse(bytes: &[u8], sink: &mut dyn FnMut(Goroutine)) -> Result<Format, Ev
     let format = detect(bytes)?;
     match format {
         Format::Pprof => pprof::parse(bytes, sink)?,
-        Format::Goleak => goleak::parse(&String::from_utf8_lossy(bytes), sink),
-        Format::TextDump => text_dump::parse(&String::from_utf8_lossy(bytes), sink),
+        Format::Goleak => goleak::parse(&text(bytes), sink),
+        Format::TextDump => text_dump::parse(&text(bytes), sink),
     }
     Ok(format)
+}
+
+/// `bytes` as text: borrowed when it is UTF-8 (checked fast), else with U+FFFD for each
+/// invalid sequence (a dump with a stray byte is still read).
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// Reads and groups one evidence file (see `group`), adding its groups to `groups`.

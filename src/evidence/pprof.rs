@@ -272,13 +272,16 @@ pub(crate) mod tests {
     fn out_of_range_indexes_are_empty_names_not_panics() {
         let profile = Profile {
             sample_type: vec![],
-            sample: vec![Sample {
-                location_id: vec![7, 1],
-                value: vec![-3],
-            }, Sample {
-                location_id: vec![1],
-                value: vec![1],
-            }],
+            sample: vec![
+                Sample {
+                    location_id: vec![7, 1],
+                    value: vec![-3],
+                },
+                Sample {
+                    location_id: vec![1],
+                    value: vec![1],
+                },
+            ],
             location: vec![Location {
                 id: 1,
                 line: vec![Line {

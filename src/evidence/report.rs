@@ -16,7 +16,8 @@ impl Report<'_> {
                 .mark(finding.path, finding.line, finding.codemod)
                 .cloned();
         }
-        self.findings.sort_by_key(|finding| finding.evidence.is_none());
+        self.findings
+            .sort_by_key(|finding| finding.evidence.is_none());
         self.unexplained = Some(confirmations.unexplained.clone());
         self.summary.evidence = Some(confirmations.summary.clone());
         self
@@ -149,7 +150,11 @@ mod tests {
             "- ``a`b.go:7``: 3 goroutine(s) blocked in `sync.Mutex.Lock`, waiting under a \
              minute, in `main.[evil](http://x)`: ````mu.Lock() // ``` </details> # x````"
         );
-        assert_eq!(body.lines().filter(|l| l.starts_with('#')).count(), 1, "{body}");
+        assert_eq!(
+            body.lines().filter(|l| l.starts_with('#')).count(),
+            1,
+            "{body}"
+        );
     }
 
     #[test]

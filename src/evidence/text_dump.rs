@@ -52,14 +52,15 @@ pub fn header(line: &str) -> Option<Header> {
     if digits == 0 {
         return None;
     }
-    let open = rest.find(" [")?;
-    let inside = rest[open + 2..].strip_suffix("]:")?;
+    // Character searches, not substring ones: this runs on every line of a big dump.
+    let open = rest.find('[').filter(|&at| rest[..at].ends_with(' '))?;
+    let inside = rest[open + 1..].strip_suffix("]:")?;
     Some(parse_state(inside))
 }
 
 /// `chan send (leaked), 5 minutes, locked to thread` as its parts.
 pub fn parse_state(inside: &str) -> Header {
-    let mut parts = inside.split(", ");
+    let mut parts = inside.split(',').map(str::trim_start);
     let mut state = parts.next().unwrap_or_default().trim().to_string();
     let mut leaked = false;
     loop {
@@ -92,9 +93,12 @@ pub fn parse_state(inside: &str) -> Header {
 /// `\t/src/app/main.go:13 +0x1e` as (file, line); the leading white space is optional.
 pub fn location(line: &str) -> Option<(&str, u32)> {
     let line = line.trim();
-    let line = match line.rfind(" +0x") {
-        Some(at) => &line[..at],
-        None => line,
+    // ` +0x1e`, the program counter's offset; found by character (see `header`).
+    let line = match line.rfind('+') {
+        Some(at) if line[..at].ends_with(' ') && line[at + 1..].starts_with("0x") => {
+            &line[..at - 1]
+        }
+        _ => line,
     };
     let (file, number) = line.rsplit_once(':')?;
     if file.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
@@ -108,8 +112,9 @@ pub fn location(line: &str) -> Option<(&str, u32)> {
 pub fn function(line: &str) -> (&str, bool) {
     let line = line.trim();
     if let Some(rest) = line.strip_prefix("created by ") {
-        let name = rest.split(" in goroutine ").next().unwrap_or(rest);
-        return (name.trim(), true);
+        // `main.f in goroutine 1`: a function name has no space.
+        let name = rest.split(' ').next().unwrap_or(rest);
+        return (name, true);
     }
     let name = if line.ends_with(')') {
         // The argument list is the last parenthesised group: `(*T)` belongs to the name.
@@ -161,7 +166,8 @@ pub fn parse_lines<'a>(lines: impl Iterator<Item = &'a str>, sink: &mut dyn FnMu
             pending = None;
             continue;
         }
-        if let Some((file, number)) = location(line).filter(|_| line.starts_with([' ', '\t'])) {
+        let indented = line.starts_with([' ', '\t']);
+        if let Some((file, number)) = indented.then(|| location(line)).flatten() {
             if let Some((function, created)) = pending.take() {
                 let frame = Frame {
                     function,
@@ -177,7 +183,8 @@ pub fn parse_lines<'a>(lines: impl Iterator<Item = &'a str>, sink: &mut dyn FnMu
             continue;
         }
         let (name, created) = function(line);
-        pending = (!name.is_empty() && !name.starts_with("...")).then(|| (name.to_string(), created));
+        pending =
+            (!name.is_empty() && !name.starts_with("...")).then(|| (name.to_string(), created));
     }
     if let Some(done) = current {
         sink(done);
@@ -226,8 +233,9 @@ main.(*Server).run(0xc000010000)\n\t/tmp/ev/main.go:21 +0x2d\n";
     fn header_marks_are_read_and_stripped() {
         let h = header("goroutine 7 [chan send (leaked)]:").unwrap();
         assert_eq!((h.state.as_str(), h.leaked), ("chan send", true));
-        let h = header("goroutine 7 gp=0xc0 m=nil [select (no cases), 1 minutes, locked to thread]:")
-            .unwrap();
+        let h =
+            header("goroutine 7 gp=0xc0 m=nil [select (no cases), 1 minutes, locked to thread]:")
+                .unwrap();
         assert_eq!(h.state, "select (no cases)");
         assert_eq!(h.waiting_minutes, Some(1));
         assert!(!h.leaked);
