@@ -204,6 +204,15 @@ struct Setup {
     unsafe_from: Option<UnsafeFixesFrom>,
     /// `--pr-body`'s file, checked before anything was done.
     pr_body: Option<OutputFile>,
+    /// The `--evidence` files' blocked goroutines, read before anything was done.
+    evidence: Option<Groups>,
+}
+
+/// What was said of the findings besides the analysis: `--verify`'s verdicts and what the
+/// `--evidence` confirms.
+struct Judged<'a> {
+    verdicts: &'a Verdicts,
+    evidence: Option<&'a Confirmations>,
 }
 
 /// The configuration: the file named with `--config`, none with `--no-config`, or the one the
@@ -267,6 +276,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         config_file: config.file.as_deref().map(walk::display_path),
         unsafe_from: unsafe_fixes.from().cloned(),
         pr_body,
+        evidence: None,
     };
     if let Some(file) = &setup.config_file
         && !cli.quiet
@@ -279,7 +289,10 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         settings
     };
     // Before anything is read or written: a bad evidence file is an error naming it.
-    let groups = load_evidence(cli)?;
+    let setup = Setup {
+        evidence: load_evidence(cli)?,
+        ..setup
+    };
     // Before anything is read or written: --verify without Go is a usage error.
     let toolchain = cli.verify.map(Toolchain::find).transpose()?;
     if let Some(jobs) = cli.jobs {
@@ -303,7 +316,6 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
             &config,
             &setup,
             toolchain.as_ref(),
-            groups.as_ref(),
             started,
         );
     }
@@ -316,9 +328,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     }
     let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
-    let located = groups
-        .as_ref()
-        .map(|groups| locate_walked(groups, &walk.packages));
+    let located = (setup.evidence.as_ref()).map(|groups| locate_walked(groups, &walk.packages));
     let settings = narrowed_to_evidence(cli, settings, located.as_ref());
     let progress = pipeline::Progress::new(files, !cli.quiet);
     let mut analysis =
@@ -349,9 +359,11 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &settings,
                 &setup,
                 &analysis,
-                &verdicts,
+                &Judged {
+                    verdicts: &verdicts,
+                    evidence: confirmations,
+                },
                 &mut errors,
-                confirmations,
             )?,
             Mode::DryRun,
         )
@@ -363,9 +375,11 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &settings,
                 &setup,
                 &analysis,
-                &verdicts,
+                &Judged {
+                    verdicts: &verdicts,
+                    evidence: confirmations,
+                },
                 &mut errors,
-                confirmations,
             )?,
             Mode::Fix,
         )
@@ -445,10 +459,10 @@ fn dry_run(
     settings: &Settings,
     setup: &Setup,
     analysis: &Analysis,
-    verdicts: &Verdicts,
+    judged: &Judged,
     errors: &mut Vec<FileError>,
-    evidence: Option<&Confirmations>,
 ) -> anyhow::Result<u8> {
+    let Judged { verdicts, evidence } = *judged;
     if cli.format.is_some() {
         let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
             settings.is_applicable(fix)
@@ -493,10 +507,10 @@ fn fix_in_place(
     settings: &Settings,
     setup: &Setup,
     analysis: &Analysis,
-    verdicts: &Verdicts,
+    judged: &Judged,
     errors: &mut Vec<FileError>,
-    evidence: Option<&Confirmations>,
 ) -> anyhow::Result<u8> {
+    let Judged { verdicts, evidence } = *judged;
     // Files whose fixes could not be written: their findings are still to be reported.
     let mut not_written = HashSet::new();
     for outcome in &analysis.outcomes {
@@ -588,13 +602,13 @@ fn commit_to_branch(
     config: &config::Config,
     setup: &Setup,
     toolchain: Option<&Toolchain>,
-    groups: Option<&Groups>,
     started: std::time::Instant,
 ) -> anyhow::Result<u8> {
     let repository = HeadCommit::open(&cli.paths)?;
     let (packages, mut errors) =
         repository.go_packages(config.exclude.as_ref(), settings.max_file_size)?;
-    let located = groups.map(|groups| locate_sources(groups, &packages, repository.top()));
+    let located =
+        (setup.evidence.as_ref()).map(|groups| locate_sources(groups, &packages, repository.top()));
     let settings = &narrowed_to_evidence(cli, settings.clone(), located.as_ref());
     let mut analysis = pipeline::analyse_sources(packages, settings);
     let confirmations = located.map(|located| confirm(&located, &analysis, cli.quiet));

@@ -5,9 +5,9 @@
 //!     leak_test.go:20: found unexpected goroutines:
 //!         [Goroutine 6 in state chan send, with gl.leak.func1 on top of the stack:
 //!         gl.leak.func1()
-//!         	/tmp/gl/leak_test.go:12 +0x1e
+//!             /tmp/gl/leak_test.go:12 +0x1e
 //!         created by gl.leak in goroutine 5
-//!         	/tmp/gl/leak_test.go:11 +0x5f
+//!             /tmp/gl/leak_test.go:11 +0x5f
 //!          Goroutine 7 in state chan send, with gl.leak.func1 on top of the stack:
 //!         ...
 //!         ]

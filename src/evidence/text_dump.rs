@@ -5,9 +5,9 @@
 //! ```text
 //! goroutine 22 [chan send, 5 minutes]:
 //! main.leak.func1()
-//! 	/src/app/main.go:13 +0x1e
+//!     /src/app/main.go:13 +0x1e
 //! created by main.leak in goroutine 1
-//! 	/src/app/main.go:12 +0x5f
+//!     /src/app/main.go:12 +0x5f
 //! ```
 //!
 //! The header may carry `gp=... m=...` (`GOTRACEBACK=system`), and its state the marks
