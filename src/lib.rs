@@ -15,6 +15,7 @@ pub mod engine;
 pub mod escape;
 pub mod evidence;
 pub mod facts;
+pub mod go_mod;
 pub mod interrupt;
 pub mod markdown;
 pub mod output_file;
