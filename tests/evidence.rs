@@ -708,3 +708,43 @@ goroutine 6 [sync.Mutex.Lock]:\nmain.g\u{1b}[31m()\n\t/b\u{1b}[1m/\u{202e}/pkg/x
         "{document:#}"
     );
 }
+
+#[test]
+fn commit_reads_the_evidence_against_the_committed_files() {
+    let dir = tree(&[("pkg/a.go", LEAKY), ("pkg/c.go", CLEAN)]);
+    commit_all(dir.path());
+    // Outside the repository's files: the dump is not committed.
+    let evidence = tempfile::tempdir().unwrap();
+    let dump = write(evidence.path(), "dump.txt", LEAKY_DUMP.as_bytes());
+    let body = evidence.path().join("pr.md");
+    let output = goleak_fix(
+        dir.path(),
+        &[
+            "--commit",
+            "--format",
+            "json",
+            "--evidence-only",
+            "--evidence",
+            dump.to_str().unwrap(),
+            "--pr-body",
+            body.to_str().unwrap(),
+            ".",
+        ],
+    );
+    let document: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    assert_eq!(
+        document["summary"]["evidence"]["confirmed"], 1,
+        "{document:#}"
+    );
+    assert_eq!(
+        document["commit"]["files"],
+        serde_json::json!(["pkg/a.go"]),
+        "{document:#}"
+    );
+    let body = std::fs::read_to_string(body).unwrap();
+    assert!(
+        body.contains("| `timeout-leak` | `pkg/a.go` | 1 | 1 goroutine(s) in chan send |"),
+        "{body}"
+    );
+}
