@@ -5,6 +5,7 @@ use crate::commit::{self, BranchRequest, HeadCommit};
 use crate::config::{self, UnsafeFixes, UnsafeFixesFrom};
 use crate::diff::file_diff;
 use crate::engine::{FileOutcome, Settings};
+use crate::evidence::{self, Groups, confirm::Confirmations, confirm::Evidence};
 use crate::output_file::OutputFile;
 use crate::pipeline::{self, Analysis};
 use crate::report::{CommitRecord, Report, ReportedNotAnalysed};
@@ -112,6 +113,15 @@ pub struct Cli {
         conflicts_with = "check"
     )]
     pub verify: Option<verify::Level>,
+    /// Run-time evidence of leaks: a goroutine dump (debug=2, a panic, the goroutineleak
+    /// profile at debug=2), `go test` output with a goleak failure, or a gzipped pprof
+    /// goroutine or goroutineleak profile; `-` for the standard input. Repeatable. Confirmed
+    /// findings are marked and listed first; blocked places no finding explains are listed.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Vec<PathBuf>,
+    /// Report and fix only the findings the evidence confirms.
+    #[arg(long, requires = "evidence")]
+    pub evidence_only: bool,
 }
 
 /// The most threads `--jobs` may ask for. The work is parsing, bound by the cores (and with
@@ -194,6 +204,15 @@ struct Setup {
     unsafe_from: Option<UnsafeFixesFrom>,
     /// `--pr-body`'s file, checked before anything was done.
     pr_body: Option<OutputFile>,
+    /// The `--evidence` files' blocked goroutines, read before anything was done.
+    evidence: Option<Groups>,
+}
+
+/// What was said of the findings besides the analysis: `--verify`'s verdicts and what the
+/// `--evidence` confirms.
+struct Judged<'a> {
+    verdicts: &'a Verdicts,
+    evidence: Option<&'a Confirmations>,
 }
 
 /// The configuration: the file named with `--config`, none with `--no-config`, or the one the
@@ -257,6 +276,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         config_file: config.file.as_deref().map(walk::display_path),
         unsafe_from: unsafe_fixes.from().cloned(),
         pr_body,
+        evidence: None,
     };
     if let Some(file) = &setup.config_file
         && !cli.quiet
@@ -267,6 +287,11 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         settings.report_only()
     } else {
         settings
+    };
+    // Before anything is read or written: a bad evidence file is an error naming it.
+    let setup = Setup {
+        evidence: load_evidence(cli)?,
+        ..setup
     };
     // Before anything is read or written: --verify without Go is a usage error.
     let toolchain = cli.verify.map(Toolchain::find).transpose()?;
@@ -303,9 +328,13 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     }
     let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
+    let located = (setup.evidence.as_ref()).map(|groups| locate_walked(groups, &walk.packages));
+    let settings = narrowed_to_evidence(cli, settings, located.as_ref());
     let progress = pipeline::Progress::new(files, !cli.quiet);
     let mut analysis =
         pipeline::analyse_walked(walk.packages, &walk.identities, &settings, &progress);
+    let confirmations = located.map(|located| confirm(&located, &analysis, cli.quiet));
+    let confirmations = confirmations.as_ref();
     progress.finish();
     let mut errors = walk.errors;
     errors.append(&mut analysis.errors);
@@ -319,7 +348,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
 
     let (exit, mode) = if cli.check {
         (
-            check(stdout, cli, &settings, &setup, &analysis)?,
+            check(stdout, cli, &settings, &setup, &analysis, confirmations)?,
             Mode::Check,
         )
     } else if cli.dry_run {
@@ -330,7 +359,10 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &settings,
                 &setup,
                 &analysis,
-                &verdicts,
+                &Judged {
+                    verdicts: &verdicts,
+                    evidence: confirmations,
+                },
                 &mut errors,
             )?,
             Mode::DryRun,
@@ -343,7 +375,10 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &settings,
                 &setup,
                 &analysis,
-                &verdicts,
+                &Judged {
+                    verdicts: &verdicts,
+                    evidence: confirmations,
+                },
                 &mut errors,
             )?,
             Mode::Fix,
@@ -386,11 +421,13 @@ fn check(
     settings: &Settings,
     setup: &Setup,
     analysis: &Analysis,
+    evidence: Option<&Confirmations>,
 ) -> anyhow::Result<u8> {
-    let mut report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
+    let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
         settings.is_applicable(fix)
     })
     .with_config(setup.config_file.clone());
+    let mut report = with_evidence(report, evidence);
     report.summary.unused_suppressions = Some(warn_unused_suppressions(analysis, settings));
     print_report(out, &report, cli.format)?;
     Ok(u8::from(report.summary.findings > 0))
@@ -422,16 +459,17 @@ fn dry_run(
     settings: &Settings,
     setup: &Setup,
     analysis: &Analysis,
-    verdicts: &Verdicts,
+    judged: &Judged,
     errors: &mut Vec<FileError>,
 ) -> anyhow::Result<u8> {
+    let Judged { verdicts, evidence } = *judged;
     if cli.format.is_some() {
         let report = Report::new(&analysis.outcomes, analysis.files_scanned, |fix| {
             settings.is_applicable(fix)
         })
         .with_verdicts(verdicts)
         .with_config(setup.config_file.clone());
-        print_report(out, &report, cli.format)?;
+        print_report(out, &with_evidence(report, evidence), cli.format)?;
     } else {
         for outcome in &analysis.outcomes {
             if let Some(fixed) = &outcome.fixed {
@@ -443,9 +481,15 @@ fn dry_run(
     if let Some(file) = &setup.pr_body {
         if changes {
             let message = commit::default_message(&analysis.outcomes);
-            if let Err(error) =
-                write_pr_body(file, &message, &analysis.outcomes, None, verdicts, setup)
-            {
+            if let Err(error) = write_pr_body(
+                file,
+                &message,
+                &analysis.outcomes,
+                None,
+                verdicts,
+                setup,
+                evidence,
+            ) {
                 errors.push(error);
             }
         } else {
@@ -463,9 +507,10 @@ fn fix_in_place(
     settings: &Settings,
     setup: &Setup,
     analysis: &Analysis,
-    verdicts: &Verdicts,
+    judged: &Judged,
     errors: &mut Vec<FileError>,
 ) -> anyhow::Result<u8> {
+    let Judged { verdicts, evidence } = *judged;
     // Files whose fixes could not be written: their findings are still to be reported.
     let mut not_written = HashSet::new();
     for outcome in &analysis.outcomes {
@@ -497,8 +542,9 @@ fn fix_in_place(
     })
     .with_verdicts(verdicts)
     .with_config(setup.config_file.clone());
+    let report = with_evidence(report, evidence);
     let remaining = report.summary.findings;
-    if cli.format.is_some() || remaining > 0 {
+    if cli.format.is_some() || remaining > 0 || has_unexplained(&report) {
         print_report(out, &report, cli.format)?;
     }
     Ok(u8::from(remaining > 0))
@@ -561,7 +607,12 @@ fn commit_to_branch(
     let repository = HeadCommit::open(&cli.paths)?;
     let (packages, mut errors) =
         repository.go_packages(config.exclude.as_ref(), settings.max_file_size)?;
+    let located =
+        (setup.evidence.as_ref()).map(|groups| locate_sources(groups, &packages, repository.top()));
+    let settings = &narrowed_to_evidence(cli, settings.clone(), located.as_ref());
     let mut analysis = pipeline::analyse_sources(packages, settings);
+    let confirmations = located.map(|located| confirm(&located, &analysis, cli.quiet));
+    let evidence = confirmations.as_ref();
     errors.append(&mut analysis.errors);
     warn_not_analysed(&analysis);
     // The files come from HEAD, with paths from the repository's top directory.
@@ -598,6 +649,7 @@ fn commit_to_branch(
             Some(record),
             &verdicts,
             setup,
+            evidence,
         )
     {
         errors.push(error);
@@ -609,8 +661,9 @@ fn commit_to_branch(
     .with_verdicts(&verdicts)
     .with_config(setup.config_file.clone());
     report.commit = created;
+    let report = with_evidence(report, evidence);
     let remaining = report.summary.findings;
-    if cli.format.is_some() || remaining > 0 {
+    if cli.format.is_some() || remaining > 0 || has_unexplained(&report) {
         print_report(out, &report, cli.format)?;
     }
     if !cli.quiet {
@@ -681,19 +734,136 @@ fn write_pr_body(
     commit: Option<&CommitRecord>,
     verdicts: &Verdicts,
     setup: &Setup,
+    evidence: Option<&Confirmations>,
 ) -> Result<(), FileError> {
     let title = message.lines().next().unwrap_or_default();
-    let body = pr_body::pull_request_body_verified(
+    let body = pr_body::pull_request_body_with_evidence(
         title,
         outcomes,
         commit,
         verdicts,
         setup.unsafe_from.as_ref(),
+        evidence,
     );
     file.write(body.as_bytes()).map_err(|error| FileError {
         path: file.path().display().to_string(),
         reason: format!("the pull-request body was not written: {error:#}"),
     })
+}
+
+/// Reads every `--evidence` file into one set of blocked groups; `None` without the flag.
+/// A file that cannot be read or is of no known kind is an error naming it.
+fn load_evidence(cli: &Cli) -> anyhow::Result<Option<Groups>> {
+    if cli.evidence.is_empty() {
+        return Ok(None);
+    }
+    let mut groups = Groups::default();
+    for file in &cli.evidence {
+        let before = groups.goroutines;
+        let format = evidence::load(file, &mut groups)
+            .with_context(|| format!("--evidence {}", escape::path(file)))?;
+        if !cli.quiet {
+            say(&format!(
+                "goleak-fix: evidence {}: {}, {} goroutine(s)",
+                escape::path(file),
+                format.as_str(),
+                groups.goroutines - before
+            ));
+        }
+    }
+    Ok(Some(groups))
+}
+
+/// The evidence located in the files a walk found, read as the analysis reads them.
+fn locate_walked<'g>(
+    groups: &'g Groups,
+    packages: &std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
+) -> Evidence<'g> {
+    let base = std::env::current_dir().unwrap_or_default();
+    let paths: std::collections::HashMap<String, &PathBuf> = packages
+        .values()
+        .flatten()
+        .map(|path| (walk::display_path(path), path))
+        .collect();
+    let files: Vec<(String, PathBuf)> = paths
+        .iter()
+        .map(|(display, path)| (display.clone(), base.join(path)))
+        .collect();
+    Evidence::locate(groups, &files, &|display| {
+        pipeline::read_source(paths.get(display)?).ok().flatten()
+    })
+}
+
+/// The evidence located in the files of a commit (paths from the repository's top).
+fn locate_sources<'g>(
+    groups: &'g Groups,
+    packages: &[Vec<crate::source::SourceFile>],
+    top: &Path,
+) -> Evidence<'g> {
+    let texts: std::collections::HashMap<&str, &str> = packages
+        .iter()
+        .flatten()
+        .map(|source| (source.display_path.as_str(), source.text.as_str()))
+        .collect();
+    let files: Vec<(String, PathBuf)> = texts
+        .keys()
+        .map(|display| (display.to_string(), top.join(display)))
+        .collect();
+    Evidence::locate(groups, &files, &|display| {
+        texts.get(display).map(|text| text.to_string())
+    })
+}
+
+/// With `--evidence-only`, the settings keep only the findings in the functions where the
+/// evidence saw goroutines wait on a channel.
+fn narrowed_to_evidence(cli: &Cli, settings: Settings, located: Option<&Evidence>) -> Settings {
+    match located {
+        Some(located) if cli.evidence_only => {
+            settings.with_evidence_only(located.channel_functions())
+        }
+        _ => settings,
+    }
+}
+
+/// The findings of `analysis` the evidence confirms, and what it leaves unexplained; the
+/// counts on stderr.
+fn confirm(located: &Evidence, analysis: &Analysis, quiet: bool) -> Confirmations {
+    let findings = analysis.outcomes.iter().flat_map(|outcome| {
+        outcome.findings.iter().map(|finding| {
+            (
+                outcome.source.display_path.as_str(),
+                outcome.source.line_column(finding.range.start).line,
+                finding.codemod,
+            )
+        })
+    });
+    let confirmations = located.confirm(findings);
+    if !quiet {
+        let summary = &confirmations.summary;
+        say(&format!(
+            "goleak-fix: evidence: {} blocked goroutine(s) of {}; {} finding(s) confirmed, {} \
+             blocked place(s) unexplained ({} ambiguous), {} goroutine(s) blocked outside the \
+             scanned source",
+            summary.blocked,
+            summary.goroutines,
+            summary.confirmed,
+            summary.unexplained,
+            summary.ambiguous,
+            summary.outside
+        ));
+    }
+    confirmations
+}
+
+fn with_evidence<'a>(report: Report<'a>, evidence: Option<&Confirmations>) -> Report<'a> {
+    match evidence {
+        Some(confirmations) => report.with_evidence(confirmations),
+        None => report,
+    }
+}
+
+fn has_unexplained(report: &Report) -> bool {
+    report.unexplained.as_ref().is_some_and(|u| !u.is_empty())
 }
 
 fn print_report(out: &mut impl Write, report: &Report, format: Option<Format>) -> io::Result<()> {

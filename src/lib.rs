@@ -13,6 +13,7 @@ pub mod diff;
 pub mod edit;
 pub mod engine;
 pub mod escape;
+pub mod evidence;
 pub mod facts;
 pub mod go_mod;
 pub mod interrupt;

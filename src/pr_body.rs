@@ -20,6 +20,8 @@ use crate::config::UnsafeFixesFrom;
 use crate::diff::file_diff;
 use crate::edit::Applicability;
 use crate::engine::FileOutcome;
+use crate::evidence::confirm::Confirmations;
+use crate::evidence::report as evidence_report;
 use crate::markdown::{self, code, longest_backtick_run, table_cell};
 use crate::report::CommitRecord;
 use crate::verify::{Status, Verdict, Verdicts};
@@ -63,6 +65,19 @@ pub fn pull_request_body_verified(
     verdicts: &Verdicts,
     unsafe_from: Option<&UnsafeFixesFrom>,
 ) -> String {
+    pull_request_body_with_evidence(title, outcomes, commit, verdicts, unsafe_from, None)
+}
+
+/// `pull_request_body_verified`, with what `--evidence` confirmed: a column of the table and
+/// a section on the blocked places no fix explains (see `evidence::report`).
+pub fn pull_request_body_with_evidence(
+    title: &str,
+    outcomes: &[FileOutcome],
+    commit: Option<&CommitRecord>,
+    verdicts: &Verdicts,
+    unsafe_from: Option<&UnsafeFixesFrom>,
+    evidence: Option<&Confirmations>,
+) -> String {
     let fixes = fix_lines(outcomes, verdicts);
     let files = outcomes.iter().filter(|o| o.fixed.is_some()).count();
     let mut body = String::new();
@@ -102,10 +117,15 @@ pub fn pull_request_body_verified(
     }
 
     if verdicts.is_empty() {
-        body.push_str("\n| codemod | file | fixes |\n|---|---|---|\n");
+        body.push_str("\n| codemod | file | fixes |");
     } else {
-        body.push_str("\n| codemod | file | fixes | verification |\n|---|---|---|---|\n");
+        body.push_str("\n| codemod | file | fixes | verification |");
     }
+    if evidence.is_some() {
+        body.push_str(" evidence |");
+    }
+    let columns = 3 + usize::from(!verdicts.is_empty()) + usize::from(evidence.is_some());
+    body.push_str(&format!("\n|{}\n", "---|".repeat(columns)));
     let mut rows: Vec<(&str, &str, usize)> = Vec::new();
     for fix in &fixes {
         match rows
@@ -134,7 +154,21 @@ pub fn pull_request_body_verified(
             );
             let _ = write!(body, " {} |", table_cell(&cell));
         }
+        if let Some(evidence) = evidence {
+            let marks: Vec<_> = fixes
+                .iter()
+                .filter(|fix| fix.codemod == *codemod && fix.path == *path)
+                .map(|fix| {
+                    fix.finding
+                        .and_then(|(line, _)| evidence.mark(fix.path, line, fix.codemod))
+                })
+                .collect();
+            let _ = write!(body, " {} |", evidence_report::table_cell_for(&marks));
+        }
         body.push('\n');
+    }
+    if let Some(evidence) = evidence {
+        evidence_report::markdown_section(&mut body, evidence);
     }
 
     body.push_str("\n## The leaks and their fixes\n");

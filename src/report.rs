@@ -4,6 +4,10 @@
 use crate::edit::Fix;
 use crate::engine::FileOutcome;
 use crate::escape;
+use crate::evidence::{
+    self,
+    confirm::{EvidenceSummary, Mark, Unexplained},
+};
 use crate::source::SourceFile;
 use crate::verify::{Status, Verdict, Verdicts};
 use serde::Serialize;
@@ -20,7 +24,13 @@ pub struct Report<'a> {
     /// The branch `--commit` created; absent otherwise, so the document keeps its shape.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<CommitRecord>,
+    /// With `--evidence`: the blocked places no finding explains (see `evidence::report`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unexplained: Option<Vec<Unexplained>>,
 }
+
+/// The JSON document's `version` (docs/CONTRACT.md).
+pub const JSON_VERSION: u32 = 2;
 
 /// What `--commit` made: the new branch, its one commit, and the files that commit changes
 /// (paths relative to the repository's top directory).
@@ -88,6 +98,9 @@ pub struct ReportedFinding<'a> {
     /// Whether `fix` would be applied with the current settings.
     #[serde(skip)]
     pub applicable: bool,
+    /// With `--evidence`, what the evidence says when it confirms the finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Mark>,
 }
 
 /// A finding's fix, and with `--verify` what the Go toolchain made of it (the verdict on all
@@ -113,6 +126,9 @@ pub struct Summary {
     pub unused_suppressions: Option<usize>,
     /// The `goleak-fix.toml` the run read, relative to the current directory; `null` for none.
     pub config: Option<String>,
+    /// With `--evidence`: what the evidence held and what it confirmed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceSummary>,
 }
 
 impl<'a> Report<'a> {
@@ -143,6 +159,7 @@ impl<'a> Report<'a> {
                     }),
                     source,
                     applicable: finding.fix.as_ref().is_some_and(&is_applicable),
+                    evidence: None,
                 });
             }
         }
@@ -154,13 +171,15 @@ impl<'a> Report<'a> {
             not_analysed: not_analysed.len(),
             unused_suppressions: None,
             config: None,
+            evidence: None,
         };
         Report {
-            version: 1,
+            version: JSON_VERSION,
             findings,
             summary,
             not_analysed,
             commit: None,
+            unexplained: None,
         }
     }
 
@@ -194,19 +213,23 @@ impl<'a> Report<'a> {
     /// escaped, so that each finding is one line and nothing else can pass for one, or for a
     /// CI workflow command (`::error ...`), or reach the terminal raw.
     pub fn to_text(&self) -> String {
-        self.findings
+        let mut text: String = self
+            .findings
             .iter()
             .map(|f| {
                 format!(
-                    "{}:{}:{}: {}: {}\n",
+                    "{}:{}:{}: {}: {}{}\n",
                     escape::for_terminal(f.path),
                     f.line,
                     f.column,
                     f.codemod,
-                    escape::for_terminal(f.message)
+                    escape::for_terminal(f.message),
+                    evidence::report::text_suffix(f)
                 )
             })
-            .collect()
+            .collect();
+        text.push_str(&evidence::report::text_section(self.unexplained.as_deref()));
+        text
     }
 
     pub fn to_json(&self) -> String {

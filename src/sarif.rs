@@ -163,6 +163,15 @@ struct SarifResult<'a> {
     locations: [Location<'a>; 1],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix<'a>>,
+    /// With `--evidence`, what the evidence says of a confirmed finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
+}
+
+/// A result's property bag: `{"evidence": {"goroutines": 240, "state": ..., "waiting": ...}}`.
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    evidence: &'a crate::evidence::confirm::Mark,
 }
 
 #[derive(Serialize)]
@@ -245,7 +254,7 @@ fn rule(codemod: &dyn Codemod) -> Rule {
     }
 }
 
-fn result<'a>(finding: &ReportedFinding<'a>) -> SarifResult<'a> {
+fn result<'a>(finding: &'a ReportedFinding<'a>) -> SarifResult<'a> {
     let source = finding.source;
     let artifact = ArtifactLocation {
         uri: artifact_uri(finding.path).into(),
@@ -289,6 +298,10 @@ fn result<'a>(finding: &ReportedFinding<'a>) -> SarifResult<'a> {
             },
         }],
         fixes: fixes.into_iter().collect(),
+        properties: finding
+            .evidence
+            .as_ref()
+            .map(|evidence| ResultProperties { evidence }),
     }
 }
 
