@@ -5,6 +5,7 @@ use crate::commit::{self, BranchRequest, HeadCommit};
 use crate::config::{self, UnsafeFixes, UnsafeFixesFrom};
 use crate::diff::file_diff;
 use crate::engine::{FileOutcome, Settings};
+use crate::evidence::{self, Groups, confirm::Confirmations, confirm::Evidence};
 use crate::outcome::{self, Judge};
 use crate::output_file::OutputFile;
 use crate::pipeline::{self, Analysis};
@@ -142,6 +143,15 @@ pub struct Cli {
         conflicts_with = "check"
     )]
     pub verify: Option<verify::Level>,
+    /// Run-time evidence of leaks: a goroutine dump (debug=2, a panic, the goroutineleak
+    /// profile at debug=2), `go test` output with a goleak failure, or a gzipped pprof
+    /// goroutine or goroutineleak profile; `-` for the standard input. Repeatable. Confirmed
+    /// findings are marked and listed first; blocked places no finding explains are listed.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Vec<PathBuf>,
+    /// Report and fix only the findings the evidence confirms.
+    #[arg(long, requires = "evidence")]
+    pub evidence_only: bool,
 }
 
 /// The most threads `--jobs` may ask for. The work is parsing, bound by the cores (and with
@@ -232,6 +242,15 @@ struct Setup {
     pr_body_dir: Option<PathBuf>,
     /// The pull-request template's text (`--pr-template`, or the repository's).
     pr_template: Option<String>,
+    /// The `--evidence` files' blocked goroutines, read before anything was done.
+    evidence: Option<Groups>,
+}
+
+/// What was said of the findings besides the analysis: `--verify`'s verdicts and what the
+/// `--evidence` confirms.
+struct Judged<'a> {
+    verdicts: &'a Verdicts,
+    evidence: Option<&'a Confirmations>,
 }
 
 /// The configuration: the file named with `--config`, none with `--no-config`, or the one the
@@ -306,6 +325,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         pr_body,
         pr_body_dir,
         pr_template,
+        evidence: None,
     };
     if let Some(file) = &setup.config_file
         && !cli.quiet
@@ -316,6 +336,11 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         settings.report_only()
     } else {
         settings
+    };
+    // Before anything is read or written: a bad evidence file is an error naming it.
+    let setup = Setup {
+        evidence: load_evidence(cli)?,
+        ..setup
     };
     // Before anything is read or written: --verify without Go is a usage error.
     let toolchain = cli.verify.map(Toolchain::find).transpose()?;
@@ -352,9 +377,13 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     }
     let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
+    let located = (setup.evidence.as_ref()).map(|groups| locate_walked(groups, &walk.packages));
+    let settings = narrowed_to_evidence(cli, settings, located.as_ref());
     let progress = pipeline::Progress::new(files, !cli.quiet);
     let mut analysis =
         pipeline::analyse_walked(walk.packages, &walk.identities, &settings, &progress);
+    let confirmations = located.map(|located| confirm(&located, &analysis, cli.quiet));
+    let confirmations = confirmations.as_ref();
     progress.finish();
     let mut errors = walk.errors;
     errors.append(&mut analysis.errors);
@@ -368,7 +397,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
 
     let (exit, mode) = if cli.check {
         (
-            check(stdout, cli, &settings, &setup, &analysis)?,
+            check(stdout, cli, &settings, &setup, &analysis, confirmations)?,
             Mode::Check,
         )
     } else if cli.dry_run {
@@ -379,7 +408,10 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &settings,
                 &setup,
                 &analysis,
-                &verdicts,
+                &Judged {
+                    verdicts: &verdicts,
+                    evidence: confirmations,
+                },
                 &mut errors,
             )?,
             Mode::DryRun,
@@ -392,7 +424,10 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
                 &settings,
                 &setup,
                 &analysis,
-                &verdicts,
+                &Judged {
+                    verdicts: &verdicts,
+                    evidence: confirmations,
+                },
                 &mut errors,
             )?,
             Mode::Fix,
@@ -435,6 +470,7 @@ fn check(
     settings: &Settings,
     setup: &Setup,
     analysis: &Analysis,
+    evidence: Option<&Confirmations>,
 ) -> anyhow::Result<u8> {
     let judge = Judge {
         mode: outcome::Mode::Check,
@@ -442,13 +478,14 @@ fn check(
         verdicts: &Verdicts::new(),
         not_written: &HashSet::new(),
     };
-    let mut report = Report::new(
+    let report = Report::new(
         &analysis.outcomes,
         analysis.files_scanned,
         &judge,
         cli.include_suppressed,
     )
     .with_config(setup.config_file.clone());
+    let mut report = with_evidence(report, evidence);
     report.summary.unused_suppressions = Some(warn_unused_suppressions(analysis, settings));
     let found = report.summary.findings > 0;
     print_report(out, report, cli.format)?;
@@ -481,9 +518,10 @@ fn dry_run(
     settings: &Settings,
     setup: &Setup,
     analysis: &Analysis,
-    verdicts: &Verdicts,
+    judged: &Judged,
     errors: &mut Vec<FileError>,
 ) -> anyhow::Result<u8> {
+    let Judged { verdicts, evidence } = *judged;
     if cli.format.is_some() {
         let judge = Judge {
             mode: outcome::Mode::DryRun,
@@ -498,7 +536,7 @@ fn dry_run(
             cli.include_suppressed,
         )
         .with_config(setup.config_file.clone());
-        print_report(out, report, cli.format)?;
+        print_report(out, with_evidence(report, evidence), cli.format)?;
     } else {
         for outcome in &analysis.outcomes {
             if let Some(fixed) = &outcome.fixed {
@@ -523,8 +561,7 @@ fn dry_run(
                     .transpose()?
                     .flatten(),
             };
-            let context =
-                body_context(cli, setup, &title, verdicts, None, template.as_deref(), &[]);
+            let context = body_context(cli, setup, &title, judged, None, template.as_deref(), &[]);
             if let Err(error) = write_pr_body(file, &outcomes, &context) {
                 errors.push(error);
             }
@@ -543,9 +580,10 @@ fn fix_in_place(
     settings: &Settings,
     setup: &Setup,
     analysis: &Analysis,
-    verdicts: &Verdicts,
+    judged: &Judged,
     errors: &mut Vec<FileError>,
 ) -> anyhow::Result<u8> {
+    let Judged { verdicts, evidence } = *judged;
     // Files whose fixes could not be written: their findings are still to be reported.
     let mut not_written = HashSet::new();
     for outcome in &analysis.outcomes {
@@ -584,8 +622,9 @@ fn fix_in_place(
         cli.include_suppressed,
     )
     .with_config(setup.config_file.clone());
+    let report = with_evidence(report, evidence);
     let remaining = report.unresolved();
-    if cli.format.is_some() || remaining > 0 {
+    if cli.format.is_some() || remaining > 0 || has_unexplained(&report) {
         print_report(out, report, cli.format)?;
     }
     Ok(u8::from(remaining > 0))
@@ -610,7 +649,12 @@ fn commit_to_branch(
     let repository = HeadCommit::open(&cli.paths)?;
     let (packages, mut errors) =
         repository.go_packages(config.exclude.as_ref(), settings.max_file_size)?;
+    let located =
+        (setup.evidence.as_ref()).map(|groups| locate_sources(groups, &packages, repository.top()));
+    let settings = &narrowed_to_evidence(cli, settings.clone(), located.as_ref());
     let mut analysis = pipeline::analyse_sources(packages, settings);
+    let confirmations = located.map(|located| confirm(&located, &analysis, cli.quiet));
+    let evidence = confirmations.as_ref();
     errors.append(&mut analysis.errors);
     warn_not_analysed(&analysis);
     // The files come from HEAD, with paths from the repository's top directory.
@@ -741,11 +785,15 @@ fn commit_to_branch(
         };
         if let Some(file) = file {
             let base = repository.head_id();
+            let judged = Judged {
+                verdicts: shard_verdicts,
+                evidence,
+            };
             let context = body_context(
                 cli,
                 setup,
                 title,
-                shard_verdicts,
+                &judged,
                 Some(&base),
                 template.as_deref(),
                 &shard.owners,
@@ -781,8 +829,9 @@ fn commit_to_branch(
     )
     .with_config(setup.config_file.clone());
     report.commit = Some(records);
+    let report = with_evidence(report, evidence);
     let remaining = report.unresolved();
-    if cli.format.is_some() || remaining > 0 {
+    if cli.format.is_some() || remaining > 0 || has_unexplained(&report) {
         print_report(out, report, cli.format)?;
     }
     if !cli.quiet {
@@ -849,14 +898,15 @@ fn body_context<'a>(
     cli: &'a Cli,
     setup: &'a Setup,
     title: &'a str,
-    verdicts: &'a Verdicts,
+    judged: &Judged<'a>,
     base: Option<&'a str>,
     template: Option<&'a str>,
     owners: &'a [String],
 ) -> pr_body::Context<'a> {
     pr_body::Context {
         title,
-        verdicts,
+        verdicts: judged.verdicts,
+        evidence: judged.evidence,
         verify: cli.verify,
         unsafe_from: setup.unsafe_from.as_ref(),
         repo_url: cli.repo_url.as_deref(),
@@ -878,6 +928,121 @@ fn write_pr_body(
         path: file.path().display().to_string(),
         reason: format!("the pull-request body was not written: {error:#}"),
     })
+}
+
+/// Reads every `--evidence` file into one set of blocked groups; `None` without the flag.
+/// A file that cannot be read or is of no known kind is an error naming it.
+fn load_evidence(cli: &Cli) -> anyhow::Result<Option<Groups>> {
+    if cli.evidence.is_empty() {
+        return Ok(None);
+    }
+    let mut groups = Groups::default();
+    for file in &cli.evidence {
+        let before = groups.goroutines;
+        let format = evidence::load(file, &mut groups)
+            .with_context(|| format!("--evidence {}", escape::path(file)))?;
+        if !cli.quiet {
+            say(&format!(
+                "goleak-fix: evidence {}: {}, {} goroutine(s)",
+                escape::path(file),
+                format.as_str(),
+                groups.goroutines - before
+            ));
+        }
+    }
+    Ok(Some(groups))
+}
+
+/// The evidence located in the files a walk found, read as the analysis reads them.
+fn locate_walked<'g>(
+    groups: &'g Groups,
+    packages: &std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
+) -> Evidence<'g> {
+    let base = std::env::current_dir().unwrap_or_default();
+    let paths: std::collections::HashMap<String, &PathBuf> = packages
+        .values()
+        .flatten()
+        .map(|path| (walk::display_path(path), path))
+        .collect();
+    let files: Vec<(String, PathBuf)> = paths
+        .iter()
+        .map(|(display, path)| (display.clone(), base.join(path)))
+        .collect();
+    Evidence::locate(groups, &files, &|display| {
+        pipeline::read_source(paths.get(display)?).ok().flatten()
+    })
+}
+
+/// The evidence located in the files of a commit (paths from the repository's top).
+fn locate_sources<'g>(
+    groups: &'g Groups,
+    packages: &[Vec<crate::source::SourceFile>],
+    top: &Path,
+) -> Evidence<'g> {
+    let texts: std::collections::HashMap<&str, &str> = packages
+        .iter()
+        .flatten()
+        .map(|source| (source.display_path.as_str(), source.text.as_str()))
+        .collect();
+    let files: Vec<(String, PathBuf)> = texts
+        .keys()
+        .map(|display| (display.to_string(), top.join(display)))
+        .collect();
+    Evidence::locate(groups, &files, &|display| {
+        texts.get(display).map(|text| text.to_string())
+    })
+}
+
+/// With `--evidence-only`, the settings keep only the findings in the functions where the
+/// evidence saw goroutines wait on a channel.
+fn narrowed_to_evidence(cli: &Cli, settings: Settings, located: Option<&Evidence>) -> Settings {
+    match located {
+        Some(located) if cli.evidence_only => {
+            settings.with_evidence_only(located.channel_functions())
+        }
+        _ => settings,
+    }
+}
+
+/// The findings of `analysis` the evidence confirms, and what it leaves unexplained; the
+/// counts on stderr.
+fn confirm(located: &Evidence, analysis: &Analysis, quiet: bool) -> Confirmations {
+    let findings = analysis.outcomes.iter().flat_map(|outcome| {
+        outcome.findings.iter().map(|finding| {
+            (
+                outcome.source.display_path.as_str(),
+                outcome.source.line_column(finding.range.start).line,
+                finding.codemod,
+            )
+        })
+    });
+    let confirmations = located.confirm(findings);
+    if !quiet {
+        let summary = &confirmations.summary;
+        say(&format!(
+            "goleak-fix: evidence: {} blocked goroutine(s) of {}; {} finding(s) confirmed, {} \
+             blocked place(s) unexplained ({} ambiguous), {} goroutine(s) blocked outside the \
+             scanned source",
+            summary.blocked,
+            summary.goroutines,
+            summary.confirmed,
+            summary.unexplained,
+            summary.ambiguous,
+            summary.outside
+        ));
+    }
+    confirmations
+}
+
+fn with_evidence<'a>(report: Report<'a>, evidence: Option<&Confirmations>) -> Report<'a> {
+    match evidence {
+        Some(confirmations) => report.with_evidence(confirmations),
+        None => report,
+    }
+}
+
+fn has_unexplained(report: &Report) -> bool {
+    report.unexplained.as_ref().is_some_and(|u| !u.is_empty())
 }
 
 /// Prints `report` as `format`; the machine-readable formats name each finding's function

@@ -16,6 +16,7 @@ use crate::suppress::is_suppressed;
 use crate::syntax;
 use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::Arc;
 use tree_sitter::{Node, Parser, Tree};
 
 const MAX_PASSES: usize = 10;
@@ -30,6 +31,9 @@ pub struct Settings {
     pub apply_fixes: bool,
     /// Files larger than this many bytes are named and skipped (see `source::check_size`).
     pub max_file_size: u64,
+    /// `--evidence-only`: the (shown path, top-level function) pairs the evidence saw
+    /// goroutines wait on a channel in; findings elsewhere are neither reported nor fixed.
+    pub evidence_only: Option<Arc<HashSet<(String, String)>>>,
 }
 
 impl Settings {
@@ -40,6 +44,15 @@ impl Settings {
             unsafe_fixes,
             apply_fixes: true,
             max_file_size: crate::source::DEFAULT_MAX_FILE_SIZE,
+            evidence_only: None,
+        }
+    }
+
+    /// The same settings, keeping only the findings in `functions` (see `evidence_only`).
+    pub fn with_evidence_only(self, functions: HashSet<(String, String)>) -> Self {
+        Settings {
+            evidence_only: Some(Arc::new(functions)),
+            ..self
         }
     }
 
@@ -192,9 +205,10 @@ pub fn process_package_with(
         .iter()
         .zip(&wanted)
         .flat_map(|(source, chunks)| {
-            chunks
-                .iter()
-                .flat_map(|chunk| prefilter::goroutine_callees(&source.text[chunk.clone()]))
+            chunks.iter().flat_map(|chunk| {
+                let text = &source.text[chunk.clone()];
+                prefilter::goroutine_callees(text).chain(prefilter::channel_callees(text))
+            })
         })
         .collect();
     // Functions that make a channel and may return it (futures): future-leak reads their
@@ -376,6 +390,14 @@ pub fn analyze_with_suppressed(
             }
             findings.sort_by_key(|finding| (finding.range.start, finding.codemod));
             findings.dedup_by(|a, b| a.range == b.range && a.codemod == b.codemod);
+            if let Some(functions) = &settings.evidence_only {
+                let root = file.tree.root_node();
+                let path = &file.source.display_path;
+                findings.retain(|finding| {
+                    syntax::top_level_function_name(root, source, finding.range.start)
+                        .is_some_and(|function| functions.contains(&(path.clone(), function)))
+                });
+            }
             let (suppressed, findings) = findings.into_iter().partition(|finding| {
                 let line = file.source.line_column(finding.range.start).line;
                 is_suppressed(&file.source, line, finding.codemod)

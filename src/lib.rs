@@ -16,6 +16,7 @@ pub mod edit;
 pub mod enclosing;
 pub mod engine;
 pub mod escape;
+pub mod evidence;
 pub mod facts;
 pub mod go_mod;
 pub mod interrupt;

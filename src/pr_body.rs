@@ -23,6 +23,8 @@ use crate::config::UnsafeFixesFrom;
 use crate::edit::Applicability;
 use crate::engine::FileOutcome;
 use crate::escape;
+use crate::evidence::confirm::Confirmations;
+use crate::evidence::report as evidence_report;
 use crate::markdown::{self, code, longest_backtick_run};
 use crate::outcome::applied_findings;
 use crate::title::is_test_file;
@@ -51,6 +53,9 @@ pub struct Context<'a> {
     pub template: Option<&'a str>,
     /// The shard's owners, from CODEOWNERS (`--split-by codeowners`); empty otherwise.
     pub owners: &'a [String],
+    /// What `--evidence` confirmed: a line per fix, and a section on the blocked places no
+    /// fix explains (see `evidence::report`).
+    pub evidence: Option<&'a Confirmations>,
 }
 
 /// One applied fix, with what the analysis said about it.
@@ -100,6 +105,9 @@ pub fn pull_request_body(outcomes: &[&FileOutcome], context: &Context) -> String
     }
     for fix in &fixes {
         fix_section(&mut body, fix, context);
+    }
+    if let Some(evidence) = context.evidence {
+        evidence_report::markdown_section(&mut body, evidence);
     }
     reproduce_section(&mut body, &fixes);
     verification_section(&mut body, context);
@@ -180,6 +188,16 @@ fn fix_section(body: &mut String, fix: &FixLine, context: &Context) {
         for fact in safety_facts(fix.codemod) {
             let _ = writeln!(body, "  - {fact}");
         }
+    }
+    if let Some(evidence) = context.evidence {
+        let mark = fix
+            .line
+            .and_then(|line| evidence.mark(fix.path, line, fix.codemod));
+        let _ = writeln!(
+            body,
+            "- **Run-time evidence**: {}.",
+            evidence_report::table_cell_for(&[mark])
+        );
     }
     if let Some(verdict) = fix.verdict {
         let _ = writeln!(
@@ -614,6 +632,7 @@ mod tests {
             base: Some("0123abcd"),
             template: None,
             owners: &[],
+            evidence: None,
         }
     }
 

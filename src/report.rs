@@ -5,14 +5,18 @@ use crate::edit::Fix;
 use crate::enclosing;
 use crate::engine::FileOutcome;
 use crate::escape;
+use crate::evidence::{
+    self,
+    confirm::{EvidenceSummary, Mark, Unexplained},
+};
 use crate::outcome::{Judge, Mode, Outcome, Status};
 use crate::source::SourceFile;
 use crate::verify::Verdict;
 use serde::Serialize;
 
-/// The JSON document's `version`. 2: every finding is listed with its `outcome`, the summary
-/// counts the outcomes, `commit` is a list of branches (docs/CONTRACT.md).
-pub const VERSION: u32 = 2;
+/// The JSON document's `version` (docs/CONTRACT.md). 3: every finding is listed with its
+/// `outcome` and `function`, the summary counts the outcomes, `commit` is a list of branches.
+pub const JSON_VERSION: u32 = 3;
 
 #[derive(Serialize)]
 pub struct Report<'a> {
@@ -27,6 +31,9 @@ pub struct Report<'a> {
     /// `--commit` only (empty when there was nothing to fix).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<Vec<CommitRecord>>,
+    /// With `--evidence`: the blocked places no finding explains (see `evidence::report`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unexplained: Option<Vec<Unexplained>>,
     /// What the run did with the fixes (which findings the text report shows).
     #[serde(skip)]
     pub mode: Mode,
@@ -134,6 +141,9 @@ pub struct ReportedFinding<'a> {
     /// Whether `fix` would be applied with the current settings.
     #[serde(skip)]
     pub applicable: bool,
+    /// With `--evidence`, what the evidence says when it confirms the finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Mark>,
 }
 
 /// A finding's fix, and with `--verify` what the Go toolchain made of it (the verdict on all
@@ -165,6 +175,9 @@ pub struct Summary {
     pub unused_suppressions: Option<usize>,
     /// The `goleak-fix.toml` the run read, relative to the current directory; `null` for none.
     pub config: Option<String>,
+    /// With `--evidence`: what the evidence held and what it confirmed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceSummary>,
 }
 
 impl<'a> Report<'a> {
@@ -224,6 +237,7 @@ impl<'a> Report<'a> {
                     outcome: judged,
                     source,
                     range: finding.range.clone(),
+                    evidence: None,
                 });
             }
         }
@@ -247,37 +261,45 @@ impl<'a> Report<'a> {
             not_analysed: not_analysed.len(),
             unused_suppressions: None,
             config: None,
+            evidence: None,
         };
         Report {
-            version: VERSION,
+            version: JSON_VERSION,
             findings,
             summary,
             not_analysed,
             commit: None,
             mode: judge.mode,
+            unexplained: None,
         }
     }
 
     /// Names the declared function each finding is in (see `enclosing`): one parse of each
     /// file with findings, which only the machine-readable reports need.
     pub fn with_functions(mut self) -> Self {
-        let mut start = 0;
-        while start < self.findings.len() {
-            let source = self.findings[start].source;
-            let end = start
-                + self.findings[start..]
-                    .iter()
-                    .take_while(|f| std::ptr::eq(f.source, source))
-                    .count();
-            let offsets: Vec<usize> = self.findings[start..end]
+        // Findings of one file may not be next to each other (`--evidence` puts the confirmed
+        // ones first): grouped by file, in order of first appearance.
+        let mut files: Vec<(&'a SourceFile, Vec<usize>)> = Vec::new();
+        let mut by_file: std::collections::HashMap<*const SourceFile, usize> =
+            std::collections::HashMap::new();
+        for (index, finding) in self.findings.iter().enumerate() {
+            let slot = *by_file
+                .entry(std::ptr::from_ref(finding.source))
+                .or_insert_with(|| {
+                    files.push((finding.source, Vec::new()));
+                    files.len() - 1
+                });
+            files[slot].1.push(index);
+        }
+        for (source, indices) in files {
+            let offsets: Vec<usize> = indices
                 .iter()
-                .map(|f| f.range.start)
+                .map(|&i| self.findings[i].range.start)
                 .collect();
             let names = enclosing::function_names(&source.text, &offsets);
-            for (finding, name) in self.findings[start..end].iter_mut().zip(names) {
-                finding.function = name;
+            for (index, name) in indices.into_iter().zip(names) {
+                self.findings[index].function = name;
             }
-            start = end;
         }
         self
     }
@@ -312,18 +334,22 @@ impl<'a> Report<'a> {
     /// and nothing else can pass for one, or for a CI workflow command (`::error ...`), or
     /// reach the terminal raw.
     pub fn to_text(&self) -> String {
-        self.remaining()
+        let mut text: String = self
+            .remaining()
             .map(|f| {
                 format!(
-                    "{}:{}:{}: {}: {}\n",
+                    "{}:{}:{}: {}: {}{}\n",
                     escape::for_terminal(f.path),
                     f.line,
                     f.column,
                     f.codemod,
-                    escape::for_terminal(f.message)
+                    escape::for_terminal(f.message),
+                    evidence::report::text_suffix(f)
                 )
             })
-            .collect()
+            .collect();
+        text.push_str(&evidence::report::text_section(self.unexplained.as_deref()));
+        text
     }
 
     pub fn to_json(&self) -> String {

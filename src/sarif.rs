@@ -342,13 +342,17 @@ struct Suppression {
     kind: &'static str,
 }
 
-/// What the run did about the finding (docs/CONTRACT.md, the JSON `outcome`), and the function
-/// it is in.
+/// What the run did about the finding (docs/CONTRACT.md, the JSON `outcome`), the function it
+/// is in, and with `--evidence` what the evidence says of it
+/// (`{"goroutines": 240, "state": ..., "waiting": ...}`).
 #[derive(Serialize)]
 struct ResultProperties<'a> {
     outcome: &'a Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     function: Option<&'a str>,
+    /// With `--evidence`, what the evidence says of a confirmed finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<&'a crate::evidence::confirm::Mark>,
 }
 
 #[derive(Serialize)]
@@ -497,6 +501,7 @@ fn result<'a>(
         properties: ResultProperties {
             outcome: &finding.outcome,
             function: finding.function.as_deref(),
+            evidence: finding.evidence.as_ref(),
         },
     }
 }

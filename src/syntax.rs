@@ -131,6 +131,42 @@ pub fn functions(root: Node) -> impl Iterator<Item = Node> {
         .filter(|node| matches!(kind_of(node), "function_declaration" | "method_declaration"))
 }
 
+/// The name of the top-level function or method declaration around byte `at`, as Go's
+/// runtime names it in a stack trace without the package: `Fetch`, `(*Server).run`,
+/// `Server.run` (type parameters left out). `None` outside any declaration.
+pub fn top_level_function_name(root: Node, source: &str, at: usize) -> Option<String> {
+    let mut cursor = root.walk();
+    let declaration = root.children(&mut cursor).find(|node| {
+        matches!(kind_of(node), "function_declaration" | "method_declaration")
+            && node.start_byte() <= at
+            && at < node.end_byte()
+    })?;
+    function_declaration_name(declaration, source)
+}
+
+/// `Fetch`, `(*Server).run` or `Server.run` for a function or method declaration.
+pub fn function_declaration_name(declaration: Node, source: &str) -> Option<String> {
+    let name = text(declaration.child_by_field_name("name")?, source);
+    let Some(receiver) = declaration.child_by_field_name("receiver") else {
+        return Some(name.to_string());
+    };
+    let mut cursor = receiver.walk();
+    let receiver_type = receiver
+        .named_children(&mut cursor)
+        .find_map(|parameter| parameter.child_by_field_name("type"))
+        .map(|node| text(node, source))?;
+    let receiver_type: String = receiver_type
+        .split('[')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    Some(match receiver_type.strip_prefix('*') {
+        Some(base) => format!("(*{base}).{name}"),
+        None => format!("{receiver_type}.{name}"),
+    })
+}
+
 pub fn is_function_like(node: Node) -> bool {
     matches!(
         kind_of(node),

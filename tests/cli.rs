@@ -51,7 +51,7 @@ fn json_report_has_the_documented_shape() {
     let dir = tree(&[("pkg/a.go", LEAKY)]);
     let output = goleak_fix(dir.path(), &["--check", "--format", "json", "pkg/..."]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["version"], 2);
+    assert_eq!(report["version"], 3);
     let finding = &report["findings"][0];
     assert_eq!(finding["codemod"], "timeout-leak");
     assert_eq!(finding["function"], "fetch");

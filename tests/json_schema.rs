@@ -166,7 +166,7 @@ fn commit_reports_match_the_schema() {
 fn the_schema_rejects_what_the_contract_does_not_allow() {
     let validator = validator();
     let good = serde_json::json!({
-        "version": 2,
+        "version": 3,
         "findings": [],
         "summary": {"files_scanned": 1, "findings": 0, "fixable": 0, "fixed": 0, "unfixed": 0,
                     "dropped": 0, "suppressed": 0, "not_analysed": 0, "config": null}
@@ -176,7 +176,7 @@ fn the_schema_rejects_what_the_contract_does_not_allow() {
     unknown_field["summary"]["surprise"] = serde_json::json!(1);
     assert!(!validator.is_valid(&unknown_field));
     let mut wrong_version = good.clone();
-    wrong_version["version"] = serde_json::json!(1);
+    wrong_version["version"] = serde_json::json!(2);
     assert!(!validator.is_valid(&wrong_version));
     let finding = |fix: serde_json::Value, outcome: serde_json::Value| {
         let mut document = good.clone();
@@ -205,4 +205,50 @@ fn the_schema_rejects_what_the_contract_does_not_allow() {
         !validator.is_valid(&commit_object),
         "version 2's commit is a list"
     );
+}
+
+#[test]
+fn evidence_reports_match_the_schema() {
+    // A dump that confirms a.go's leak, blocks on a lock no finding explains, and names a
+    // file two scanned files match equally.
+    let dump = "goroutine 9 [chan send, 7 minutes]:\nmain.fetch.func1()\n\t/build/svc/a.go:8 +0x1e\ncreated by main.fetch in goroutine 1\n\t/build/svc/a.go:7 +0x5f\n\n\
+goroutine 10 [sync.Mutex.Lock]:\nmain.sum()\n\t/build/svc/c.go:4 +0x1\n\n\
+goroutine 11 [chan receive]:\nmain.f()\n\t/build/pkg/x.go:3 +0x1\n";
+    let dir = tree(&[
+        ("a.go", LEAKY),
+        ("c.go", CLEAN),
+        ("p/pkg/x.go", CLEAN),
+        ("q/pkg/x.go", CLEAN),
+        ("dump.txt", dump),
+    ]);
+    let document = assert_valid(
+        &goleak_fix(
+            dir.path(),
+            &["--check", "--format", "json", "--evidence", "dump.txt", "."],
+        ),
+        "--check",
+    );
+    assert_eq!(
+        document["findings"][0]["evidence"],
+        serde_json::json!({"goroutines": 1, "state": "chan send", "waiting": "up to 7 minutes"})
+    );
+    // The default mode last: it fixes a.go.
+    for mode in [
+        &["--check"][..],
+        &["--dry-run"],
+        &["--evidence-only", "--dry-run"],
+        &[],
+    ] {
+        let mut args = mode.to_vec();
+        args.extend(["--format", "json", "--evidence", "dump.txt", "."]);
+        let document = assert_valid(&goleak_fix(dir.path(), &args), &format!("{args:?}"));
+        let summary = &document["summary"]["evidence"];
+        assert_eq!(summary["unexplained"], 2, "{document:#}");
+        assert_eq!(summary["ambiguous"], 1, "{document:#}");
+        let unexplained = document["unexplained"].as_array().unwrap();
+        assert!(
+            unexplained.iter().any(|u| u["candidates"].is_array()),
+            "{document:#}"
+        );
+    }
 }

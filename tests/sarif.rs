@@ -470,3 +470,37 @@ fn rdjsonl_suggestions_make_the_fix() {
         LEAKY.replace("make(chan string)", "make(chan string, 1)")
     );
 }
+
+#[test]
+fn a_finding_the_evidence_confirms_carries_it_as_a_property() {
+    let dir = tree();
+    let dump = "goroutine 9 [chan send, 3 minutes]:\nmain.fetch.func1()\n\t/build/svc/pkg/a.go:8 +0x1e\ncreated by main.fetch in goroutine 1\n\t/build/svc/pkg/a.go:7 +0x5f\n";
+    fs::write(dir.path().join("dump.txt"), dump).unwrap();
+    let output = goleak_fix(
+        dir.path(),
+        &[
+            "--check",
+            "--format",
+            "sarif",
+            "--evidence",
+            "dump.txt",
+            ".",
+        ],
+    );
+    let document = sarif(&output);
+    assert_valid_sarif(&document);
+    assert_eq!(
+        document["runs"][0]["results"][0]["properties"]["evidence"],
+        serde_json::json!({"goroutines": 1, "state": "chan send", "waiting": "up to 3 minutes"})
+    );
+    // Without evidence, no evidence property.
+    let plain = sarif(&goleak_fix(
+        dir.path(),
+        &["--check", "--format", "sarif", "."],
+    ));
+    assert!(
+        plain["runs"][0]["results"][0]["properties"]
+            .get("evidence")
+            .is_none()
+    );
+}

@@ -61,6 +61,7 @@ pub fn function_facts<'a>(
         imports,
         goroutines: Vec::new(),
         goroutine_of_node: HashMap::new(),
+        callee_waits: Default::default(),
     };
     builder.collect_goroutines(scan.starts);
     let channels = builder.collect_channels(sites, &scan.scopes);
@@ -247,6 +248,23 @@ struct Builder<'p, 'a> {
     goroutines: Vec<Goroutine<'a>>,
     /// `go` statements and goroutine func literals, by node id.
     goroutine_of_node: HashMap<usize, GoroutineId>,
+    /// What each called function does with a channel parameter, by (function node id,
+    /// parameter index), found once (see `called_receiver`).
+    callee_waits: std::cell::RefCell<HashMap<(usize, usize), Option<CalleeWait<'a>>>>,
+}
+
+/// A called function that only receives from its channel parameter, once.
+#[derive(Debug, Clone, Copy)]
+enum CalleeWait<'a> {
+    /// Before anything can return.
+    Receives,
+    /// In a `select` with other cases.
+    Selects {
+        select: Node<'a>,
+        other_cases: usize,
+        has_default: bool,
+        function: &'a str,
+    },
 }
 
 impl<'a> Builder<'_, 'a> {
@@ -458,6 +476,12 @@ impl<'a> Builder<'_, 'a> {
                 self.follow_into_callee(channel, node, context, root);
                 continue;
             }
+            if matches!(kind, UseKind::Escape(PASSED_TO_A_FUNCTION))
+                && context == Context::Parent
+                && let Some(wait) = self.called_receiver(node)
+            {
+                kind = wait;
+            }
             channel.uses.push(self.use_at(node, kind, context, root));
         }
     }
@@ -516,6 +540,127 @@ impl<'a> Builder<'_, 'a> {
         };
         let root = closure.child_by_field_name("body").unwrap_or(closure);
         Ok((Context::Goroutine(id), root))
+    }
+
+    /// `wait(ctx, c)` called directly (not with `go`, not deferred) by the function itself,
+    /// where `wait` is a function or method of the package that only receives from its
+    /// parameter, once, outside loops and closures: the call is where the function waits. It
+    /// surely receives when that receive runs before anything can return (a plain receive,
+    /// or a `select` whose other cases cannot win); in a `select` with other cases the call
+    /// is a wait that can give up, like a `select` of the function's own. Anything else is
+    /// not followed (`None`: the channel escapes).
+    fn called_receiver(&self, argument: Node<'a>) -> Option<UseKind<'a>> {
+        let call = argument.parent()?.parent()?;
+        if matches!(
+            call.parent().map(kind_of),
+            Some("go_statement" | "defer_statement")
+        ) {
+            return None;
+        }
+        let callee = self.resolve_callee(call.child_by_field_name("function")?)?;
+        // Recursion: the function calling itself is not a receiver we can summarise.
+        if callee.file == self.file && syntax::contains(callee.node, self.body) {
+            return None;
+        }
+        let index = argument_index(argument)?;
+        // Once per callee and parameter: many calls of one helper cost one look at it.
+        let key = (callee.node.id(), index);
+        let known = self.callee_waits.borrow().get(&key).copied();
+        let wait = match known {
+            Some(wait) => wait,
+            None => {
+                let wait = self.callee_wait(callee, index);
+                self.callee_waits.borrow_mut().insert(key, wait);
+                wait
+            }
+        }?;
+        Some(match wait {
+            CalleeWait::Receives => UseKind::Receive { select: None },
+            CalleeWait::Selects {
+                select,
+                other_cases,
+                has_default,
+                function,
+            } => UseKind::Receive {
+                select: Some(SelectCase {
+                    select,
+                    site: call,
+                    callee: Some(CalleeSelect {
+                        file: callee.file,
+                        function,
+                    }),
+                    other_cases,
+                    has_default,
+                    // Leaving the callee's select returns to this function, which goes on.
+                    other_case_leaves: false,
+                }),
+            },
+        })
+    }
+
+    /// What `callee` does with its `index`-th parameter, when it only receives from it once,
+    /// outside loops and closures (see `called_receiver`).
+    fn callee_wait(
+        &self,
+        callee: crate::package::FunctionRef<'a>,
+        index: usize,
+    ) -> Option<CalleeWait<'a>> {
+        let function = callee.node;
+        let body = function.child_by_field_name("body")?;
+        let source = self.package.source(callee.file);
+        let parameter = parameter_name(function, source, index)?;
+        let mut nesting = Nesting::default();
+        let scopes = Scopes::resolve(function, source, &mut |node| nesting.enter(node));
+        let parameters = function.child_by_field_name("parameters");
+        let binding = scopes.bindings.iter().position(|binding| {
+            binding.parameter
+                && binding.name == parameter
+                && parameters.is_some_and(|list| syntax::contains(list, binding.node))
+        })?;
+        let [only] = scopes.uses(binding) else {
+            return None;
+        };
+        if nesting.closure(*only).is_some() || !nesting.loops_within(*only, body).is_empty() {
+            return None;
+        }
+        let UseKind::Receive { select } = classify(*only, source, body, &scopes) else {
+            return None;
+        };
+        let receive = only.parent()?;
+        match select {
+            Some(case) if case.other_cases > 0 => Some(CalleeWait::Selects {
+                select: case.select,
+                other_cases: case.other_cases,
+                has_default: case.has_default,
+                function: text(function.child_by_field_name("name")?, source),
+            }),
+            // The receive (or the select holding it) must run on every path into the
+            // callee: a statement of its body, before any statement that can leave.
+            case => {
+                let waits_at = case.map_or(receive, |case| case.select);
+                for statement in syntax::statements(body) {
+                    if syntax::contains(statement, waits_at) {
+                        let direct = statement.id() == waits_at.id()
+                            || syntax::ancestors_until(waits_at, statement).all(|between| {
+                                matches!(
+                                    kind_of(between),
+                                    "expression_list"
+                                        | "argument_list"
+                                        | "call_expression"
+                                        | "parenthesized_expression"
+                                        | "unary_expression"
+                                        | "receive_statement"
+                                )
+                            });
+                        return direct.then_some(CalleeWait::Receives);
+                    }
+                    if can_leave_function(statement, source) {
+                        return None;
+                    }
+                }
+                None
+            }
+        }
     }
 
     /// `go worker(i, c)`: record what `worker` does with its parameter as uses in that goroutine.
@@ -623,6 +768,9 @@ fn goroutine_literal(start: Node) -> Option<Node> {
         .find(|a| kind_of(a) == "func_literal")
 }
 
+/// The escape of a channel passed to a call that is not `go`: `called_receiver` may follow it.
+const PASSED_TO_A_FUNCTION: &str = "it is passed to a function";
+
 /// What one occurrence of a channel's name does with the channel.
 fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>, scopes: &Scopes<'a>) -> UseKind<'a> {
     let Some(parent) = node.parent() else {
@@ -673,7 +821,7 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>, scopes: &Scopes<'a
                 _ if call.parent().is_some_and(|p| kind_of(p) == "go_statement") => {
                     UseKind::GoArgument
                 }
-                _ => UseKind::Escape("it is passed to a function"),
+                _ => UseKind::Escape(PASSED_TO_A_FUNCTION),
             }
         }
         "expression_list" => {
@@ -820,6 +968,8 @@ fn select_case_of<'a>(receive: Node<'a>, source: &str) -> Option<SelectCase<'a>>
         .collect();
     Some(SelectCase {
         select,
+        site: select,
+        callee: None,
         other_cases: others.len(),
         has_default: others.iter().any(|case| kind_of(case) == "default_case"),
         other_case_leaves: others.iter().any(|case| can_leave_function(*case, source)),

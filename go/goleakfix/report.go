@@ -1,0 +1,52 @@
+package goleakfix
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// The part of goleak-fix's JSON report (`--format json`, docs/report.schema.json) that the
+// analyzer reads. Keys it does not know are ignored: version 3 may gain keys, never lose or
+// change one.
+type report struct {
+	Version  int       `json:"version"`
+	Findings []finding `json:"findings"`
+}
+
+type finding struct {
+	Codemod   string `json:"codemod"`
+	Path      string `json:"path"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndLine   int    `json:"end_line"`
+	EndColumn int    `json:"end_column"`
+	Message   string `json:"message"`
+	Fix       *fix   `json:"fix"`
+}
+
+type fix struct {
+	Applicability string `json:"applicability"`
+	Description   string `json:"description"`
+	Edits         []edit `json:"edits"`
+}
+
+// edit replaces the bytes [Start, End) of the file as goleak-fix read it.
+type edit struct {
+	Start       int    `json:"start"`
+	End         int    `json:"end"`
+	Replacement string `json:"replacement"`
+}
+
+// reportVersion is the only JSON report version this analyzer understands.
+const reportVersion = 3
+
+func parseReport(stdout []byte) (*report, error) {
+	var r report
+	if err := json.Unmarshal(stdout, &r); err != nil {
+		return nil, fmt.Errorf("goleak-fix printed no JSON report: %v", err)
+	}
+	if r.Version != reportVersion {
+		return nil, fmt.Errorf("goleak-fix printed a version %d JSON report; this analyzer reads version %d (rebuild both from the same checkout)", r.Version, reportVersion)
+	}
+	return &r, nil
+}

@@ -1,0 +1,51 @@
+// Seed shape from "The Timeout Leak": the parent selects between the result
+// and a timeout. When the timeout wins, the parent returns and the goroutine
+// blocks forever on its send to done.
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+)
+
+type TimeoutOption struct {
+	after time.Duration
+}
+
+func (o TimeoutOption) Timeout() <-chan time.Time {
+	return time.After(o.after)
+}
+
+func SomeTimeoutOption() TimeoutOption {
+	return TimeoutOption{after: 2 * time.Millisecond}
+}
+
+func slowResult() any {
+	time.Sleep(20 * time.Millisecond)
+	return "result"
+}
+
+func Example() {
+	timeoutOption := SomeTimeoutOption()
+	done := make(chan any) // want "timeout-leak: goroutine started at line 32 sends on unbuffered channel `done`, but the select at line 37 can take another case and move on; the send then blocks forever"
+	go func() {
+		result := slowResult()
+		done <- result
+	}()
+
+	select {
+	case <-done:
+		return
+	case <-timeoutOption.Timeout():
+		return
+	}
+}
+
+func main() {
+	for i := 0; i < 3; i++ {
+		Example()
+	}
+	time.Sleep(300 * time.Millisecond)
+	fmt.Println("goroutines:", runtime.NumGoroutine())
+}
