@@ -122,7 +122,7 @@ fn default_mode_fixes_in_place_keeping_the_mode_and_is_idempotent() {
     let output = goleak_fix(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("fixed a.go: 1 leak(s) (timeout-leak)"),
+        stderr(&output).contains("fixed a.go: 1 leak (timeout-leak)"),
         "{}",
         stderr(&output)
     );

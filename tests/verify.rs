@@ -146,7 +146,7 @@ fn a_fix_that_vets_clean_is_verified_and_written() {
         err.contains("verified pkg/a.go: 1 fix(es) (go vet clean)"),
         "{err}"
     );
-    assert!(err.contains("fixed pkg/a.go: 1 leak(s)"), "{err}");
+    assert!(err.contains("fixed pkg/a.go: 1 leak (timeout-leak)"), "{err}");
     let text = fs::read_to_string(dir.path().join("pkg/a.go")).unwrap();
     assert!(text.contains("make(chan string, 1)"), "{text}");
 }

@@ -5,7 +5,8 @@ use super::Level;
 use super::Status;
 use super::bisect::{Check, attribute};
 use super::diagnostics::{
-    diagnostics, first_failure, first_line, is_missing_dependency, is_toolchain_too_old, normalise,
+    first_failure, first_line, is_missing_dependency, is_toolchain_too_old, normalise,
+    vet_diagnostics,
 };
 use super::package::{PackageJob, Place};
 use super::process::GoRun;
@@ -119,11 +120,19 @@ impl PackageJob<'_> {
         };
         let passing = attribute(&candidates, check, verdicts);
         let reason = if baseline.success {
-            "go vet clean".to_string()
+            // The package builds: what vet already reported without the fix is not the
+            // fix's doing, and does not keep it from being verified.
+            match vet_diagnostics(&baseline.output, &place.module_root).len() {
+                0 => "go vet clean".to_string(),
+                n => format!("go vet: no new diagnostic ({n} pre-existing)"),
+            }
         } else {
             let line = self.render(place, &first_line(&baseline.output));
             if is_missing_dependency(&baseline.output) {
-                format!("dependencies missing (GOPROXY=off): {line}")
+                format!(
+                    "dependencies missing (GOPROXY=off): run go mod download in {}: {line}",
+                    place.shown_module_root()
+                )
             } else if is_toolchain_too_old(&baseline.output) {
                 format!("needs a newer Go toolchain (GOTOOLCHAIN=local): {line}")
             } else {
@@ -147,13 +156,22 @@ impl PackageJob<'_> {
         passed: &[usize],
         verdicts: &mut BTreeMap<usize, (Status, String)>,
     ) {
+        // What vet said of each file ("go vet clean", or the pre-existing diagnostics), which
+        // the test verdict goes on from.
+        let vetted: BTreeMap<usize, String> = passed
+            .iter()
+            .map(|&i| {
+                let reason = verdicts.get(&i).map(|(_, reason)| reason.clone());
+                (i, reason.unwrap_or_else(|| "go vet clean".to_string()))
+            })
+            .collect();
         if !self.has_tests() {
             for &i in passed {
                 verdicts.insert(
                     i,
                     (
                         Status::Verified,
-                        "go vet clean; no tests in the package".to_string(),
+                        format!("{}; no tests in the package", vetted[&i]),
                     ),
                 );
             }
@@ -165,7 +183,7 @@ impl PackageJob<'_> {
                 for &i in passed {
                     verdicts.insert(
                         i,
-                        (Status::Unverified, format!("go vet clean, but {reason}")),
+                        (Status::Unverified, format!("{}, but {reason}", vetted[&i])),
                     );
                 }
                 return;
@@ -178,7 +196,10 @@ impl PackageJob<'_> {
                     i,
                     (
                         Status::Unverified,
-                        format!("go vet clean, but the tests fail without the fix too: {line}"),
+                        format!(
+                            "{}, but the tests fail without the fix too: {line}",
+                            vetted[&i]
+                        ),
                     ),
                 );
             }
@@ -206,7 +227,7 @@ impl PackageJob<'_> {
         let runs = runs.into_inner().unwrap_or_default();
         let leaks_before = self.leaks(place, "before");
         for i in passing {
-            let mut reason = "go vet clean; the package's tests pass with the fix".to_string();
+            let mut reason = format!("{}; the package's tests pass with the fix", vetted[&i]);
             // The last passing run that had this file's fixes.
             let leaks_after = runs
                 .iter()
@@ -258,14 +279,14 @@ impl PackageJob<'_> {
         fixed: &GoRun,
     ) -> Vec<String> {
         let mut before: HashMap<String, usize> = HashMap::new();
-        for line in diagnostics(&baseline.output) {
-            *before.entry(normalise(line)).or_default() += 1;
+        for line in vet_diagnostics(&baseline.output, &place.module_root) {
+            *before.entry(normalise(&line)).or_default() += 1;
         }
         let mut new = Vec::new();
-        for line in diagnostics(&fixed.output) {
-            match before.get_mut(&normalise(line)) {
+        for line in vet_diagnostics(&fixed.output, &place.module_root) {
+            match before.get_mut(&normalise(&line)) {
                 Some(count) if *count > 0 => *count -= 1,
-                _ => new.push(self.render(place, line)),
+                _ => new.push(self.render(place, &line)),
             }
         }
         if new.is_empty() && baseline.success && !fixed.success {
