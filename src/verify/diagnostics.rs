@@ -81,8 +81,12 @@ pub(super) fn vet_diagnostics(output: &str, module_root: &Path) -> Vec<String> {
             }
             continue;
         }
-        if line.trim_end() == "{" {
-            document = Some(vec![line]);
+        if line.starts_with('{') {
+            // A document on one line (`{}` when nothing is reported), or the first line of one.
+            match serde_json::from_str::<serde_json::Value>(line) {
+                Ok(value) => analyzer_findings(&value, module_root, &mut found),
+                Err(_) => document = Some(vec![line]),
+            }
             continue;
         }
         found.extend(diagnostics(line).map(str::to_string));
@@ -242,6 +246,7 @@ mod tests {
                 "vet: ./b.go:6:13: undefined: x",
             ]
         );
+        assert!(vet_diagnostics("{}\n# example.com/m\n{}\n", Path::new("/src/m")).is_empty());
         // A document cut short is kept as text.
         assert_eq!(
             vet_diagnostics("{\n\t\"x\": 1,\n", Path::new("/src/m")),

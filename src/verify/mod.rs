@@ -8,7 +8,7 @@
 //! baseline does (the same diagnostics, ignoring order and positions, since an inserted line
 //! moves the ones below it). Any new diagnostic drops the fix. The fixed file must also be
 //! gofmt-clean when the file as read was. With `--verify=test` the package's tests then run
-//! the same two ways (`go test -overlay ... -count=1 -run .`): tests that pass as read and fail
+//! the same two ways (`go test -overlay ... -vet=off -count=1 -run .`): tests that pass as read and fail
 //! fixed drop the fix.
 //!
 //! A worked example. `goleak-fix --verify --dry-run ./...` run in `/src/svc` (a module root)
