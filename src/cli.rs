@@ -310,9 +310,9 @@ fn go_habit_tip(arguments: &[OsString]) -> Option<String> {
             let name = argument.trim_start_matches('-');
             let name = name.split_once('=').map_or(name, |(name, _)| name);
             match name {
-                "json" | "sarif" => Some(format!(
-                    "goleak-fix writes {name} with `--format {name}`"
-                )),
+                "json" | "sarif" => {
+                    Some(format!("goleak-fix writes {name} with `--format {name}`"))
+                }
                 "fix" => Some(
                     "fixing is what goleak-fix does without a mode flag; `--diff` shows the \
                      fixes without writing them"

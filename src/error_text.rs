@@ -46,10 +46,7 @@ mod tests {
             without_os_error(&format!("nope.go: {missing}")),
             "nope.go: No such file or directory"
         );
-        assert_eq!(
-            without_os_error("a (os error 13) b (os error 2)"),
-            "a b"
-        );
+        assert_eq!(without_os_error("a (os error 13) b (os error 2)"), "a b");
         assert_eq!(without_os_error("x (os error y)"), "x (os error y)");
         assert!(matches!(without_os_error("plain"), Cow::Borrowed(_)));
         let error = anyhow::Error::new(std::io::Error::from_raw_os_error(13)).context("--pr-body");

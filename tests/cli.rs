@@ -445,7 +445,11 @@ fn exclude_and_no_tests_leave_files_out_of_the_walk() {
         ["legacy/b.go", "pkg/a.go", "pkg/db_mock.go"]
     );
     // `--exclude` adds to goleak-fix.toml's `exclude`.
-    fs::write(dir.path().join("goleak-fix.toml"), "exclude = [\"legacy/\"]\n").unwrap();
+    fs::write(
+        dir.path().join("goleak-fix.toml"),
+        "exclude = [\"legacy/\"]\n",
+    )
+    .unwrap();
     assert_eq!(
         findings(&["--check", "--exclude", "/pkg/db_mock.go"]),
         ["pkg/a.go", "pkg/a_test.go"]
@@ -492,7 +496,10 @@ fn exit_zero_turns_findings_and_changes_into_0_but_never_an_error() {
         assert_eq!(after.status.code(), Some(0), "{args:?}: {}", stderr(&after));
         assert_eq!(stdout(&after), stdout(&before), "the same report");
     }
-    let output = goleak_fix(dir.path(), &["--check", "--exit-zero", "a.go", "missing.go"]);
+    let output = goleak_fix(
+        dir.path(),
+        &["--check", "--exit-zero", "a.go", "missing.go"],
+    );
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
 
@@ -509,7 +516,10 @@ fn errors_come_before_the_summary_and_without_os_error_numbers() {
         "{err}"
     );
     assert!(
-        lines.last().unwrap().starts_with("goleak-fix: 1 file(s) scanned"),
+        lines
+            .last()
+            .unwrap()
+            .starts_with("goleak-fix: 1 file(s) scanned"),
         "{err}"
     );
     assert!(!err.contains("os error"), "{err}");
@@ -542,23 +552,31 @@ fn a_mistyped_codemod_or_flag_gets_a_suggestion() {
             &["--select", "timeout-leek"],
             "unknown codemod `timeout-leek`; did you mean `timeout-leak`?",
         ),
-        (
-            &["--explain", "ncast-leek"],
-            "did you mean `ncast-leak`?",
-        ),
+        (&["--explain", "ncast-leek"], "did you mean `ncast-leak`?"),
         (&["--dry-rn"], "a similar argument exists: '--dry-run'"),
         (&["--json"], "goleak-fix writes json with `--format json`"),
         (&["-diff"], "long flags take two dashes: `--diff`"),
-        (&["--fix"], "fixing is what goleak-fix does without a mode flag"),
+        (
+            &["--fix"],
+            "fixing is what goleak-fix does without a mode flag",
+        ),
     ];
     for (args, tip) in cases {
         let output = goleak_fix(dir.path(), args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&output).contains(tip), "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(tip),
+            "{args:?}: {}",
+            stderr(&output)
+        );
     }
     // Far from every ID: no guess.
     let output = goleak_fix(dir.path(), &["--select", "no-such-thing"]);
-    assert!(!stderr(&output).contains("did you mean"), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("did you mean"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(fs::read_to_string(dir.path().join("a.go")).unwrap(), LEAKY);
 }
 
@@ -597,7 +615,11 @@ fn colour_only_on_a_terminal_or_when_asked_and_never_from_the_repository() {
         err.contains("\x1b[32mfixed\x1b[0m evil\\u{1b}[2J.go: 1 leak (timeout-leak)"),
         "{err:?}"
     );
-    assert_eq!(err.matches('\x1b').count(), 2, "only the colour codes: {err:?}");
+    assert_eq!(
+        err.matches('\x1b').count(),
+        2,
+        "only the colour codes: {err:?}"
+    );
 }
 
 #[test]
@@ -670,10 +692,7 @@ fn version_names_the_commit_it_was_built_from() {
     let package = env!("CARGO_PKG_VERSION");
     match commit {
         // Built from a checkout: the commit is named (build.rs runs again when HEAD moves).
-        Some(commit) => assert_eq!(
-            version,
-            format!("goleak-fix {package} (commit {commit})\n")
-        ),
+        Some(commit) => assert_eq!(version, format!("goleak-fix {package} (commit {commit})\n")),
         // From a source archive: the version alone.
         None => assert_eq!(version, format!("goleak-fix {package}\n")),
     }

@@ -156,7 +156,10 @@ fn a_fix_that_vets_clean_is_verified_and_written() {
         err.contains("verified pkg/a.go: 1 fix(es) (go vet clean)"),
         "{err}"
     );
-    assert!(err.contains("fixed pkg/a.go: 1 leak (timeout-leak)"), "{err}");
+    assert!(
+        err.contains("fixed pkg/a.go: 1 leak (timeout-leak)"),
+        "{err}"
+    );
     let text = fs::read_to_string(dir.path().join("pkg/a.go")).unwrap();
     assert!(text.contains("make(chan string, 1)"), "{text}");
 }
@@ -633,10 +636,10 @@ fn an_interrupted_verify_removes_its_private_temp_directory() {
 // A --verify that concludes on real repositories (issue 15).
 
 /// A file whose `fmt.Sprintf` go vet's printf check reports, though the package builds.
-const VET_WARNING: &str =
-    "package t\n\nimport \"fmt\"\n\nfunc Show() string {\n\treturn fmt.Sprintf(\"%d\", \"not a number\")\n}\n";
+const VET_WARNING: &str = "package t\n\nimport \"fmt\"\n\nfunc Show() string {\n\treturn fmt.Sprintf(\"%d\", \"not a number\")\n}\n";
 
-const TEST_FETCH: &str = "package t\n\nimport \"testing\"\n\nfunc TestFetch(t *testing.T) {\n\tFetchA()\n}\n";
+const TEST_FETCH: &str =
+    "package t\n\nimport \"testing\"\n\nfunc TestFetch(t *testing.T) {\n\tFetchA()\n}\n";
 
 #[test]
 fn a_diagnostic_the_package_had_before_the_fix_does_not_keep_it_unverified() {
@@ -743,14 +746,22 @@ fn verify_timeout_limits_each_go_command_and_says_how_to_raise_it() {
         err.contains("unverified a.go: go vet timed out after 1s (a cold build cache makes the first run slow: raise --verify-timeout"),
         "{err}"
     );
-    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{err}"
+    );
     for args in [
         &["--verify-timeout", "5"][..],
         &["--verify", "--verify-timeout", "0"][..],
         &["--verify", "--verify-timeout", "2x"][..],
     ] {
         let output = goleak_fix(dir.path(), args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
     }
 }
 
@@ -758,7 +769,8 @@ fn verify_timeout_limits_each_go_command_and_says_how_to_raise_it() {
 fn a_progress_line_per_package_only_on_a_terminal() {
     require_go();
     let dir = tree(&[("go.mod", GO_MOD), ("pkg/a.go", &leaky("pkg", "A"))]);
-    let (status, seen) = common::goleak_fix_on_terminal(dir.path(), &["--verify", "--dry-run"], &[]);
+    let (status, seen) =
+        common::goleak_fix_on_terminal(dir.path(), &["--verify", "--dry-run"], &[]);
     assert_eq!(status, 1, "{seen}");
     assert!(
         seen.contains("goleak-fix: verifying pkg (1 of 1, go vet)\n"),
@@ -768,7 +780,11 @@ fn a_progress_line_per_package_only_on_a_terminal() {
         common::goleak_fix_on_terminal(dir.path(), &["--verify", "--dry-run", "-q"], &[]);
     assert!(!quiet.contains("verifying"), "{quiet}");
     let piped = goleak_fix(dir.path(), &["--verify", "--dry-run"]);
-    assert!(stderr(&piped).contains("verified pkg/a.go"), "{}", stderr(&piped));
+    assert!(
+        stderr(&piped).contains("verified pkg/a.go"),
+        "{}",
+        stderr(&piped)
+    );
     assert!(!stderr(&piped).contains("verifying"), "{}", stderr(&piped));
 }
 
