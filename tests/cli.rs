@@ -697,3 +697,20 @@ fn version_names_the_commit_it_was_built_from() {
         None => assert_eq!(version, format!("goleak-fix {package}\n")),
     }
 }
+
+#[test]
+fn exclude_and_no_tests_apply_to_what_commit_reads_from_head() {
+    let dir = tree(&[
+        ("a.go", LEAKY),
+        ("a_test.go", LEAKY),
+        ("legacy/b.go", LEAKY),
+    ]);
+    common::commit_all(dir.path());
+    let output = goleak_fix(
+        dir.path(),
+        &["--commit", "--no-tests", "--exclude", "legacy/", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["commit"]["files"], serde_json::json!(["a.go"]), "{report:#}");
+}
