@@ -808,3 +808,23 @@ fn a_level_after_a_space_is_an_error_showing_the_equals_form() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("verified test/a.go"));
 }
+
+#[test]
+fn the_module_root_in_the_remedy_is_escaped_on_the_terminal() {
+    require_go();
+    let with_dependency = leaky("pkg", "A").replace(
+        "import \"time\"",
+        "import (\n\t\"time\"\n\n\t\"example.org/not/in/the/cache\"\n)\n\nvar _ = cache.Thing",
+    );
+    let dir = tree(&[
+        ("mod\x1b[31m/go.mod", GO_MOD),
+        ("mod\x1b[31m/pkg/a.go", &with_dependency),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify", "--dry-run", "./..."]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("(GOPROXY=off): run go mod download in mod\\u{1b}[31m: "),
+        "{err}"
+    );
+    assert!(!err.contains('\x1b'), "{err:?}");
+}
