@@ -246,7 +246,18 @@ pub fn main() -> ExitCode {
 /// (`-json`, `--fix`, `-diff`), and for `--verify test`, which clap reads as `--verify` and a
 /// PATH `test`.
 fn parse_arguments(arguments: Vec<OsString>) -> Cli {
-    let cli = match Cli::try_parse_from(&arguments) {
+    // clap's own help and errors follow `--color` too (with `auto`, clap's own check of the
+    // terminal and NO_COLOR).
+    let clap_color = match color_flag(&arguments) {
+        Some(color::When::Always) => clap::ColorChoice::Always,
+        Some(color::When::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    };
+    let parsed = Cli::command()
+        .color(clap_color)
+        .try_get_matches_from(&arguments)
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             let error = match (error.kind(), go_habit_tip(&arguments)) {
@@ -278,6 +289,26 @@ fn parse_arguments(arguments: Vec<OsString>) -> Cli {
             .exit()
     }
     cli
+}
+
+/// The value of the last `--color` among `arguments`, before clap has parsed them.
+fn color_flag(arguments: &[OsString]) -> Option<color::When> {
+    let mut found = None;
+    let mut arguments = arguments
+        .iter()
+        .take_while(|argument| *argument != "--")
+        .filter_map(|argument| argument.to_str());
+    while let Some(argument) = arguments.next() {
+        let value = match argument.strip_prefix("--color") {
+            Some("") => arguments.next(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        if let Some(when) = value.and_then(|value| color::When::from_str(value, false).ok()) {
+            found = Some(when);
+        }
+    }
+    found
 }
 
 /// `test` or `vet` when it is the word right after a bare `--verify`.

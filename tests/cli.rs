@@ -714,3 +714,15 @@ fn exclude_and_no_tests_apply_to_what_commit_reads_from_head() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["commit"]["files"], serde_json::json!(["a.go"]), "{report:#}");
 }
+
+#[test]
+fn usage_errors_follow_the_color_flag_too() {
+    let dir = tree(&[]);
+    let output = goleak_fix(dir.path(), &["--color", "always", "--dry-rn"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains('\x1b'), "{:?}", stderr(&output));
+    let (status, seen) = goleak_fix_on_terminal(dir.path(), &["--color=never", "--dry-rn"], &[]);
+    assert_eq!(status, 2, "{seen}");
+    assert!(seen.contains("a similar argument exists"), "{seen}");
+    assert!(!seen.contains('\x1b'), "{seen:?}");
+}
