@@ -197,10 +197,23 @@ pub fn process_package_with(
                 .flat_map(|chunk| prefilter::goroutine_callees(&source.text[chunk.clone()]))
         })
         .collect();
+    // Functions that make a channel and may return it (futures): future-leak reads their
+    // callers, wherever in the package they are.
+    let futures: HashSet<&str> = sources
+        .iter()
+        .zip(&wanted)
+        .flat_map(|(source, chunks)| {
+            chunks
+                .iter()
+                .filter_map(|chunk| prefilter::declared_future_name(&source.text[chunk.clone()]))
+        })
+        .collect();
     for ((source, outline), chunks) in sources.iter().zip(&outlines).zip(&mut wanted) {
         for chunk in &outline.declarations {
+            let text = &source.text[chunk.clone()];
             if !chunks.contains(chunk)
-                && prefilter::may_declare(&source.text[chunk.clone()], &callees)
+                && (prefilter::may_declare(text, &callees)
+                    || (!futures.is_empty() && prefilter::may_call(text, &futures)))
             {
                 chunks.push(chunk.clone());
             }

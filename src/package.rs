@@ -33,6 +33,19 @@ pub struct Package<'a> {
     /// The builtins fixes call that the package redeclares (see `builtins`), found the first
     /// time a fix asks: most packages have no fix at all.
     redeclared_builtins: std::sync::OnceLock<HashSet<&'static str>>,
+    /// Every call in the parsed code, by the name it calls, built the first time a codemod
+    /// asks (see `calls_of`).
+    calls: std::sync::OnceLock<HashMap<&'a str, Vec<Call<'a>>>>,
+}
+
+/// A call `name(...)` or `x.name(...)` somewhere in the package.
+#[derive(Clone, Copy)]
+pub struct Call<'a> {
+    pub file: FileId,
+    /// The `call_expression`.
+    pub node: Node<'a>,
+    /// Called through a selector (`x.name`): a method, or a function of another package.
+    pub selector: bool,
 }
 
 impl<'a> Package<'a> {
@@ -47,6 +60,7 @@ impl<'a> Package<'a> {
                 .map(|file| import_names(file.tree.root_node(), &file.source.text))
                 .collect(),
             redeclared_builtins: std::sync::OnceLock::new(),
+            calls: std::sync::OnceLock::new(),
         };
         for (file_id, file) in files.iter().enumerate() {
             let source = file.source.text.as_str();
@@ -81,6 +95,38 @@ impl<'a> Package<'a> {
     /// The names `file` imports packages under.
     pub fn imports(&self, file: FileId) -> &HashSet<&'a str> {
         &self.imports[file]
+    }
+
+    /// The calls of the package's parsed code that call `name` (`name(...)` or `x.name(...)`),
+    /// in file order. One walk of every parsed tree, the first time any name is asked for.
+    pub fn calls_of(&self, name: &str) -> &[Call<'a>] {
+        let calls = self.calls.get_or_init(|| {
+            let mut calls: HashMap<&'a str, Vec<Call<'a>>> = HashMap::new();
+            for (file, parsed) in self.files.iter().enumerate() {
+                let source = parsed.source.text.as_str();
+                syntax::visit(parsed.tree.root_node(), &mut |node| {
+                    if node.kind() == "call_expression"
+                        && let Some(function) = node.child_by_field_name("function")
+                    {
+                        let (called, selector) = match function.kind() {
+                            "identifier" => (Some(function), false),
+                            "selector_expression" => (function.child_by_field_name("field"), true),
+                            _ => (None, false),
+                        };
+                        if let Some(called) = called {
+                            calls.entry(text(called, source)).or_default().push(Call {
+                                file,
+                                node,
+                                selector,
+                            });
+                        }
+                    }
+                    syntax::Visit::Descend
+                });
+            }
+            calls
+        });
+        calls.get(name).map_or(&[], Vec::as_slice)
     }
 
     pub fn source(&self, file: FileId) -> &'a str {

@@ -42,6 +42,42 @@ pub fn may_declare(chunk: &str, names: &std::collections::HashSet<&str>) -> bool
     false
 }
 
+/// The name of the function or method the declaration `chunk` declares, when its results may
+/// include a channel (the word `chan` after its parameter list, before its body): a future
+/// whose callers future-leak reads. A superset: a signature it cannot follow counts.
+pub fn declared_future_name(chunk: &str) -> Option<&str> {
+    let name = declared_function_name(chunk)?;
+    let after_name = &chunk[chunk.find(name)? + name.len()..];
+    // Type parameters, then the parameter list, matched by depth; the rest up to the body's
+    // `{` holds the results.
+    let bytes = after_name.as_bytes();
+    let mut depth = 0usize;
+    let mut results_start = None;
+    for (at, byte) in bytes.iter().enumerate() {
+        match byte {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && *byte == b')' {
+                    results_start = Some(at + 1);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(start) = results_start else {
+        return Some(name);
+    };
+    let rest = &after_name[start..];
+    let results = match rest.find('{') {
+        Some(end) => &rest[..end],
+        None => rest,
+    };
+    // `func f() interface{ C() chan int }` ends the results early at its `{`: count it.
+    (mentions_word(results.as_bytes(), b"chan") || results.contains("interface")).then_some(name)
+}
+
 /// `func name(` / `func (r *T) name[T any](`: the name.
 fn declared_function_name(chunk: &str) -> Option<&str> {
     let rest = chunk.strip_prefix("func")?.trim_start();
@@ -60,6 +96,12 @@ fn declared_function_name(chunk: &str) -> Option<&str> {
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|word| !word.is_empty())
+}
+
+/// Whether the declaration `chunk` may call one of `names` (any word of it is one): a
+/// superset, linear in the chunk whatever the number of names.
+pub fn may_call(chunk: &str, names: &std::collections::HashSet<&str>) -> bool {
+    chunk.starts_with("func") && words(chunk).any(|word| names.contains(word))
 }
 
 /// Whether `name` occurs in `text` as a whole word (an identifier, not part of a longer one).

@@ -59,15 +59,19 @@ examples! {
         clean: [close_after_wait, defer_close, producer_closes, wait_close_goroutine, wg_go_close],
     }
     ncast_leak: "ncast-leak" {
-        leaking: [counter_loop, early_return, range_int, range_param, seed, select_timeout],
-        clean: [presized_len, presized_n, receive_all, receive_all_first_error, receive_n, sender_selects],
+        leaking: [counter_loop, early_return, hedged_requests, range_int, range_param, seed, select_timeout, unrolled_fan_in],
+        clean: [presized_len, presized_n, receive_all, receive_all_first_error, receive_n, sender_selects, unrolled_exclusive_senders, unrolled_receive_each],
+    }
+    future_leak: "future-leak" {
+        leaking: [caller_timeout, early_return, exported_hazard, own_send],
+        clean: [always_received, buffered, sender_selects_ctx],
     }
     premature_return: "premature-return" {
         leaking: [explicit_zero, multi_name, multiline_type, named_func, result_or_error, seed, send_then_close, var_block, var_decl],
         clean: [always_receives, both_branches, buffered, multi_name, send_then_close_range, sender_default, sender_selects_ctx, struct_field, ticker_retry, var_block],
     }
     timeout_leak: "timeout-leak" {
-        leaking: [ctx_done, declare_then_assign, loop_ctx, new_expr, seed, select_default, send_then_close_branches, shadowing_parameter, sibling_blocks, time_after, timer_c],
+        leaking: [ctx_done, declare_then_assign, exclusive_senders, loop_ctx, new_expr, seed, select_default, send_then_close_branches, shadowing_parameter, sibling_blocks, time_after, timer_c],
         clean: [always_receives, both_branches, buffered, declare_then_assign, new_expr, sender_default, sender_selects_ctx, shadowing_parameter, sibling_blocks, struct_field, ticker_retry],
     }
 }
@@ -108,15 +112,30 @@ fn every_codemod_has_documentation_and_examples() {
             doc.starts_with(&format!("# {id}")),
             "{id}: README must start with `# {id}`"
         );
-        for heading in [
-            "## What it finds",
+        // The headings of ruff's rule documentation, in its order, plus when the rule is silent.
+        let headings = [
+            "## What it does",
             "## Why it leaks",
             "## Example",
             "## Fix",
-            "## Why the fix is safe",
+            "## Fix safety",
             "## When it stays silent",
-        ] {
-            assert!(doc.contains(heading), "{id}: README lacks `{heading}`");
+        ];
+        let mut from = 0;
+        for heading in headings {
+            let at = doc
+                .lines()
+                .scan(0, |offset, line| {
+                    let start = *offset;
+                    *offset += line.len() + 1;
+                    Some((start, line))
+                })
+                .find(|&(start, line)| start >= from && line == heading)
+                .map(|(start, _)| start);
+            let at = at.unwrap_or_else(|| {
+                panic!("{id}: README lacks `{heading}` after the headings before it")
+            });
+            from = at + heading.len();
         }
         assert!(!examples(id, "leaking").is_empty());
         assert!(!examples(id, "clean").is_empty());

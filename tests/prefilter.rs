@@ -137,6 +137,41 @@ fn workers_interfaces_and_duplicates_in_other_files_are_still_seen() {
 }
 
 #[test]
+fn callers_of_a_future_in_other_files_are_still_seen() {
+    let future = "package jobs\n\nfunc lookup() <-chan int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\treturn c\n}\n";
+    let waits = "package jobs\n\nfunc get() int {\n\treturn <-lookup()\n}\n";
+    let gives_up = "package jobs\n\nimport \"time\"\n\nfunc get2() int {\n\tselect {\n\tcase v := <-lookup():\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn 0\n\t}\n}\n";
+    let other = "package jobs\n\nfunc lookup() <-chan int {\n\treturn nil\n}\n";
+    let file = |name: &str, text: &str| (name.to_string(), text.to_string());
+    assert_same(
+        "waiting caller",
+        &[file("a.go", future), file("b.go", waits)],
+    );
+    assert_same(
+        "abandoning caller",
+        &[file("a.go", future), file("c.go", gives_up)],
+    );
+    assert_same(
+        "a second definition",
+        &[
+            file("a.go", future),
+            file("c.go", gives_up),
+            file("d.go", other),
+        ],
+    );
+    // The caller in another file is what makes the finding.
+    let found = run(
+        &[file("a.go", future), file("c.go", gives_up)],
+        Parsing::WhatCanMatter,
+    );
+    let silent = run(
+        &[file("a.go", future), file("b.go", waits)],
+        Parsing::WhatCanMatter,
+    );
+    assert_ne!(found[0].1, silent[0].1);
+}
+
+#[test]
 fn unformatted_code_falls_back_to_a_full_parse() {
     let text = "package p\nimport \"time\"\n  func f() int { c := make (chan int)\n go func() { c <- 1 }()\n select { case v := <-c: return v\n case <-time.After(time.Second): return 0 } }\nfunc\ng() {}\n";
     let files = [("u.go".to_string(), text.to_string())];

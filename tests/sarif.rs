@@ -135,6 +135,7 @@ fn check_writes_valid_sarif_with_rules_locations_and_fixes() {
             "premature-return",
             "timeout-leak",
             "ncast-leak",
+            "future-leak",
             "channel-iteration-misuse"
         ]
     );

@@ -1,4 +1,4 @@
-//! `abandoned-receivers`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! `abandoned-receivers`. What it does, why it leaks, an example, the fix and its safety, and when it stays
 //! silent are documented once, in `codemods/abandoned-receivers/README.md` (what `--explain` prints).
 //!
 //! How the check is organised: for each channel the function makes, find the one loop that

@@ -1,4 +1,4 @@
-//! `channel-iteration-misuse`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! `channel-iteration-misuse`. What it does, why it leaks, an example, the fix and its safety, and when it stays
 //! silent are documented once, in `codemods/channel-iteration-misuse/README.md` (what `--explain` prints).
 //!
 //! How the check is organised: `producers_and_consumer` finds the shape (producer

@@ -6,6 +6,7 @@
 
 mod abandoned_receivers;
 mod channel_iteration_misuse;
+mod future_leak;
 mod ncast_leak;
 mod one_shot;
 mod premature_return;
@@ -69,6 +70,7 @@ pub static REGISTRY: &[&dyn Codemod] = &[
     &premature_return::PrematureReturn,
     &timeout_leak::TimeoutLeak,
     &ncast_leak::NcastLeak,
+    &future_leak::FutureLeak,
     &channel_iteration_misuse::ChannelIterationMisuse,
 ];
 

@@ -1,4 +1,4 @@
-//! `ncast-leak`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! `ncast-leak`. What it does, why it leaks, an example, the fix and its safety, and when it stays
 //! silent are documented once, in `codemods/ncast-leak/README.md` (what `--explain` prints).
 //!
 //! How the check is organised: the one-shot sender of `one_shot` (shared with
@@ -8,7 +8,7 @@
 //! buffer size (`len(xs)` or the bound of a counted loop), and `value_kind` and
 //! `is_stable_between` decide whether that size is safe where the `make` is.
 
-use super::one_shot::one_shot_sender;
+use super::one_shot::{OneShotSender, one_shot_sender};
 use super::{Codemod, CodemodContext, Finding};
 use crate::edit::{Applicability, Fix};
 use crate::facts::Channel;
@@ -35,6 +35,10 @@ impl Codemod for NcastLeak {
             let Some(sender) = one_shot_sender(context, channel) else {
                 continue;
             };
+            if sender.outnumbers_receives(channel, context) {
+                findings.push(several_senders(self.id(), context, channel, &sender));
+                continue;
+            }
             let [spawn_loop] = sender.spawn_loops.as_slice() else {
                 continue;
             };
@@ -102,6 +106,34 @@ impl Codemod for NcastLeak {
                 fix,
             });
         }
+    }
+}
+
+/// Several `go` statements outside loops (an unrolled fan-in, hedged requests), each sending
+/// once, and fewer receives than the ones that always start: a buffer with a slot for every
+/// send that one call can make (`sends_per_call`).
+fn several_senders(
+    codemod: &'static str,
+    context: &CodemodContext,
+    channel: &Channel,
+    sender: &OneShotSender,
+) -> Finding {
+    let name = &channel.name;
+    let received = match sender.receives.len() {
+        0 => "never receives from it; every sender blocks forever".to_string(),
+        1 => "receives at most once; the other senders block forever".to_string(),
+        n => format!("receives at most {n} times; the other senders block forever"),
+    };
+    let size = sender.sends_per_call.to_string();
+    let description = format!("give `{name}` a buffer of {size}, a slot for every sender");
+    Finding {
+        codemod,
+        range: channel.make_call.byte_range(),
+        message: format!(
+            "{} once each on unbuffered channel `{name}`, but the function {received}",
+            sender.started_at(context),
+        ),
+        fix: sender.buffer_fix(channel, &size, description),
     }
 }
 
@@ -443,6 +475,114 @@ fn assigns_in_range(root: Node, source: &str, name: &str, start: usize, end: usi
 mod tests {
     use crate::codemods::test_support::*;
     use crate::edit::Applicability;
+
+    /// `errc` made, then `starts` (statements), then `tail` (the receives and the return).
+    fn several(starts: &str, tail: &str) -> String {
+        format!("func f(x, y bool) error {{\n\terrc := make(chan error)\n{starts}{tail}}}\n")
+    }
+
+    const SEND: &str = "go func() { errc <- nil }()";
+
+    #[test]
+    fn unrolled_senders_with_one_receive_get_a_slot_each() {
+        let before = several(
+            &format!("\t{SEND}\n\t{SEND}\n\t{SEND}\n"),
+            "\treturn <-errc\n",
+        );
+        assert_finding(&before, "ncast-leak", Some(Applicability::Safe));
+        assert_fix(
+            &before,
+            &before.replace("make(chan error)", "make(chan error, 3)"),
+        );
+    }
+
+    #[test]
+    fn as_many_receives_as_unrolled_senders_is_silent() {
+        assert_silent(&several(
+            &format!("\t{SEND}\n\t{SEND}\n"),
+            "\ta, b := <-errc, <-errc\n\t_ = a\n\treturn b\n",
+        ));
+    }
+
+    #[test]
+    fn senders_in_exclusive_branches_count_once() {
+        // One of the two starts per call: a buffer of 1, and a single receive is enough.
+        let branches = format!("\tif x {{\n\t\t{SEND}\n\t}} else {{\n\t\t{SEND}\n\t}}\n");
+        assert_silent(&several(&branches, "\treturn <-errc\n"));
+        let timeout = several(
+            &branches,
+            "\tselect {\n\tcase err := <-errc:\n\t\treturn err\n\tcase <-time.After(time.Second):\n\t\treturn nil\n\t}\n",
+        );
+        assert_finding(&timeout, "timeout-leak", Some(Applicability::Safe));
+        assert_fix(
+            &timeout,
+            &timeout.replace("make(chan error)", "make(chan error, 1)"),
+        );
+    }
+
+    #[test]
+    fn the_buffer_counts_every_start_that_can_run_in_one_call() {
+        // Two unconditional starts and an `if`/`else` whose branches start one or two:
+        // at most four sends per call.
+        let starts = format!(
+            "\t{SEND}\n\tif x {{\n\t\t{SEND}\n\t}} else {{\n\t\t{SEND}\n\t\t{SEND}\n\t}}\n\t{SEND}\n"
+        );
+        let before = several(&starts, "\treturn <-errc\n");
+        assert_fix(
+            &before,
+            &before.replace("make(chan error)", "make(chan error, 4)"),
+        );
+    }
+
+    #[test]
+    fn a_switch_with_fallthrough_adds_its_cases() {
+        let starts = format!(
+            "\tswitch {{\n\tcase x:\n\t\t{SEND}\n\t\tfallthrough\n\tcase y:\n\t\t{SEND}\n\t}}\n\t{SEND}\n\t{SEND}\n"
+        );
+        let before = several(&starts, "\treturn <-errc\n");
+        assert_fix(
+            &before,
+            &before.replace("make(chan error)", "make(chan error, 4)"),
+        );
+        let without = before.replace("\t\tfallthrough\n", "");
+        assert_fix(
+            &without,
+            &without.replace("make(chan error)", "make(chan error, 3)"),
+        );
+    }
+
+    #[test]
+    fn several_senders_that_also_send_elsewhere_or_close_are_left_alone() {
+        // A buffer on `errc` alone would leave a sender blocked on `done`. (`done` itself,
+        // with its single sender, is timeout-leak's: `errc` can win the select.)
+        let found = findings(
+            "func f() error {\n\terrc := make(chan error)\n\tdone := make(chan int)\n\tgo func() { errc <- nil }()\n\tgo func() {\n\t\tif g() {\n\t\t\tdone <- 1\n\t\t\treturn\n\t\t}\n\t\terrc <- nil\n\t}()\n\tselect {\n\tcase err := <-errc:\n\t\treturn err\n\tcase <-done:\n\t\treturn nil\n\t}\n}\n",
+        );
+        assert!(
+            found
+                .iter()
+                .all(|finding| !finding.message.contains("`errc`")),
+            "{found:#?}"
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        // One sender closing while the other may still send: a panic a buffer does not fix.
+        assert_silent(&several(
+            &format!("\t{SEND}\n\tgo func() {{\n\t\terrc <- nil\n\t\tclose(errc)\n\t}}()\n"),
+            "\treturn <-errc\n",
+        ));
+    }
+
+    #[test]
+    fn a_goto_or_a_receive_loop_makes_the_receives_uncountable() {
+        assert_silent(&several(
+            &format!("\t{SEND}\n\t{SEND}\n"),
+            "\tfor i := 0; i < 2; i++ {\n\t\tif err := <-errc; err != nil {\n\t\t\t_ = err\n\t\t}\n\t}\n\treturn nil\n",
+        ));
+        assert_silent(&several(
+            &format!("\t{SEND}\n\t{SEND}\n\tn := 0\n"),
+            "again:\n\t<-errc\n\tn++\n\tif n < 2 {\n\t\tgoto again\n\t}\n\treturn nil\n",
+        ));
+    }
 
     #[test]
     fn a_receive_loop_that_returns_early_leaves_senders() {

@@ -3,6 +3,13 @@
 //! receives from. Giving such a channel room for every sender is provably harmless: no send
 //! can block any more, the parent receives the same values, and since nothing runs after a
 //! sender's send, the missing handshake cannot be observed.
+//!
+//! The senders are one `go` statement (possibly in a loop: ncast-leak's), or several `go`
+//! statements outside loops (an unrolled fan-in, hedged requests, senders in branches that
+//! exclude each other). For several, `sends_per_call` bounds how many values one call can
+//! send: a sum over starts that can all run, a maximum over the branches of an `if`/`else`,
+//! `switch` or `select` (a sum again when a `switch` has `fallthrough`). A buffer of that
+//! size gives every send room.
 
 use super::{CodemodContext, Finding};
 use crate::edit::Fix;
@@ -15,16 +22,65 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 pub struct OneShotSender<'f, 'a> {
-    pub goroutine: &'f Goroutine<'a>,
-    /// Loops of the parent that start this goroutine again for the same channel.
+    /// The sending goroutines, in the order of their starts; several only when none is
+    /// started in a loop; none only for a future the function itself sends on.
+    pub goroutines: Vec<&'f Goroutine<'a>>,
+    /// A future's sends by the function itself (only `future_sender` allows them).
+    pub own_sends: Vec<&'f ChannelUse<'a>>,
+    /// Loops of the parent that start the (single) goroutine again for the same channel.
     pub spawn_loops: Vec<Node<'a>>,
+    /// At most this many values are sent per call (when `spawn_loops` is empty).
+    pub sends_per_call: usize,
+    /// Goroutines started on every path through the channel's scope (no `if`, `switch` or
+    /// `select` around their `go` statement): all of them send when the function runs through.
+    pub unconditional: usize,
     /// The sender defers calls: they would run earlier once the send stops blocking.
     pub defers: bool,
     /// Parent receives, in order.
     pub receives: Vec<&'f ChannelUse<'a>>,
 }
 
-impl OneShotSender<'_, '_> {
+impl<'a> OneShotSender<'_, 'a> {
+    /// The first `go` statement (or `group.Go` call): from there on a value can be waiting.
+    pub fn first_start(&self) -> Node<'a> {
+        self.goroutines[0].start
+    }
+
+    /// "goroutine started at line 4 sends" / "goroutines started at lines 4 and 7 send".
+    pub fn started_at(&self, context: &CodemodContext) -> String {
+        let lines: Vec<String> = self
+            .goroutines
+            .iter()
+            .map(|goroutine| context.line_of(goroutine.start.start_byte()).to_string())
+            .collect();
+        match lines.as_slice() {
+            [line] => format!("goroutine started at line {line} sends"),
+            [init @ .., last] => {
+                format!(
+                    "goroutines started at lines {} and {last} send",
+                    init.join(", ")
+                )
+            }
+            [] => unreachable!("a sender has at least one goroutine"),
+        }
+    }
+
+    /// The parent receives fewer values than the goroutines that always start will send: it
+    /// has fewer receive sites than that, none in a loop and no `goto` to run one twice. Then
+    /// some sender blocks on every call that runs through; ncast-leak reports it.
+    pub fn outnumbers_receives(&self, channel: &Channel, context: &CodemodContext) -> bool {
+        self.goroutines.len() > 1
+            && !context
+                .facts
+                .exits
+                .iter()
+                .any(|exit| exit.kind() == "goto_statement")
+            && self
+                .receives
+                .iter()
+                .all(|receive| channel.loops_within_scope(&receive.loops).next().is_none())
+            && self.receives.len() < self.unconditional
+    }
     /// The fix that gives `channel` a buffer of `size`: safe, unless the sender defers calls
     /// (they would run before the value is received) or the code reads `len`/`cap` of the
     /// channel (a buffer changes what they return). `None` if the channel is buffered.
@@ -55,22 +111,51 @@ impl OneShotSender<'_, '_> {
     }
 }
 
-/// The single sending goroutine of `channel`, when the channel has this shape.
+/// The sending goroutines of `channel`, when the channel has this shape and does not escape.
 pub fn one_shot_sender<'f, 'a>(
     context: &'f CodemodContext<'_, 'a>,
     channel: &'f Channel<'a>,
+) -> Option<OneShotSender<'f, 'a>> {
+    if channel.escape_reason().is_some() {
+        return None;
+    }
+    senders_of(context, channel, false)
+}
+
+/// The sending goroutines of a channel the function returns (a future), when it has this
+/// shape otherwise: `return c` and the function's own sends (`own_sends`) are allowed, no
+/// other escape is. A function that receives from its own future is not this shape.
+pub fn future_sender<'f, 'a>(
+    context: &'f CodemodContext<'_, 'a>,
+    channel: &'f Channel<'a>,
+) -> Option<OneShotSender<'f, 'a>> {
+    let sender = senders_of(context, channel, true)?;
+    sender.receives.is_empty().then_some(sender)
+}
+
+fn senders_of<'f, 'a>(
+    context: &'f CodemodContext<'_, 'a>,
+    channel: &'f Channel<'a>,
+    future: bool,
 ) -> Option<OneShotSender<'f, 'a>> {
     let facts = context.facts;
     let Capacity::Unbuffered { .. } = channel.capacity else {
         return None;
     };
-    if channel.escape_reason().is_some() {
-        return None;
-    }
-    let mut sender: Option<GoroutineId> = None;
+    let mut senders: Vec<GoroutineId> = Vec::new();
     let mut receives = Vec::new();
+    let mut own_sends = Vec::new();
     for used in &channel.uses {
         match (&used.kind, used.context) {
+            (UseKind::Returned { .. }, Context::Parent) if future => {}
+            (
+                UseKind::Send {
+                    in_select: false, ..
+                },
+                Context::Parent,
+            ) if future => {
+                own_sends.push(used);
+            }
             (
                 UseKind::Send {
                     in_select: false,
@@ -79,10 +164,9 @@ pub fn one_shot_sender<'f, 'a>(
                 },
                 Context::Goroutine(id),
             ) => {
-                if sender.is_some_and(|known| known != id) {
-                    return None;
+                if !senders.contains(&id) {
+                    senders.push(id);
                 }
-                sender = Some(id);
             }
             (UseKind::Receive { .. }, Context::Parent) => receives.push(used),
             // The sender may close once it is done; anyone else closing races the send.
@@ -91,39 +175,164 @@ pub fn one_shot_sender<'f, 'a>(
             _ => return None,
         }
     }
-    let id = sender?;
-    // A close in some goroutine other than the sender.
+    if senders.len() > MAX_SENDERS || (senders.is_empty() && own_sends.is_empty()) {
+        return None;
+    }
+    // A close in some goroutine other than the sender; with several senders, any close: it
+    // would race the other senders' sends.
     if channel.uses.iter().any(|used| {
-        matches!(used.kind, UseKind::Close { .. }) && used.context != Context::Goroutine(id)
+        matches!(used.kind, UseKind::Close { .. })
+            && (senders.len() != 1 || used.context != Context::Goroutine(senders[0]))
     }) {
         return None;
     }
-    let goroutine = facts.goroutines.get(id)?;
-    let body = goroutine.body?;
-    if goroutine.nested {
-        return None;
+    let mut goroutines: Vec<&Goroutine> = Vec::with_capacity(senders.len());
+    for id in &senders {
+        let goroutine = facts.goroutines.get(*id)?;
+        if goroutine.nested || goroutine.body.is_none() {
+            return None;
+        }
+        goroutines.push(goroutine);
     }
-    let spawn_loops = channel
-        .loops_within_scope(&goroutine.loops)
-        .copied()
+    goroutines.sort_by_key(|goroutine| goroutine.start.start_byte());
+    let spawn_loops: Vec<Node> = goroutines
+        .iter()
+        .flat_map(|goroutine| channel.loops_within_scope(&goroutine.loops).copied())
         .collect();
+    if goroutines.len() > 1 {
+        // Started in a loop as well: no count. Sending on another channel of the function
+        // too (`case err := <-errc` as the other way out): a buffer here alone would leave
+        // the senders blocked there.
+        let sends_elsewhere = facts.channels.iter().any(|other| {
+            other.binding != channel.binding
+                && other.uses.iter().any(|used| {
+                    matches!(used.kind, UseKind::Send { .. })
+                        && matches!(used.context, Context::Goroutine(id) if senders.contains(&id))
+                })
+        });
+        if !spawn_loops.is_empty() || sends_elsewhere {
+            return None;
+        }
+    }
     // `defer close(c)` of this same channel is harmless: a buffered value is received before
     // the close is seen. Any other deferred call would run before the value is received.
-    let defers = descendants_outside_closures(body, &mut |node| node.kind() == "defer_statement")
-        .into_iter()
-        .any(|statement| {
-            !channel.uses.iter().any(|used| {
-                matches!(used.kind, UseKind::Close { deferred: true })
-                    && used.file == goroutine.body_file
-                    && crate::syntax::contains(statement, used.node)
+    let defers = goroutines.iter().any(|goroutine| {
+        let body = goroutine.body.expect("checked above");
+        descendants_outside_closures(body, &mut |node| node.kind() == "defer_statement")
+            .into_iter()
+            .any(|statement| {
+                !channel.uses.iter().any(|used| {
+                    matches!(used.kind, UseKind::Close { deferred: true })
+                        && used.file == goroutine.body_file
+                        && crate::syntax::contains(statement, used.node)
+                })
             })
-        });
+    });
+    let (sends_per_call, unconditional) = if goroutines.is_empty() {
+        (0, 0)
+    } else {
+        count_starts(channel.scope, &goroutines)
+    };
     Some(OneShotSender {
-        goroutine,
+        goroutines,
+        own_sends,
         spawn_loops,
+        sends_per_call,
+        unconditional,
         defers,
         receives,
     })
+}
+
+/// More sending goroutines than this on one channel is not code anyone writes by hand: no
+/// analysis (and the cost of counting stays bounded on generated code).
+const MAX_SENDERS: usize = 64;
+
+/// How many of the goroutines started at `goroutines` (in order, all inside `scope`, none in a
+/// loop) can start in one call, and how many start on every path. Each start counts 1; the
+/// branches of an `if`/`else`, a `switch` or a `select` exclude each other, so they count their
+/// maximum (a `switch` with `fallthrough` their sum); everything else adds up. Only the nodes
+/// between `scope` and each start are visited.
+fn count_starts(scope: Node, goroutines: &[&Goroutine]) -> (usize, usize) {
+    // For each node on a path from `scope` to a start: its parent on that path and depth.
+    let mut parent_of: HashMap<usize, (Node, Option<usize>, usize)> = HashMap::new();
+    let mut unconditional = 0;
+    let mut deepest = 0;
+    for goroutine in goroutines {
+        let path: Vec<Node> = syntax::ancestors_until(goroutine.start, scope)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .chain(std::iter::once(goroutine.start))
+            .collect();
+        if path.iter().all(|node| {
+            matches!(
+                node.kind(),
+                "block"
+                    | "statement_list"
+                    | "expression_statement"
+                    | "go_statement"
+                    | "call_expression"
+            )
+        }) {
+            unconditional += 1;
+        }
+        let mut above = None;
+        for (depth, node) in path.iter().enumerate() {
+            parent_of.entry(node.id()).or_insert((*node, above, depth));
+            above = Some(node.id());
+            deepest = deepest.max(depth);
+        }
+    }
+    // Bottom up: a start is 1; a parent combines its children's counts by its kind.
+    let mut by_depth: Vec<Vec<usize>> = vec![Vec::new(); deepest + 1];
+    for (id, (_, _, depth)) in &parent_of {
+        by_depth[*depth].push(*id);
+    }
+    let starts: Vec<usize> = goroutines.iter().map(|g| g.start.id()).collect();
+    let mut count: HashMap<usize, usize> = HashMap::new();
+    let mut total = 0;
+    for level in by_depth.iter().rev() {
+        for id in level {
+            let (_, above, _) = parent_of[id];
+            let own = if starts.contains(id) {
+                1
+            } else {
+                count.get(id).copied().unwrap_or(0)
+            };
+            let Some(above) = above else {
+                total += own;
+                continue;
+            };
+            let parent = parent_of[&above].0;
+            let slot = count.entry(above).or_insert(0);
+            *slot = if branches_exclude_each_other(parent) {
+                (*slot).max(own)
+            } else {
+                *slot + own
+            };
+        }
+    }
+    (total, unconditional)
+}
+
+/// Whether at most one child of `node` that holds statements runs: the two branches of an
+/// `if`, the cases of a `switch` without `fallthrough`, the cases of a `select`.
+fn branches_exclude_each_other(node: Node) -> bool {
+    match node.kind() {
+        "if_statement" | "select_statement" => true,
+        // `fallthrough` can only be a case's last statement: look there, not at the whole body.
+        "expression_switch_statement" | "type_switch_statement" => {
+            let mut cursor = node.walk();
+            let cases: Vec<Node> = node.named_children(&mut cursor).collect();
+            !cases.iter().any(|case| {
+                syntax::statements(*case)
+                    .last()
+                    .is_some_and(|last| last.kind() == "fallthrough_statement")
+            })
+        }
+        _ => false,
+    }
 }
 
 /// How the parent waits for the one sender.
@@ -157,7 +366,8 @@ pub fn check_single_sender<'a>(
         let Some(sender) = one_shot_sender(context, channel) else {
             continue;
         };
-        if !sender.spawn_loops.is_empty() {
+        // A goroutine per loop iteration, or more senders than receives: ncast-leak's.
+        if !sender.spawn_loops.is_empty() || sender.outnumbers_receives(channel, context) {
             continue;
         }
         let Some(leak) = judge(channel, &sender, parent_wait(context, channel, &sender)) else {
@@ -167,7 +377,11 @@ pub fn check_single_sender<'a>(
             codemod,
             range: channel.make_call.byte_range(),
             message: leak.message,
-            fix: sender.buffer_fix(channel, "1", leak.fix_description),
+            fix: sender.buffer_fix(
+                channel,
+                &sender.sends_per_call.to_string(),
+                leak.fix_description,
+            ),
         });
     }
 }
@@ -177,7 +391,7 @@ pub fn parent_wait<'f, 'a>(
     channel: &Channel<'a>,
     sender: &'f OneShotSender<'f, 'a>,
 ) -> ParentWait<'f, 'a> {
-    let start = sender.goroutine.start;
+    let start = sender.first_start();
     // Selects the parent cannot leave without a value from this sender.
     let sure_selects: Vec<usize> = sender
         .receives
@@ -318,10 +532,12 @@ fn sent_only_by(context: &CodemodContext, identifier: Node, sender: &OneShotSend
                     in_select: false,
                     ..
                 }
-            ) && context
-                .facts
-                .goroutine(send.context)
-                .is_some_and(|g| g.start.id() == sender.goroutine.start.id())
+            ) && context.facts.goroutine(send.context).is_some_and(|g| {
+                sender
+                    .goroutines
+                    .iter()
+                    .any(|ours| ours.start.id() == g.start.id())
+            })
         })
 }
 

@@ -1,4 +1,4 @@
-//! `premature-return`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! `premature-return`. What it does, why it leaks, an example, the fix and its safety, and when it stays
 //! silent are documented once, in `codemods/premature-return/README.md` (what `--explain` prints).
 //!
 //! How the check is organised: the shared check of `one_shot` (a one-shot sender started
@@ -41,10 +41,13 @@ impl Codemod for PrematureReturn {
             };
             Some(Leak {
                 message: format!(
-                    "goroutine started at line {} sends on unbuffered channel `{name}`, but {why}; the send then blocks forever",
-                    context.line_of(sender.goroutine.start.start_byte()),
+                    "{} on unbuffered channel `{name}`, but {why}; the send then blocks forever",
+                    sender.started_at(context),
                 ),
-                fix_description: format!("give `{name}` a buffer of 1 so the send never blocks"),
+                fix_description: format!(
+                    "give `{name}` a buffer of {} so the send never blocks",
+                    sender.sends_per_call
+                ),
             })
         });
     }

@@ -1,4 +1,4 @@
-//! `timeout-leak`. What it finds, why it leaks, the fix and why it is safe, and when it stays
+//! `timeout-leak`. What it does, why it leaks, an example, the fix and its safety, and when it stays
 //! silent are documented once, in `codemods/timeout-leak/README.md` (what `--explain` prints).
 //!
 //! How the check is organised: the shared check of `one_shot` (a one-shot sender started
@@ -36,12 +36,13 @@ impl Codemod for TimeoutLeak {
             };
             Some(Leak {
                 message: format!(
-                    "goroutine started at line {} sends on unbuffered channel `{name}`, but the select at line {} can take {alternative} and move on; the send then blocks forever",
-                    context.line_of(sender.goroutine.start.start_byte()),
+                    "{} on unbuffered channel `{name}`, but the select at line {} can take {alternative} and move on; the send then blocks forever",
+                    sender.started_at(context),
                     context.line_of(case.select.start_byte()),
                 ),
                 fix_description: format!(
-                    "give `{name}` a buffer of 1 so the send completes after the select gives up"
+                    "give `{name}` a buffer of {} so the send completes after the select gives up",
+                    sender.sends_per_call
                 ),
             })
         });

@@ -444,12 +444,16 @@ impl<'a> Builder<'_, 'a> {
                     continue;
                 }
             };
-            let kind = self.unless_redeclared(
+            let mut kind = self.unless_redeclared(
                 classify(node, self.source, root, scopes),
                 node,
                 self.source,
                 scopes,
             );
+            // A goroutine's `return c` returns it to nobody we can follow.
+            if matches!(kind, UseKind::Returned { .. }) && context != Context::Parent {
+                kind = UseKind::Escape("it is returned");
+            }
             if let UseKind::GoArgument = kind {
                 self.follow_into_callee(channel, node, context, root);
                 continue;
@@ -592,6 +596,9 @@ impl<'a> Builder<'_, 'a> {
                 kind =
                     UseKind::Escape("the goroutine's function passes it on to another goroutine");
             }
+            if let UseKind::Returned { .. } = kind {
+                kind = UseKind::Escape("the goroutine's function returns it");
+            }
             channel.uses.push(ChannelUse {
                 kind,
                 node,
@@ -679,7 +686,9 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>, scopes: &Scopes<'a
                 {
                     UseKind::Reassign
                 }
-                Some("return_statement") => UseKind::Escape("it is returned"),
+                Some("return_statement") => UseKind::Returned {
+                    statement: holder.expect("matched above"),
+                },
                 _ => UseKind::Escape("it is stored in another variable"),
             }
         }

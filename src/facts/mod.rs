@@ -108,6 +108,11 @@ pub enum UseKind<'a> {
     },
     /// `len(c)`, `cap(c)`: reads nothing, sends nothing.
     Inspect,
+    /// `return c` (or `return c, err`) by the function itself: the channel is a future its
+    /// callers receive from. Every codemod but future-leak treats it as an escape.
+    Returned {
+        statement: Node<'a>,
+    },
     /// `c = ...` after the declaration.
     Reassign,
     /// Passed as an argument to a goroutine entry we followed.
@@ -151,6 +156,7 @@ impl<'a> Channel<'a> {
         self.uses.iter().find_map(|used| match used.kind {
             UseKind::Escape(reason) => Some(reason),
             UseKind::Reassign => Some("it is reassigned"),
+            UseKind::Returned { .. } => Some("it is returned"),
             _ => None,
         })
     }

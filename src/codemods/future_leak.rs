@@ -1,0 +1,724 @@
+//! `future-leak`. What it does, why it leaks, an example, the fix and its safety, and when it
+//! stays silent are documented once, in `codemods/future-leak/README.md` (what `--explain`
+//! prints).
+//!
+//! How the check is organised: `one_shot::future_sender` finds a channel the function returns
+//! and that only its goroutines' last acts (or the function itself) send on; `own_send` words
+//! the function's own send before it returns the channel (it blocks on every call);
+//! `caller_wait` reads each call of the function in the package, one statement at a time, to
+//! find a caller that can stop waiting; `result_type` decides whether callers could do more
+//! than receive from the channel, which decides the fix's safety.
+
+use super::one_shot::{OneShotSender, future_sender};
+use super::{Codemod, CodemodContext, Finding};
+use crate::edit::Fix;
+use crate::facts::{Channel, UseKind};
+use crate::package::Call;
+use crate::syntax::{self, Visit, text};
+use tree_sitter::Node;
+
+pub struct FutureLeak;
+
+impl Codemod for FutureLeak {
+    fn id(&self) -> &'static str {
+        "future-leak"
+    }
+
+    fn summary(&self) -> &'static str {
+        "a function returns a channel its goroutine sends on once; a caller that stops waiting strands the sender"
+    }
+
+    fn documentation(&self) -> &'static str {
+        include_str!("../../codemods/future-leak/README.md")
+    }
+
+    fn check(&self, context: &CodemodContext, findings: &mut Vec<Finding>) {
+        let function = context.facts.function;
+        if !matches!(
+            function.kind(),
+            "function_declaration" | "method_declaration"
+        ) {
+            return;
+        }
+        let Some(name) = function.child_by_field_name("name") else {
+            return;
+        };
+        let name = text(name, context.source);
+        for channel in &context.facts.channels {
+            if !channel
+                .uses
+                .iter()
+                .any(|used| matches!(used.kind, UseKind::Returned { .. }))
+            {
+                continue;
+            }
+            let Some(sender) = future_sender(context, channel) else {
+                continue;
+            };
+            let Some(result) = result_type(context, channel) else {
+                continue;
+            };
+            let finding = if sender.own_sends.is_empty() {
+                abandoned(self.id(), context, channel, &sender, name, result)
+            } else {
+                own_send(self.id(), channel, &sender, name, result)
+            };
+            findings.extend(finding);
+        }
+    }
+}
+
+/// What the callers receive: a channel type, and whether they can only receive from it.
+#[derive(Clone, Copy)]
+struct ResultType {
+    /// `<-chan T`: callers cannot send, close or see anything a buffer changes but `len`.
+    receive_only: bool,
+    /// The position of the channel among the function's results.
+    index: usize,
+}
+
+/// The result type the function declares where every `return` puts the channel, when it is a
+/// channel type written out (`<-chan T`, `chan T`); `None` otherwise (a named type, `any`, or
+/// returns that put it in different positions).
+fn result_type(context: &CodemodContext, channel: &Channel) -> Option<ResultType> {
+    let mut index = None;
+    for used in &channel.uses {
+        let UseKind::Returned { statement } = used.kind else {
+            continue;
+        };
+        let list = statement.named_child(0)?;
+        let mut cursor = list.walk();
+        let at = list
+            .named_children(&mut cursor)
+            .position(|value| value.id() == used.node.id())?;
+        if index.is_some_and(|known| known != at) {
+            return None;
+        }
+        index = Some(at);
+    }
+    let index = index?;
+    let result = context.facts.function.child_by_field_name("result")?;
+    let declared = if result.kind() == "parameter_list" {
+        let mut types = Vec::new();
+        let mut cursor = result.walk();
+        for declaration in result.named_children(&mut cursor) {
+            let Some(kind) = declaration.child_by_field_name("type") else {
+                continue;
+            };
+            let mut names = declaration.walk();
+            let count = declaration
+                .children_by_field_name("name", &mut names)
+                .count()
+                .max(1);
+            types.extend(std::iter::repeat_n(kind, count));
+        }
+        *types.get(index)?
+    } else if index == 0 {
+        result
+    } else {
+        return None;
+    };
+    (declared.kind() == "channel_type").then(|| ResultType {
+        receive_only: text(declared, context.source).starts_with("<-"),
+        index,
+    })
+}
+
+/// The buffer that gives every send of one call room, and its safety: safe when callers can
+/// only receive (`<-chan T`) and the senders' checks of `buffer_fix` hold.
+fn future_fix(
+    channel: &Channel,
+    sender: &OneShotSender,
+    result: ResultType,
+    size: usize,
+    description: String,
+) -> Option<Fix> {
+    let fix = sender.buffer_fix(channel, &size.to_string(), description)?;
+    if result.receive_only || fix.applicability != crate::edit::Applicability::Safe {
+        return Some(fix);
+    }
+    Some(Fix::unsafe_(
+        format!(
+            "{} (the function returns `chan` rather than `<-chan`: callers could send on it or close it, which a buffer changes)",
+            fix.description
+        ),
+        fix.edits,
+    ))
+}
+
+/// The function sends on the channel itself before returning it: nothing can receive yet (only
+/// its own goroutines hold the channel, and they only send), so the send blocks forever. A
+/// buffer of one is enough when each such send is followed by `return` (one per call) and no
+/// goroutine that sends was started before it.
+fn own_send(
+    codemod: &'static str,
+    channel: &Channel,
+    sender: &OneShotSender,
+    function: &str,
+    result: ResultType,
+) -> Option<Finding> {
+    let first = sender.own_sends.first()?;
+    let UseKind::Send { statement, .. } = first.kind else {
+        return None;
+    };
+    let name = &channel.name;
+    let one_per_call = sender.own_sends.iter().all(|send| {
+        let UseKind::Send { statement, .. } = send.kind else {
+            return false;
+        };
+        channel.loops_within_scope(&send.loops).next().is_none()
+            && statement
+                .next_named_sibling()
+                .is_some_and(|next| next.kind() == "return_statement")
+            && sender
+                .goroutines
+                .iter()
+                .all(|goroutine| goroutine.start.start_byte() > statement.start_byte())
+    });
+    let fix = one_per_call
+        .then(|| {
+            future_fix(
+                channel,
+                sender,
+                result,
+                sender.sends_per_call.max(1),
+                format!("give `{name}` a buffer so the send completes and `{function}` returns"),
+            )
+        })
+        .flatten();
+    Some(Finding {
+        codemod,
+        range: statement.byte_range(),
+        message: format!(
+            "`{function}` sends on its own unbuffered channel `{name}` before returning it: nothing can receive from it yet, so the send blocks forever"
+        ),
+        fix,
+    })
+}
+
+/// The goroutines send once on a channel the function returns: reported when a caller in the
+/// package can stop waiting for the value, or, for an exported function, as a hazard (callers
+/// elsewhere are unknown).
+fn abandoned(
+    codemod: &'static str,
+    context: &CodemodContext,
+    channel: &Channel,
+    sender: &OneShotSender,
+    function: &str,
+    result: ResultType,
+) -> Option<Finding> {
+    if sender.goroutines.is_empty()
+        || !sender.spawn_loops.is_empty()
+        || !every_sender_surely_sends(context, channel, sender)
+    {
+        return None;
+    }
+    let exported = function.chars().next().is_some_and(char::is_uppercase);
+    let abandoning = callers(context, function).into_iter().find_map(|call| {
+        match caller_wait(context, call, result.index) {
+            CallerWait::Abandons(how) => Some(how),
+            CallerWait::Waits | CallerWait::Unknown => None,
+        }
+    });
+    let name = &channel.name;
+    let why = match abandoning {
+        Some(how) => format!("the caller {how}, and the send then blocks forever"),
+        None if exported => format!(
+            "`{function}` is exported, and a caller that stops waiting (a `select` with a timeout, an early return) leaves the send blocked forever"
+        ),
+        None => return None,
+    };
+    let message = format!(
+        "`{function}` returns unbuffered channel `{name}`, which the {} on once; {why}",
+        sender.started_at(context),
+    );
+    Some(Finding {
+        codemod,
+        range: channel.make_call.byte_range(),
+        message,
+        fix: future_fix(
+            channel,
+            sender,
+            result,
+            sender.sends_per_call,
+            format!(
+                "give `{name}` a buffer of {} so the send completes whether or not the caller still waits",
+                sender.sends_per_call
+            ),
+        ),
+    })
+}
+
+/// Each goroutine sends on every path through its body (in both branches of an `if`, in every
+/// case of a `select`...), before anything can end it. A caller that stops waiting strands a
+/// sender only if it sends: one that may return without sending (`case <-ctx.Done(): return`)
+/// is not reported, since whether it sends depends on what the caller does next.
+fn every_sender_surely_sends(
+    context: &CodemodContext,
+    channel: &Channel,
+    sender: &OneShotSender,
+) -> bool {
+    let facts = context.facts;
+    sender.goroutines.iter().all(|goroutine| {
+        let sends: Vec<usize> = channel
+            .uses
+            .iter()
+            .filter(|used| {
+                facts
+                    .goroutine(used.context)
+                    .is_some_and(|g| g.start.id() == goroutine.start.id())
+            })
+            .filter_map(|used| match used.kind {
+                UseKind::Send { statement, .. } => Some(statement.id()),
+                _ => None,
+            })
+            .collect();
+        let source = context.package.source(goroutine.body_file);
+        goroutine
+            .body
+            .is_some_and(|body| block_sends(body, &sends, source, 0))
+    })
+}
+
+/// Past this many nested branches, a send is not looked for (the answer is "not surely").
+const MAX_BRANCH_DEPTH: usize = 32;
+
+/// The cases (and `default`) of a `select` or `switch`.
+fn cases(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| {
+            matches!(
+                child.kind(),
+                "communication_case" | "default_case" | "expression_case" | "type_case"
+            )
+        })
+        .collect()
+}
+
+/// Whether the statements of `block` (a block, statement list or case) surely send one of
+/// `sends` before an exit.
+fn block_sends(block: Node, sends: &[usize], source: &str, depth: usize) -> bool {
+    if depth > MAX_BRANCH_DEPTH {
+        return false;
+    }
+    for statement in syntax::statements(block) {
+        if statement_sends(statement, sends, source, depth + 1) {
+            return true;
+        }
+        if syntax::can_leave_function(statement, source) {
+            return false;
+        }
+    }
+    false
+}
+
+fn statement_sends(statement: Node, sends: &[usize], source: &str, depth: usize) -> bool {
+    match statement.kind() {
+        "send_statement" => sends.contains(&statement.id()),
+        "block" => block_sends(statement, sends, source, depth),
+        "if_statement" => {
+            let (Some(consequence), Some(alternative)) = (
+                statement.child_by_field_name("consequence"),
+                statement.child_by_field_name("alternative"),
+            ) else {
+                return false;
+            };
+            block_sends(consequence, sends, source, depth)
+                && statement_sends(alternative, sends, source, depth + 1)
+        }
+        "select_statement" => {
+            let cases = cases(statement);
+            !cases.is_empty()
+                && cases
+                    .iter()
+                    .all(|case| block_sends(*case, sends, source, depth))
+        }
+        "expression_switch_statement" | "type_switch_statement" => {
+            let cases = cases(statement);
+            cases.iter().any(|case| case.kind() == "default_case")
+                && cases
+                    .iter()
+                    .all(|case| block_sends(*case, sends, source, depth))
+        }
+        _ => false,
+    }
+}
+
+/// The calls of this function in the package: `name(...)` for a function, `x.name(...)` for a
+/// method, and only when the package has no other function or method of that name (then a call
+/// by that name may be this one or not).
+fn callers<'c, 'a>(context: &'c CodemodContext<'_, 'a>, name: &str) -> Vec<&'c Call<'a>> {
+    let function = context.facts.function;
+    let method = function.kind() == "method_declaration";
+    let resolved = if method {
+        context.package.method(name)
+    } else {
+        context.package.function(name)
+    };
+    let Some(resolved) = resolved else {
+        return Vec::new();
+    };
+    if resolved.node.id() != function.id() || resolved.file != context.facts.file {
+        return Vec::new();
+    }
+    context
+        .package
+        .calls_of(name)
+        .iter()
+        .filter(|call| call.selector == method)
+        .collect()
+}
+
+/// What one caller does with the channel it gets.
+enum CallerWait {
+    /// It receives on every path: no leak from this caller.
+    Waits,
+    /// It can stop waiting; how, for the message ("at foo.go:12 can return ...").
+    Abandons(String),
+    /// It does something this check does not follow (stores, passes or ranges over it).
+    Unknown,
+}
+
+/// At most this many statements after `v := f()` are read for the receive: past that, unknown.
+const MAX_STATEMENTS: usize = 200;
+/// And at most this many nodes in them, so a caller's cost stays bounded.
+const MAX_NODES: usize = 20_000;
+
+fn caller_wait(context: &CodemodContext, call: &Call, index: usize) -> CallerWait {
+    let package = context.package;
+    let source = package.source(call.file);
+    let line = |node: Node| {
+        package.files[call.file]
+            .source
+            .line_column(node.start_byte())
+            .line
+    };
+    let at = |node: Node| {
+        if call.file == context.facts.file {
+            format!("at line {}", line(node))
+        } else {
+            format!(
+                "at {}:{}",
+                package.files[call.file].source.display_path,
+                line(node)
+            )
+        }
+    };
+    let Some(parent) = call.node.parent() else {
+        return CallerWait::Unknown;
+    };
+    match parent.kind() {
+        "unary_expression" if is_receive(parent, source) => match select_of(parent) {
+            Some(select) if select_has_other_case(select) => CallerWait::Abandons(format!(
+                "{} can take another case of its `select` and move on",
+                at(select)
+            )),
+            _ => CallerWait::Waits,
+        },
+        "expression_statement" => {
+            CallerWait::Abandons(format!("{} discards the channel", at(call.node)))
+        }
+        "expression_list" => {
+            let Some(statement) = parent.parent() else {
+                return CallerWait::Unknown;
+            };
+            if !matches!(
+                statement.kind(),
+                "short_var_declaration" | "assignment_statement"
+            ) || statement
+                .child_by_field_name("right")
+                .is_none_or(|right| right.id() != parent.id())
+            {
+                return CallerWait::Unknown;
+            }
+            let Some(left) = statement.child_by_field_name("left") else {
+                return CallerWait::Unknown;
+            };
+            let position = if parent.named_child_count() == 1 {
+                index
+            } else {
+                let mut cursor = parent.walk();
+                match parent
+                    .named_children(&mut cursor)
+                    .position(|value| value.id() == call.node.id())
+                {
+                    Some(position) => position,
+                    None => return CallerWait::Unknown,
+                }
+            };
+            let Some(variable) = left.named_child(position as u32) else {
+                return CallerWait::Unknown;
+            };
+            if variable.kind() != "identifier" {
+                return CallerWait::Unknown;
+            }
+            let variable = text(variable, source);
+            if variable == "_" {
+                return CallerWait::Abandons(format!("{} discards the channel", at(call.node)));
+            }
+            after_assignment(statement, variable, source, &at)
+        }
+        _ => CallerWait::Unknown,
+    }
+}
+
+/// The statements after `statement` (which stores the channel in `variable`), in its block: the
+/// first that names the variable decides (a plain receive waits; a `select` with another way
+/// out abandons; anything else is unknown), and an exit before it abandons.
+fn after_assignment(
+    statement: Node,
+    variable: &str,
+    source: &str,
+    at: &dyn Fn(Node) -> String,
+) -> CallerWait {
+    let mut budget = MAX_NODES;
+    let mut next = statement.next_named_sibling();
+    for _ in 0..MAX_STATEMENTS {
+        let Some(current) = next else {
+            // The end of the function's body with no receive: the channel is never read.
+            let body_end = statement
+                .parent()
+                .and_then(|list| list.parent())
+                .and_then(|block| block.parent())
+                .is_some_and(|function| {
+                    matches!(
+                        function.kind(),
+                        "function_declaration" | "method_declaration" | "func_literal"
+                    )
+                });
+            return if body_end {
+                CallerWait::Abandons(format!("{} never receives from it", at(statement)))
+            } else {
+                CallerWait::Unknown
+            };
+        };
+        next = current.next_named_sibling();
+        if current.kind() == "comment" {
+            continue;
+        }
+        let Some(mention) = first_mention(current, variable, source, &mut budget) else {
+            if budget == 0 {
+                return CallerWait::Unknown;
+            }
+            if let Some(exit) =
+                syntax::descendants_outside_closures(current, &mut |n| syntax::is_exit(n, source))
+                    .into_iter()
+                    .next()
+            {
+                return CallerWait::Abandons(format!(
+                    "{} can leave before receiving from it",
+                    at(exit)
+                ));
+            }
+            continue;
+        };
+        let Some(receive) = mention.parent().filter(|p| is_receive(*p, source)) else {
+            return CallerWait::Unknown;
+        };
+        if let Some(select) = select_of(receive) {
+            if select.id() != current.id() || !select_has_other_case(select) {
+                return CallerWait::Unknown;
+            }
+            // Another case that goes on to use the channel (receive it later): not followed.
+            let mut cursor = select.walk();
+            let cases: Vec<Node> = select.named_children(&mut cursor).collect();
+            let other_mentions = cases
+                .iter()
+                .filter(|case| !syntax::contains(**case, mention))
+                .any(|case| first_mention(*case, variable, source, &mut budget).is_some());
+            if other_mentions || budget == 0 {
+                return CallerWait::Unknown;
+            }
+            return CallerWait::Abandons(format!(
+                "{} can take another case of its `select` and move on",
+                at(select)
+            ));
+        }
+        return if receives_directly(current, receive) {
+            CallerWait::Waits
+        } else {
+            CallerWait::Unknown
+        };
+    }
+    CallerWait::Unknown
+}
+
+/// The first identifier `variable` in `node`, spending `budget` nodes at most.
+fn first_mention<'a>(
+    node: Node<'a>,
+    variable: &str,
+    source: &str,
+    budget: &mut usize,
+) -> Option<Node<'a>> {
+    let mut found = None;
+    syntax::visit(node, &mut |inner| {
+        if found.is_some() || *budget == 0 {
+            return Visit::Skip;
+        }
+        *budget -= 1;
+        if inner.kind() == "identifier" && text(inner, source) == variable {
+            found = Some(inner);
+            return Visit::Skip;
+        }
+        Visit::Descend
+    });
+    found
+}
+
+fn is_receive(node: Node, source: &str) -> bool {
+    node.kind() == "unary_expression"
+        && node
+            .child_by_field_name("operator")
+            .is_some_and(|op| text(op, source) == "<-")
+}
+
+/// The `select` whose case `receive` is the communication of, if any.
+fn select_of(receive: Node) -> Option<Node> {
+    let mut node = receive.parent()?;
+    for _ in 0..3 {
+        match node.kind() {
+            "communication_case" => {
+                return node
+                    .child_by_field_name("communication")
+                    .filter(|communication| syntax::contains(*communication, receive))
+                    .and_then(|_| node.parent());
+            }
+            "expression_list" | "receive_statement" => node = node.parent()?,
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn select_has_other_case(select: Node) -> bool {
+    let mut cursor = select.walk();
+    select
+        .named_children(&mut cursor)
+        .filter(|case| matches!(case.kind(), "communication_case" | "default_case"))
+        .count()
+        > 1
+}
+
+/// `<-ch`, `v := <-ch`, `v, ok = <-ch`, `return <-ch`, `use(<-ch)`: the receive runs whenever
+/// `statement` does (no block, closure or `&&`/`||` between them).
+fn receives_directly(statement: Node, receive: Node) -> bool {
+    matches!(
+        statement.kind(),
+        "expression_statement"
+            | "short_var_declaration"
+            | "assignment_statement"
+            | "return_statement"
+            | "send_statement"
+    ) && syntax::ancestors_until(receive, statement).all(|between| {
+        matches!(
+            between.kind(),
+            "expression_list"
+                | "argument_list"
+                | "call_expression"
+                | "parenthesized_expression"
+                | "unary_expression"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::codemods::test_support::*;
+    use crate::edit::Applicability;
+
+    const FUTURE: &str = "func lookup() <-chan int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\treturn c\n}\n";
+
+    #[test]
+    fn a_caller_that_can_time_out_gets_the_future_buffered() {
+        let before = format!(
+            "{FUTURE}\nfunc get(ctx context.Context) int {{\n\tselect {{\n\tcase v := <-lookup():\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}}\n}}\n"
+        );
+        assert_finding(&before, "future-leak", Some(Applicability::Safe));
+        assert_fix(
+            &before,
+            &before.replace("make(chan int)", "make(chan int, 1)"),
+        );
+        let message = &findings(&before)[0].message;
+        assert!(
+            message.contains("at line 20 can take another case"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_caller_that_returns_before_receiving_or_discards_it() {
+        let early = format!(
+            "{FUTURE}\nfunc get(fail bool) int {{\n\tc := lookup()\n\tif fail {{\n\t\treturn 0\n\t}}\n\treturn <-c\n}}\n"
+        );
+        assert_finding(&early, "future-leak", Some(Applicability::Safe));
+        let discarded = format!("{FUTURE}\nfunc get() {{\n\tlookup()\n}}\n");
+        assert_finding(&discarded, "future-leak", Some(Applicability::Safe));
+        let never = format!("{FUTURE}\nfunc get() {{\n\tc := lookup()\n\t_ = 1\n}}\n");
+        assert_finding(&never, "future-leak", Some(Applicability::Safe));
+    }
+
+    #[test]
+    fn callers_that_always_receive_leave_an_unexported_future_alone() {
+        assert_silent(&format!(
+            "{FUTURE}\nfunc get() int {{\n\treturn <-lookup()\n}}\n\nfunc get2() int {{\n\tc := lookup()\n\twork()\n\tv := <-c\n\treturn v\n}}\n"
+        ));
+        // No caller at all, or one the check does not follow (the channel is passed on).
+        assert_silent(FUTURE);
+        assert_silent(&format!(
+            "{FUTURE}\nfunc get() {{\n\tc := lookup()\n\tconsume(c)\n}}\n"
+        ));
+    }
+
+    #[test]
+    fn an_exported_future_is_a_hazard_whose_fix_depends_on_its_type() {
+        let receive_only = FUTURE.replace("lookup", "Lookup");
+        assert_finding(&receive_only, "future-leak", Some(Applicability::Safe));
+        let bidirectional = receive_only.replace("<-chan int", "chan int");
+        assert_finding(&bidirectional, "future-leak", Some(Applicability::Unsafe));
+    }
+
+    #[test]
+    fn a_future_whose_sender_gives_up_or_that_is_buffered_is_silent() {
+        assert_silent(
+            "func Lookup(ctx context.Context) <-chan int {\n\tc := make(chan int)\n\tgo func() {\n\t\tselect {\n\t\tcase c <- 1:\n\t\tcase <-ctx.Done():\n\t\t}\n\t}()\n\treturn c\n}\n",
+        );
+        assert_silent(
+            &FUTURE
+                .replace("lookup", "Lookup")
+                .replace("make(chan int)", "make(chan int, 1)"),
+        );
+        // The function receives from its own future: not this shape.
+        assert_silent(
+            "func Lookup() <-chan int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\t<-c\n\treturn c\n}\n",
+        );
+    }
+
+    #[test]
+    fn a_sender_that_may_return_without_sending_is_not_stranded_by_a_caller() {
+        // `case <-ctx.Done(): return`: a caller that gives up cancels and nothing is sent.
+        assert_silent(
+            "func Lookup(ctx context.Context, done chan int) <-chan int {\n\tc := make(chan int)\n\tgo func() {\n\t\tselect {\n\t\tcase <-ctx.Done():\n\t\t\treturn\n\t\tcase v := <-done:\n\t\t\tc <- v\n\t\t}\n\t}()\n\treturn c\n}\n",
+        );
+        // Sending in every case of the select: it always sends.
+        assert_finding(
+            "func Lookup(ctx context.Context, done chan int) <-chan int {\n\tc := make(chan int)\n\tgo func() {\n\t\tdefer close(c)\n\t\tselect {\n\t\tcase <-ctx.Done():\n\t\t\tc <- 0\n\t\tcase v := <-done:\n\t\t\tc <- v\n\t\t}\n\t}()\n\treturn c\n}\n",
+            "future-leak",
+            Some(Applicability::Safe),
+        );
+    }
+
+    #[test]
+    fn the_function_s_own_send_before_returning_blocks_forever() {
+        let before = "func Start(fail bool) (<-chan error, error) {\n\terrc := make(chan error)\n\tif fail {\n\t\terrc <- nil\n\t\treturn errc, nil\n\t}\n\tgo func() { errc <- nil }()\n\treturn errc, nil\n}\n";
+        assert_finding(before, "future-leak", Some(Applicability::Safe));
+        assert_fix(
+            before,
+            &before.replace("make(chan error)", "make(chan error, 1)"),
+        );
+        // A goroutine that sends was started before the own send: a buffer of one is not
+        // enough on that path; reported, no fix.
+        let after_start = "func Start(fail bool) <-chan error {\n\terrc := make(chan error)\n\tgo func() { errc <- nil }()\n\tif fail {\n\t\terrc <- nil\n\t\treturn errc\n\t}\n\treturn errc\n}\n";
+        assert_finding(after_start, "future-leak", None);
+    }
+}
