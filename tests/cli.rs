@@ -708,11 +708,22 @@ fn exclude_and_no_tests_apply_to_what_commit_reads_from_head() {
     common::commit_all(dir.path());
     let output = goleak_fix(
         dir.path(),
-        &["--commit", "--no-tests", "--exclude", "legacy/", "--format", "json"],
+        &[
+            "--commit",
+            "--no-tests",
+            "--exclude",
+            "legacy/",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["commit"]["files"], serde_json::json!(["a.go"]), "{report:#}");
+    assert_eq!(
+        report["commit"]["files"],
+        serde_json::json!(["a.go"]),
+        "{report:#}"
+    );
 }
 
 #[test]
