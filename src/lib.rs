@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error_text;
 pub mod escape;
 pub mod facts;
+pub mod go_mod;
 pub mod interrupt;
 pub mod markdown;
 pub mod output_file;

@@ -2,6 +2,7 @@
 //! methods they declare, so that `go worker(c)` can be followed into `worker` even when it is
 //! defined in another file.
 
+use crate::go_mod::{self, GoVersion};
 use crate::source::SourceFile;
 use crate::syntax::{self, text};
 use std::collections::{HashMap, HashSet};
@@ -36,6 +37,8 @@ pub struct Package<'a> {
     /// Every call in the parsed code, by the name it calls, built the first time a codemod
     /// asks (see `calls_of`).
     calls: std::sync::OnceLock<HashMap<&'a str, Vec<Call<'a>>>>,
+    /// The module's language version, read the first time a fix asks (see `go_mod`).
+    go_version: std::sync::OnceLock<Option<GoVersion>>,
 }
 
 /// A call `name(...)` or `x.name(...)` somewhere in the package.
@@ -61,6 +64,7 @@ impl<'a> Package<'a> {
                 .collect(),
             redeclared_builtins: std::sync::OnceLock::new(),
             calls: std::sync::OnceLock::new(),
+            go_version: std::sync::OnceLock::new(),
         };
         for (file_id, file) in files.iter().enumerate() {
             let source = file.source.text.as_str();
@@ -127,6 +131,19 @@ impl<'a> Package<'a> {
             calls
         });
         calls.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The Go language version of the package's module (the `go` directive of its `go.mod`),
+    /// when it can be read within the repository; `None` otherwise.
+    pub fn go_version(&self) -> Option<GoVersion> {
+        *self.go_version.get_or_init(|| {
+            let path = &self.files.first()?.source.path;
+            let directory = path
+                .parent()
+                .filter(|parent| !parent.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            go_mod::language_version(directory)
+        })
     }
 
     pub fn source(&self, file: FileId) -> &'a str {

@@ -59,7 +59,7 @@ examples! {
         clean: [close_after_wait, defer_close, producer_closes, wait_close_goroutine, wg_go_close],
     }
     ncast_leak: "ncast-leak" {
-        leaking: [counter_loop, early_return, hedged_requests, range_int, range_param, seed, select_timeout, unrolled_fan_in],
+        leaking: [counter_loop, early_return, hedged_requests, range_int, range_param, seed, select_timeout, signed_count, unrolled_fan_in],
         clean: [presized_len, presized_n, receive_all, receive_all_first_error, receive_n, sender_selects, unrolled_exclusive_senders, unrolled_receive_each],
     }
     future_leak: "future-leak" {

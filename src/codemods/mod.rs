@@ -102,8 +102,12 @@ pub(crate) mod test_support {
     use crate::syntax::go_parser;
 
     fn run(text: &str, unsafe_fixes: bool) -> (Vec<super::Finding>, Option<String>) {
+        run_as("t.go", text, unsafe_fixes)
+    }
+
+    fn run_as(name: &str, text: &str, unsafe_fixes: bool) -> (Vec<super::Finding>, Option<String>) {
         let settings = Settings::new(super::REGISTRY.to_vec(), unsafe_fixes);
-        let source = SourceFile::new("t.go".into(), "t.go".into(), text.to_string());
+        let source = SourceFile::new(name.into(), name.into(), text.to_string());
         let mut outcome = process_package(&mut go_parser(), vec![source], &settings);
         let outcome = outcome.pop().expect("one outcome");
         (outcome.findings, outcome.fixed)
@@ -127,6 +131,11 @@ pub(crate) mod test_support {
             "{:#?}",
             findings[0]
         );
+    }
+
+    /// The findings on `body` (wrapped by `program`) in a file named `name`.
+    pub fn findings_in(name: &str, body: &str) -> Vec<super::Finding> {
+        run_as(name, &program(body), true).0
     }
 
     /// The findings on `body` (wrapped by `program`), unsafe fixes included.

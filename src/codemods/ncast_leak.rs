@@ -12,6 +12,7 @@ use super::one_shot::{OneShotSender, one_shot_sender};
 use super::{Codemod, CodemodContext, Finding};
 use crate::edit::{Applicability, Fix};
 use crate::facts::Channel;
+use crate::go_mod::GoVersion;
 use crate::syntax::{self, text};
 use tree_sitter::Node;
 
@@ -222,8 +223,17 @@ fn loop_size(
         channel.make_call.start_byte(),
         spawn_loop.end_byte(),
     );
+    // A signed count: `max(n, 0)` is exactly how often the loop runs (`i < n` and `range n`
+    // run zero times for a negative `n`) and never negative, where the module's Go has the
+    // builtin (1.21); elsewhere `n`, unsafe.
+    let has_max = kind == ValueKind::Signed
+        && context
+            .package
+            .go_version()
+            .is_some_and(|version| version >= GoVersion::MIN_MAX_BUILTINS);
     let (size, proven) = match (header.kind(), kind) {
         (_, ValueKind::Literal) => (name.to_string(), true),
+        (_, ValueKind::Signed) if has_max => (format!("max({name}, 0)"), true),
         ("range_clause", ValueKind::Collection) => (format!("len({name})"), true),
         ("range_clause", ValueKind::Channel | ValueKind::Function) => return None,
         ("range_clause", ValueKind::Unsigned | ValueKind::Length) => (name.to_string(), true),

@@ -71,8 +71,14 @@ pub struct Outcome {
 
 /// Runs every codemod over `text` as a one-file package.
 pub fn run_on_text(name: &str, text: &str, unsafe_fixes: bool) -> Outcome {
+    run_at(PathBuf::from(name), name, text, unsafe_fixes)
+}
+
+/// Runs every codemod over `text` as the one-file package at `path` (whose directory decides
+/// the module, and so the Go version, the fixes are written for).
+fn run_at(path: PathBuf, name: &str, text: &str, unsafe_fixes: bool) -> Outcome {
     let settings = Settings::new(REGISTRY.to_vec(), unsafe_fixes);
-    let source = SourceFile::new(PathBuf::from(name), name.to_string(), text.to_string());
+    let source = SourceFile::new(path, name.to_string(), text.to_string());
     let mut outcomes = process_package(&mut go_parser(), vec![source], &settings);
     let outcome = outcomes.pop().expect("one file in, one outcome out");
     Outcome {
@@ -84,7 +90,8 @@ pub fn run_on_text(name: &str, text: &str, unsafe_fixes: bool) -> Outcome {
 pub fn run_on_file(path: &Path, unsafe_fixes: bool) -> Outcome {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    run_on_text(
+    run_at(
+        path.to_path_buf(),
         &path.file_name().unwrap().to_string_lossy(),
         &text,
         unsafe_fixes,

@@ -2,8 +2,10 @@
 // the parent takes whichever comes first and returns. The remaining n-1
 // senders block forever on the unbuffered channel.
 //
-// goleak-fix-test: unsafe-fix (n is a signed int: a negative n would make `make` panic,
-// so sizing the buffer by n is offered only with --unsafe-fixes)
+// n is a signed int: a buffer of n would make `make` panic for a negative n, where the
+// loop simply starts nothing. The fix sizes it max(n, 0), exactly the number of
+// goroutines, since the module's Go (codemods/go.mod) has the max builtin; in a module
+// older than Go 1.21 it offers n as an unsafe fix instead.
 package main
 
 import (
