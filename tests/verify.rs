@@ -828,3 +828,44 @@ fn the_module_root_in_the_remedy_is_escaped_on_the_terminal() {
     );
     assert!(!err.contains('\x1b'), "{err:?}");
 }
+
+/// A package whose test counts its runs in `counter` and fails on the runs `fails_on` lists
+/// (a shell-free way to make a test fail with the fix and pass without it, or flake).
+fn counting_test(counter: &Path, fails_on: &str) -> String {
+    format!(
+        "package t\n\nimport (\n\t\"os\"\n\t\"strconv\"\n\t\"testing\"\n)\n\nfunc TestCounted(t *testing.T) {{\n\tdata, _ := os.ReadFile({counter:?})\n\tn, _ := strconv.Atoi(string(data))\n\tn++\n\tos.WriteFile({counter:?}, []byte(strconv.Itoa(n)), 0o644)\n\tif {fails_on} {{\n\t\tt.Fatalf(\"run %d fails\", n)\n\t}}\n\tFetchA()\n}}\n"
+    )
+}
+
+#[test]
+fn a_test_that_fails_with_the_fix_drops_it_unless_it_passes_when_run_again() {
+    require_go();
+    let counts = tempfile::tempdir().unwrap();
+    // Run 1 is without the fix; every run with it fails: the fix is dropped.
+    let counter = counts.path().join("always");
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("a.go", &leaky("t", "A")),
+        ("a_test.go", &counting_test(&counter, "n >= 2")),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify=test", "--dry-run"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("dropped a.go: go test: --- FAIL: TestCounted"),
+        "{err}"
+    );
+    // Only run 2 (the first with the fix) fails; the retry passes: a flaky test.
+    let counter = counts.path().join("once");
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("a.go", &leaky("t", "A")),
+        ("a_test.go", &counting_test(&counter, "n == 2")),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify=test", "--dry-run"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("unverified a.go: go test: TestCounted failed with the fix and passed when run again with it: a flaky test cannot judge the fix"),
+        "{err}"
+    );
+    assert!(stdout(&output).contains("+\tc := make(chan string, 1)"));
+}

@@ -158,6 +158,17 @@ impl PackageJob<'_> {
         with: &[usize],
         label: &str,
     ) -> Result<GoRun, String> {
+        self.go_test_matching(place, with, label, ".")
+    }
+
+    /// `go_test` of the tests `run` (a `-run` pattern) matches.
+    pub(super) fn go_test_matching(
+        &self,
+        place: &Place,
+        with: &[usize],
+        label: &str,
+        run: &str,
+    ) -> Result<GoRun, String> {
         let timeout = self.options.test_timeout;
         let mut command = self.go_command(place);
         let mut extra = Vec::new();
@@ -188,7 +199,7 @@ impl PackageJob<'_> {
         command
             .arg("test")
             .arg(overlay_flag(&overlay))
-            .args(["-vet=off", "-count=1", "-run", "."])
+            .args(["-vet=off", "-count=1", "-run", run])
             .arg(format!("-timeout={}s", timeout.as_secs().max(1)))
             .arg(&place.pattern);
         self.run(command, timeout, "go test")

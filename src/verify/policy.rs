@@ -216,10 +216,27 @@ impl PackageJob<'_> {
             }
             match result {
                 Ok(run) if run.success => Check::Pass,
-                Ok(run) => Check::Fail(format!(
-                    "go test: {}",
-                    self.render(place, &first_failure(&run.output))
-                )),
+                Ok(run) => {
+                    // A test that passed without the fix and fails with it may be flaky (a
+                    // timing-dependent integration test on a busy machine): the failing tests
+                    // run once more, alone, with the fix. Passing then, they cannot say what
+                    // the fix did, and the fix is kept, unverified.
+                    let failed = failed_tests(&run.output);
+                    if !failed.is_empty() {
+                        let pattern = format!("^({})$", failed.join("|"));
+                        let retry = self.go_test_matching(place, with, "retry", &pattern);
+                        if retry.is_ok_and(|retry| retry.success) {
+                            return Check::Unknown(format!(
+                                "go test: {} failed with the fix and passed when run again with it: a flaky test cannot judge the fix",
+                                failed.join(", ")
+                            ));
+                        }
+                    }
+                    Check::Fail(format!(
+                        "go test: {}",
+                        self.render(place, &first_failure(&run.output))
+                    ))
+                }
                 Err(reason) => Check::Unknown(reason),
             }
         };
@@ -293,5 +310,34 @@ impl PackageJob<'_> {
             new.push(self.render(place, &first_line(&fixed.output)));
         }
         new
+    }
+}
+
+/// The top-level tests that `go test` says failed (`--- FAIL: TestX (0.01s)`, and `TestX` for
+/// a failing subtest `TestX/case`), each once, in order. Only names Go accepts for tests
+/// (letters, digits, `_`), so that they can be put in a `-run` pattern as they are.
+pub(super) fn failed_tests(output: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in output.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("--- FAIL: ") else {
+            continue;
+        };
+        let name = rest.split([' ', '/']).next().unwrap_or_default();
+        let valid = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if valid && !names.iter().any(|seen| seen == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_tests_are_named_once_by_their_top_level_name() {
+        let output = "=== RUN   TestA\n--- FAIL: TestA (0.00s)\n    --- FAIL: TestB/case_1 (0.00s)\n--- FAIL: TestB (0.01s)\n--- FAIL: Test$(x) (0.00s)\nFAIL\n";
+        assert_eq!(failed_tests(output), ["TestA", "TestB"]);
     }
 }
