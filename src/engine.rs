@@ -192,9 +192,10 @@ pub fn process_package_with(
         .iter()
         .zip(&wanted)
         .flat_map(|(source, chunks)| {
-            chunks
-                .iter()
-                .flat_map(|chunk| prefilter::goroutine_callees(&source.text[chunk.clone()]))
+            chunks.iter().flat_map(|chunk| {
+                let text = &source.text[chunk.clone()];
+                prefilter::goroutine_callees(text).chain(prefilter::channel_callees(text))
+            })
         })
         .collect();
     // Functions that make a channel and may return it (futures): future-leak reads their

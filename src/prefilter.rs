@@ -118,6 +118,67 @@ fn is_word_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
+/// The names of the calls in `chunk` that may take a channel it makes as an argument
+/// (`wait(ctx, c)` after `c := make(chan T)`): the analysis follows such a call into a function
+/// of the package that receives from it, so that function must be parsed. A superset, found
+/// without parsing: the variables on the left of each `make(chan` line, then every call on a
+/// line that names one of them inside its parentheses.
+pub fn channel_callees(chunk: &str) -> Vec<&str> {
+    let bytes = chunk.as_bytes();
+    let line_start = |at: usize| {
+        bytes[..at]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1)
+    };
+    let mut variables: Vec<&str> = Vec::new();
+    for at in channel_make_sites(bytes) {
+        let left = chunk[line_start(at)..at].trim_end();
+        let Some(left) = left.strip_suffix(":=").or_else(|| left.strip_suffix('=')) else {
+            continue;
+        };
+        variables.extend(words(left).filter(|word| *word != "var"));
+    }
+    variables.sort_unstable();
+    variables.dedup();
+    let mut callees = Vec::new();
+    for variable in variables {
+        for at in memmem::find_iter(bytes, variable.as_bytes()) {
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(at + variable.len()).copied();
+            if before.is_some_and(is_word_byte) || after.is_some_and(is_word_byte) {
+                continue;
+            }
+            // The innermost unclosed `(` before it on its line, and the name just before it;
+            // looked for in the 256 bytes before it at most, so a long line costs linear time.
+            let start = line_start(at).max(at.saturating_sub(256));
+            let mut depth = 0usize;
+            let mut open = None;
+            for index in (start..at).rev() {
+                match bytes[index] {
+                    b')' => depth += 1,
+                    b'(' if depth == 0 => {
+                        open = Some(index);
+                        break;
+                    }
+                    b'(' => depth -= 1,
+                    _ => {}
+                }
+            }
+            let Some(open) = open else { continue };
+            let name_end = open;
+            let name_start = bytes[start..name_end]
+                .iter()
+                .rposition(|b| !is_word_byte(*b))
+                .map_or(start, |i| start + i + 1);
+            if name_start < name_end {
+                callees.push(&chunk[name_start..name_end]);
+            }
+        }
+    }
+    callees
+}
+
 /// The names that `go name(...)` and `go x.name(...)` call in `text`, found without parsing
 /// (a superset: a match in a comment or string only costs a little more parsing).
 pub fn goroutine_callees(text: &str) -> impl Iterator<Item = &str> {

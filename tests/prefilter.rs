@@ -172,6 +172,31 @@ fn callers_of_a_future_in_other_files_are_still_seen() {
 }
 
 #[test]
+fn a_called_receiver_in_another_file_is_still_seen() {
+    let parent = "package jobs\n\nimport \"context\"\n\nfunc get(ctx context.Context) int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\treturn wait(ctx, c)\n}\n";
+    let selects = "package jobs\n\nimport \"context\"\n\nfunc wait(ctx context.Context, c <-chan int) int {\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n";
+    let receives = "package jobs\n\nimport \"context\"\n\nfunc wait(ctx context.Context, c <-chan int) int {\n\treturn <-c\n}\n";
+    let file = |name: &str, text: &str| (name.to_string(), text.to_string());
+    assert_same(
+        "selecting callee",
+        &[file("a.go", parent), file("b.go", selects)],
+    );
+    assert_same(
+        "receiving callee",
+        &[file("a.go", parent), file("b.go", receives)],
+    );
+    let found = run(
+        &[file("a.go", parent), file("b.go", selects)],
+        Parsing::WhatCanMatter,
+    );
+    let silent = run(
+        &[file("a.go", parent), file("b.go", receives)],
+        Parsing::WhatCanMatter,
+    );
+    assert_ne!(found[0].1, silent[0].1);
+}
+
+#[test]
 fn unformatted_code_falls_back_to_a_full_parse() {
     let text = "package p\nimport \"time\"\n  func f() int { c := make (chan int)\n go func() { c <- 1 }()\n select { case v := <-c: return v\n case <-time.After(time.Second): return 0 } }\nfunc\ng() {}\n";
     let files = [("u.go".to_string(), text.to_string())];

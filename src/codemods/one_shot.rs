@@ -433,7 +433,7 @@ pub fn parent_wait<'f, 'a>(
                 // (`select { case <-c: case <-time.After(d): }` then `<-c`) does not give up;
                 // a `return` before that receive does. Of several selects in a row, the last
                 // one is where the parent finally can give up.
-                match waits.after(case.select, context.facts.body) {
+                match waits.after(case.site, context.facts.body) {
                     After::Receives => {}
                     After::LeavesFirst(exit) => leaves_at = leaves_at.or(Some(exit)),
                     After::Never => give_up = Some(case),
@@ -477,6 +477,10 @@ pub fn parent_wait<'f, 'a>(
 /// same sender sends on (it sent there instead) nor followed by a receive of ours in its body
 /// (`case <-time.After(d): return <-c` still waits).
 fn select_can_give_up(context: &CodemodContext, case: &SelectCase, sender: &OneShotSender) -> bool {
+    // In a callee that only receives the channel once: its other cases cannot receive it.
+    if case.callee.is_some() {
+        return true;
+    }
     let is_our_case = |c: &Node| {
         c.child_by_field_name("communication")
             .is_some_and(|m| sender.receives.iter().any(|r| syntax::contains(m, r.node)))
@@ -656,7 +660,7 @@ impl<'a> Waits<'_, '_, 'a> {
                 {
                     return false;
                 }
-                UseKind::Receive { select: Some(case) } => case.select,
+                UseKind::Receive { select: Some(case) } => case.site,
                 _ => receive.node,
             };
             syntax::contains(statement, node)

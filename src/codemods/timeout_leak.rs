@@ -34,11 +34,30 @@ impl Codemod for TimeoutLeak {
             } else {
                 "another case"
             };
+            let select = match case.callee {
+                None => format!(
+                    "the select at line {}",
+                    context.line_of(case.select.start_byte())
+                ),
+                Some(callee) => {
+                    let file = &context.package.files[callee.file].source;
+                    let line = file.line_column(case.select.start_byte()).line;
+                    let place = if callee.file == context.facts.file {
+                        format!("line {line}")
+                    } else {
+                        format!("{}:{line}", file.display_path)
+                    };
+                    format!(
+                        "the select of `{}` (called at line {}, select at {place})",
+                        callee.function,
+                        context.line_of(case.site.start_byte())
+                    )
+                }
+            };
             Some(Leak {
                 message: format!(
-                    "{} on unbuffered channel `{name}`, but the select at line {} can take {alternative} and move on; the send then blocks forever",
+                    "{} on unbuffered channel `{name}`, but {select} can take {alternative} and move on; the send then blocks forever",
                     sender.started_at(context),
-                    context.line_of(case.select.start_byte()),
                 ),
                 fix_description: format!(
                     "give `{name}` a buffer of {} so the send completes after the select gives up",
@@ -52,6 +71,50 @@ impl Codemod for TimeoutLeak {
 #[cfg(test)]
 mod tests {
     use crate::codemods::test_support::*;
+
+    const WAIT: &str = "func wait(ctx context.Context, c <-chan int) int {\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n\n";
+
+    #[test]
+    fn a_called_function_that_selects_on_the_channel_is_where_the_parent_gives_up() {
+        let before = format!(
+            "{WAIT}func f(ctx context.Context) int {{\n\tc := make(chan int)\n\tgo func() {{ c <- 1 }}()\n\treturn wait(ctx, c)\n}}\n"
+        );
+        assert_fix(
+            &before,
+            &before.replace("c := make(chan int)", "c := make(chan int, 1)"),
+        );
+        let message = &findings(&before)[0].message;
+        assert!(
+            message.contains("the select of `wait` (called at line 25, select at line 14)"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn called_receivers_that_always_receive_or_are_retried_are_silent() {
+        // A callee that receives before anything can return; a retried call in a loop.
+        assert_silent(
+            "func recv(c <-chan int) int {\n\tv := <-c\n\treturn v\n}\n\nfunc f() int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\treturn recv(c)\n}\n",
+        );
+        assert_silent(&format!(
+            "{WAIT}func f(ctx context.Context) int {{\n\tc := make(chan int)\n\tgo func() {{ c <- 1 }}()\n\tfor {{\n\t\tif v := wait(ctx, c); v != 0 {{\n\t\t\treturn v\n\t\t}}\n\t}}\n}}\n"
+        ));
+    }
+
+    #[test]
+    fn a_callee_that_does_more_than_receive_once_is_not_followed() {
+        // It also closes the channel, or receives in a loop, or may return before receiving:
+        // the channel escapes, and nothing is said.
+        for callee in [
+            "func wait(ctx context.Context, c chan int) int {\n\tdefer close(c)\n\treturn <-c\n}\n\n",
+            "func wait(ctx context.Context, c chan int) int {\n\tfor {\n\t\tselect {\n\t\tcase v := <-c:\n\t\t\treturn v\n\t\tcase <-ctx.Done():\n\t\t}\n\t}\n}\n\n",
+            "func wait(ctx context.Context, c chan int) int {\n\tif ctx == nil {\n\t\treturn 0\n\t}\n\treturn <-c\n}\n\n",
+        ] {
+            assert_silent(&format!(
+                "{callee}func f(ctx context.Context) int {{\n\tc := make(chan int)\n\tgo func() {{ c <- 1 }}()\n\treturn wait(ctx, c)\n}}\n"
+            ));
+        }
+    }
 
     #[test]
     fn buffers_a_result_the_select_can_abandon() {

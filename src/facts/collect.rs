@@ -458,6 +458,12 @@ impl<'a> Builder<'_, 'a> {
                 self.follow_into_callee(channel, node, context, root);
                 continue;
             }
+            if matches!(kind, UseKind::Escape(PASSED_TO_A_FUNCTION))
+                && context == Context::Parent
+                && let Some(wait) = self.called_receiver(node)
+            {
+                kind = wait;
+            }
             channel.uses.push(self.use_at(node, kind, context, root));
         }
     }
@@ -516,6 +522,100 @@ impl<'a> Builder<'_, 'a> {
         };
         let root = closure.child_by_field_name("body").unwrap_or(closure);
         Ok((Context::Goroutine(id), root))
+    }
+
+    /// `wait(ctx, c)` called directly (not with `go`, not deferred) by the function itself,
+    /// where `wait` is a function or method of the package that only receives from its
+    /// parameter, once, outside loops and closures: the call is where the function waits. It
+    /// surely receives when that receive runs before anything can return (a plain receive,
+    /// or a `select` whose other cases cannot win); in a `select` with other cases the call
+    /// is a wait that can give up, like a `select` of the function's own. Anything else is
+    /// not followed (`None`: the channel escapes).
+    fn called_receiver(&self, argument: Node<'a>) -> Option<UseKind<'a>> {
+        let call = argument.parent()?.parent()?;
+        if matches!(
+            call.parent().map(kind_of),
+            Some("go_statement" | "defer_statement")
+        ) {
+            return None;
+        }
+        let callee_ref = self.resolve_callee(call.child_by_field_name("function")?)?;
+        let callee = callee_ref.node;
+        // Recursion: the function calling itself is not a receiver we can summarise.
+        if callee_ref.file == self.file && syntax::contains(callee, self.body) {
+            return None;
+        }
+        let callee_body = callee.child_by_field_name("body")?;
+        let callee_source = self.package.source(callee_ref.file);
+        let parameter = parameter_name(callee, callee_source, argument_index(argument)?)?;
+        let mut callee_nesting = Nesting::default();
+        let callee_scopes = Scopes::resolve(callee, callee_source, &mut |node| {
+            callee_nesting.enter(node)
+        });
+        let parameters = callee.child_by_field_name("parameters");
+        let binding = callee_scopes.bindings.iter().position(|binding| {
+            binding.parameter
+                && binding.name == parameter
+                && parameters.is_some_and(|list| syntax::contains(list, binding.node))
+        })?;
+        let [only] = callee_scopes.uses(binding) else {
+            return None;
+        };
+        if callee_nesting.closure(*only).is_some()
+            || !callee_nesting.loops_within(*only, callee_body).is_empty()
+        {
+            return None;
+        }
+        let UseKind::Receive { select } =
+            classify(*only, callee_source, callee_body, &callee_scopes)
+        else {
+            return None;
+        };
+        let receive = only.parent()?;
+        match select {
+            Some(case) if case.other_cases > 0 => {
+                let name = callee.child_by_field_name("name")?;
+                Some(UseKind::Receive {
+                    select: Some(SelectCase {
+                        site: call,
+                        // Leaving the callee's select returns to this function, which goes on.
+                        other_case_leaves: false,
+                        callee: Some(CalleeSelect {
+                            file: callee_ref.file,
+                            function: text(name, callee_source),
+                        }),
+                        ..case
+                    }),
+                })
+            }
+            // The receive (or the select holding it) must run on every path into the
+            // callee: a statement of its body, before any statement that can leave.
+            case => {
+                let waits_at = case.map_or(receive, |case| case.select);
+                let statements = syntax::statements(callee_body);
+                for statement in statements {
+                    if syntax::contains(statement, waits_at) {
+                        let direct = statement.id() == waits_at.id()
+                            || syntax::ancestors_until(waits_at, statement).all(|between| {
+                                matches!(
+                                    kind_of(between),
+                                    "expression_list"
+                                        | "argument_list"
+                                        | "call_expression"
+                                        | "parenthesized_expression"
+                                        | "unary_expression"
+                                        | "receive_statement"
+                                )
+                            });
+                        return direct.then_some(UseKind::Receive { select: None });
+                    }
+                    if can_leave_function(statement, callee_source) {
+                        return None;
+                    }
+                }
+                None
+            }
+        }
     }
 
     /// `go worker(i, c)`: record what `worker` does with its parameter as uses in that goroutine.
@@ -623,6 +723,9 @@ fn goroutine_literal(start: Node) -> Option<Node> {
         .find(|a| kind_of(a) == "func_literal")
 }
 
+/// The escape of a channel passed to a call that is not `go`: `called_receiver` may follow it.
+const PASSED_TO_A_FUNCTION: &str = "it is passed to a function";
+
 /// What one occurrence of a channel's name does with the channel.
 fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>, scopes: &Scopes<'a>) -> UseKind<'a> {
     let Some(parent) = node.parent() else {
@@ -673,7 +776,7 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>, scopes: &Scopes<'a
                 _ if call.parent().is_some_and(|p| kind_of(p) == "go_statement") => {
                     UseKind::GoArgument
                 }
-                _ => UseKind::Escape("it is passed to a function"),
+                _ => UseKind::Escape(PASSED_TO_A_FUNCTION),
             }
         }
         "expression_list" => {
@@ -820,6 +923,8 @@ fn select_case_of<'a>(receive: Node<'a>, source: &str) -> Option<SelectCase<'a>>
         .collect();
     Some(SelectCase {
         select,
+        site: select,
+        callee: None,
         other_cases: others.len(),
         has_default: others.iter().any(|case| kind_of(case) == "default_case"),
         other_case_leaves: others.iter().any(|case| can_leave_function(*case, source)),

@@ -78,12 +78,25 @@ pub enum Capacity<'a> {
 
 #[derive(Debug)]
 pub struct SelectCase<'a> {
+    /// The `select` statement (in the callee, for `callee`).
     pub select: Node<'a>,
+    /// Where the function itself waits: the `select`, or the call of the callee that selects.
+    pub site: Node<'a>,
+    /// The select is in a function of the package that this one calls with the channel
+    /// (`return wait(ctx, c)`), not in this function.
+    pub callee: Option<CalleeSelect<'a>>,
     /// Other `case`s and `default`s of the same select.
     pub other_cases: usize,
     pub has_default: bool,
     /// Some other case can leave the function (`return`/`goto`).
     pub other_case_leaves: bool,
+}
+
+/// A select in a called function: where it is, for messages.
+#[derive(Debug, Clone, Copy)]
+pub struct CalleeSelect<'a> {
+    pub file: FileId,
+    pub function: &'a str,
 }
 
 #[derive(Debug)]
