@@ -15,13 +15,17 @@ use crate::streams::{self, Recorded, say};
 use crate::verify::{self, Toolchain, Verdicts};
 use crate::walk::{self, FileError};
 use crate::write::write_atomically;
-use crate::{annotations, escape, interrupt, pr_body, sarif, shard, suppress};
+use crate::{
+    annotations, color, error_text, escape, interrupt, pr_body, sarif, shard, suggest, suppress,
+};
 use anyhow::Context;
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 use std::collections::HashSet;
-use std::io::{self, Write};
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Where the reports go: stdout, whose write errors are kept for the end of the run rather
 /// than ending it (see `streams`).
@@ -30,7 +34,8 @@ type Stdout = Recorded<io::StdoutLock<'static>>;
 #[derive(Parser, Debug)]
 #[command(
     name = "goleak-fix",
-    version,
+    // The package version and the git commit it was built from (see build.rs).
+    version = env!("GOLEAK_FIX_VERSION"),
     about = "Find goroutine leaks in Go code and fix them with byte-precise edits.",
     after_help = "Exit status: 0 nothing found (or everything fixed), 1 findings or changes remain, 2 error."
 )]
@@ -39,7 +44,7 @@ pub struct Cli {
     #[arg(default_value = ".")]
     pub paths: Vec<String>,
     /// Write nothing; print a unified diff of every change. Exit 1 when there would be changes.
-    #[arg(long, conflicts_with = "check")]
+    #[arg(long, visible_alias = "diff", conflicts_with = "check")]
     pub dry_run: bool,
     /// Write nothing; report findings. Exit 1 when there are findings.
     #[arg(long)]
@@ -152,6 +157,54 @@ pub struct Cli {
     /// Report and fix only the findings the evidence confirms.
     #[arg(long, requires = "evidence")]
     pub evidence_only: bool,
+
+    // Issue 15, a command line with Go manners: these flags are kept together.
+    /// With --verify: the longest one `go` command may take (`90`, `90s`, `10m`, `1h`;
+    /// default 120s for each `go vet`, 300s for each `go test`). A cold build cache makes the
+    /// first run of a large module slow.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "verify")]
+    pub verify_timeout: Option<Duration>,
+    /// Skip what GLOB matches (gitignore syntax, relative to the current directory), besides
+    /// what Go skips and goleak-fix.toml's `exclude`. Repeatable. A file named as a PATH is
+    /// always read.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Leave out `_test.go` files (a file named as a PATH is always read).
+    #[arg(long)]
+    pub no_tests: bool,
+    /// Exit 0 when findings or changes remain; errors still exit 2.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Colour: `auto` (on a terminal, unless NO_COLOR is set), `always`, `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = color::When::Auto)]
+    pub color: color::When,
+    /// Print a completion script for SHELL and exit.
+    #[arg(long, value_enum, value_name = "SHELL")]
+    pub completions: Option<clap_complete::Shell>,
+    /// Print the manual page (roff, for `man -l -`) and exit.
+    #[arg(long)]
+    pub man: bool,
+}
+
+/// `--verify-timeout`: seconds, or a number with `s`, `m` or `h`; above zero.
+fn parse_duration(value: &str) -> Result<Duration, String> {
+    const EXPECTED: &str = "a duration: seconds, or with s, m or h (say 90s or 10m)";
+    let (digits, unit) = match value.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => value.split_at(at),
+        None => (value, ""),
+    };
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(EXPECTED.to_string()),
+    };
+    let number: u64 = digits.parse().map_err(|_| EXPECTED.to_string())?;
+    number
+        .checked_mul(scale)
+        .filter(|&seconds| seconds > 0)
+        .map(Duration::from_secs)
+        .ok_or_else(|| "a duration above zero".to_string())
 }
 
 /// The most threads `--jobs` may ask for. The work is parsing, bound by the cores (and with
@@ -207,12 +260,17 @@ pub enum Format {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // First of all: an interrupt at any time, even before a file is read, says so.
+    let _ = interrupt::install(interrupt::NOTHING_YET);
+    let cli = parse_arguments(std::env::args_os().collect());
+    color::init(cli.color);
     let mut stdout = Recorded::new(io::stdout().lock());
     let status = match run(&cli, &mut stdout) {
+        // `--exit-zero`: remaining findings or changes are not a failure; errors still are.
+        Ok(1) if cli.exit_zero => 0,
         Ok(status) => status,
         Err(error) => {
-            say(&format!("goleak-fix: {error:#}"));
+            say(&format!("goleak-fix: {}", error_text::describe(&error)));
             2
         }
     };
@@ -228,6 +286,124 @@ pub fn main() -> ExitCode {
         _ => status,
     };
     ExitCode::from(status)
+}
+
+/// The flags, or the usage error (exit 2) with a tip for what Go developers type out of habit
+/// (`-json`, `--fix`, `-diff`), and for `--verify test`, which clap reads as `--verify` and a
+/// PATH `test`.
+fn parse_arguments(arguments: Vec<OsString>) -> Cli {
+    // clap's own help and errors follow `--color` too (with `auto`, clap's own check of the
+    // terminal and NO_COLOR).
+    let clap_color = match color_flag(&arguments) {
+        Some(color::When::Always) => clap::ColorChoice::Always,
+        Some(color::When::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    };
+    let parsed = Cli::command()
+        .color(clap_color)
+        .try_get_matches_from(&arguments)
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(error) => {
+            let error = match (error.kind(), go_habit_tip(&arguments)) {
+                (clap::error::ErrorKind::UnknownArgument, Some(tip)) => {
+                    let mut error = error;
+                    error.insert(
+                        clap::error::ContextKind::Suggested,
+                        clap::error::ContextValue::StyledStrs(vec![tip.into()]),
+                    );
+                    error
+                }
+                _ => error,
+            };
+            error.exit()
+        }
+    };
+    if cli.verify == Some(verify::Level::Vet)
+        && let Some(level) = level_after_bare_verify(&arguments)
+    {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "`--verify {level}` reads `{level}` as a PATH: the level is given with `=`, \
+                     as in `--verify={level}` (to verify a directory named {level}, write \
+                     `--verify ./{level}`)"
+                ),
+            )
+            .exit()
+    }
+    cli
+}
+
+/// The value of the last `--color` among `arguments`, before clap has parsed them.
+fn color_flag(arguments: &[OsString]) -> Option<color::When> {
+    let mut found = None;
+    let mut arguments = arguments
+        .iter()
+        .take_while(|argument| *argument != "--")
+        .filter_map(|argument| argument.to_str());
+    while let Some(argument) = arguments.next() {
+        let value = match argument.strip_prefix("--color") {
+            Some("") => arguments.next(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        if let Some(when) = value.and_then(|value| color::When::from_str(value, false).ok()) {
+            found = Some(when);
+        }
+    }
+    found
+}
+
+/// `test` or `vet` when it is the word right after a bare `--verify`.
+fn level_after_bare_verify(arguments: &[OsString]) -> Option<&'static str> {
+    let options = arguments.iter().take_while(|argument| *argument != "--");
+    let after: Vec<&OsString> = options.collect();
+    after.windows(2).find_map(|pair| {
+        if pair[0] != "--verify" {
+            return None;
+        }
+        ["test", "vet"].into_iter().find(|level| pair[1] == *level)
+    })
+}
+
+/// What to write instead of a flag that goleak-fix does not have but Go's tools (or other
+/// linters) do: `-json`, `--fix`, `-diff`, and any long flag given with one dash.
+fn go_habit_tip(arguments: &[OsString]) -> Option<String> {
+    let command = Cli::command();
+    let long_flags: Vec<String> = command
+        .get_arguments()
+        .flat_map(|arg| arg.get_long_and_visible_aliases().unwrap_or_default())
+        .map(str::to_string)
+        .collect();
+    arguments
+        .iter()
+        .skip(1)
+        .take_while(|argument| *argument != "--")
+        .filter_map(|argument| argument.to_str())
+        .find_map(|argument| {
+            let name = argument.trim_start_matches('-');
+            let name = name.split_once('=').map_or(name, |(name, _)| name);
+            match name {
+                "json" | "sarif" => {
+                    Some(format!("goleak-fix writes {name} with `--format {name}`"))
+                }
+                "fix" => Some(
+                    "fixing is what goleak-fix does without a mode flag; `--diff` shows the \
+                     fixes without writing them"
+                        .to_string(),
+                ),
+                _ if argument.starts_with('-')
+                    && !argument.starts_with("--")
+                    && long_flags.iter().any(|flag| flag == name) =>
+                {
+                    Some(format!("long flags take two dashes: `--{name}`"))
+                }
+                _ => None,
+            }
+        })
 }
 
 /// How the run was set up, as the reports tell it.
@@ -268,6 +444,14 @@ fn load_config(cli: &Cli) -> anyhow::Result<config::Config> {
 /// The run; its exit status. Writes to `stdout` never fail it (see `streams`): whatever
 /// happens to the reports, the files, the branch and the pull-request body are still done.
 fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
+    if let Some(shell) = cli.completions {
+        clap_complete::generate(shell, &mut Cli::command(), "goleak-fix", stdout);
+        return Ok(0);
+    }
+    if cli.man {
+        clap_mangen::Man::new(Cli::command()).render(stdout)?;
+        return Ok(0);
+    }
     if cli.list_codemods {
         for codemod in codemods::REGISTRY {
             writeln!(stdout, "{:<26} {}", codemod.id(), codemod.summary())?;
@@ -342,6 +526,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         evidence: load_evidence(cli)?,
         ..setup
     };
+    let exclude = exclusions(cli, &config)?;
     // Before anything is read or written: --verify without Go is a usage error.
     let toolchain = cli.verify.map(Toolchain::find).transpose()?;
     if let Some(jobs) = cli.jobs {
@@ -362,7 +547,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
             stdout,
             cli,
             &settings,
-            &config,
+            exclude.as_ref(),
             &setup,
             toolchain.as_ref(),
             started,
@@ -375,7 +560,7 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
         // Writes nothing, but --verify's temp directory must not outlive an interrupted run.
         interrupt::install(interrupt::NOTHING_WRITTEN)?;
     }
-    let walk = walk::collect_excluding(&cli.paths, config.exclude.as_ref());
+    let walk = walk::collect_excluding(&cli.paths, exclude.as_ref());
     let files: usize = walk.packages.values().map(Vec::len).sum();
     let located = (setup.evidence.as_ref()).map(|groups| locate_walked(groups, &walk.packages));
     let settings = narrowed_to_evidence(cli, settings, located.as_ref());
@@ -433,14 +618,46 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
             Mode::Fix,
         )
     };
+    // The errors first: the summary line is the last thing a reader sees.
+    say_errors(&errors);
     if !cli.quiet {
         say(&summary_line(&analysis, &settings, mode, started.elapsed()));
     }
-    for error in &errors {
-        say(&format!("goleak-fix: {}: {}", error.path, error.reason));
-    }
     stdout.flush()?;
     Ok(exit_status(exit, &errors, &analysis))
+}
+
+/// Each file that could not be read or written, with the reason (without Rust's `(os error
+/// N)`).
+fn say_errors(errors: &[FileError]) {
+    for error in errors {
+        say(&format!(
+            "goleak-fix: {}: {}",
+            error.path,
+            error_text::without_os_error(&error.reason)
+        ));
+    }
+}
+
+/// What the walk leaves out: goleak-fix.toml's `exclude`, `--exclude` (relative to the
+/// current directory) and `--no-tests`.
+fn exclusions(cli: &Cli, config: &config::Config) -> anyhow::Result<Option<config::Exclude>> {
+    let mut exclude = config.exclude.clone();
+    if !cli.exclude.is_empty() {
+        let here = std::env::current_dir()
+            .and_then(std::fs::canonicalize)
+            .context("--exclude: the current directory")?;
+        let flags = config::Exclude::patterns(&here, &cli.exclude)
+            .map_err(|problem| anyhow::anyhow!("--exclude: {problem}"))?;
+        exclude = Some(match exclude {
+            Some(file) => file.and(flags),
+            None => flags,
+        });
+    }
+    if cli.no_tests {
+        exclude = Some(exclude.unwrap_or_default().without_tests());
+    }
+    Ok(exclude)
 }
 
 /// `--verify`: proves the fixes with the Go toolchain (see `verify`), names each fixed file's
@@ -455,10 +672,18 @@ fn verify_fixes(
     let (Some(level), Some(toolchain)) = (cli.verify, toolchain) else {
         return Ok(Verdicts::new());
     };
-    let options = verify::Options::new(level, base.to_path_buf());
+    let mut options = verify::Options::new(level, base.to_path_buf())
+        .with_progress(!cli.quiet && io::stderr().is_terminal());
+    if let Some(timeout) = cli.verify_timeout {
+        options = options.with_timeout(timeout);
+    }
     let verdicts = verify::verify(outcomes, toolchain, &options)?;
     for (path, verdict) in &verdicts {
-        say(&verdict.line(path));
+        streams::say_marked(
+            verdict.status.style(),
+            verdict.status.as_str(),
+            &verdict.detail(path),
+        );
     }
     Ok(verdicts)
 }
@@ -540,7 +765,8 @@ fn dry_run(
     } else {
         for outcome in &analysis.outcomes {
             if let Some(fixed) = &outcome.fixed {
-                write!(out, "{}", file_diff(&outcome.source, fixed))?;
+                let diff = file_diff(&outcome.source, fixed);
+                write!(out, "{}", color::diff(&diff, color::on_stdout()))?;
             }
         }
     }
@@ -594,11 +820,11 @@ fn fix_in_place(
         match write_atomically(&outcome.source.path, &outcome.source.text, fixed) {
             Ok(()) => {
                 let ids: Vec<&str> = outcome.applied.iter().map(|(id, _)| *id).collect();
-                say(&format!(
-                    "fixed {path}: {} leak(s) ({})",
-                    ids.len(),
-                    ids.join(", ")
-                ));
+                streams::say_marked(
+                    color::Style::Green,
+                    "fixed",
+                    &format!("{path}: {}", leak_count(&ids)),
+                );
             }
             Err(error) => {
                 not_written.insert(path.clone());
@@ -630,6 +856,27 @@ fn fix_in_place(
     Ok(u8::from(remaining > 0))
 }
 
+/// `3 leaks (timeout-leak ×3)`, `2 leaks (ncast-leak, timeout-leak)`, `1 leak (timeout-leak)`:
+/// how many fixes, and by which codemods, each named once in the order first applied.
+fn leak_count(ids: &[&str]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for id in ids {
+        match counts.iter_mut().find(|(seen, _)| seen == id) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((id, 1)),
+        }
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(id, count)| match count {
+            1 => id.to_string(),
+            _ => format!("{id} ×{count}"),
+        })
+        .collect();
+    let noun = if ids.len() == 1 { "leak" } else { "leaks" };
+    format!("{} {noun} ({})", ids.len(), parts.join(", "))
+}
+
 /// `--commit`: the fixes of the files as committed at HEAD go into one commit on a new branch
 /// (see `commit`), or with `--split-by`/`--max-files` one commit and branch per shard (see
 /// `shard`), each on top of `HEAD`; then the run reports like the default mode, with the
@@ -641,14 +888,13 @@ fn commit_to_branch(
     out: &mut impl Write,
     cli: &Cli,
     settings: &Settings,
-    config: &config::Config,
+    exclude: Option<&config::Exclude>,
     setup: &Setup,
     toolchain: Option<&Toolchain>,
     started: std::time::Instant,
 ) -> anyhow::Result<u8> {
     let repository = HeadCommit::open(&cli.paths)?;
-    let (packages, mut errors) =
-        repository.go_packages(config.exclude.as_ref(), settings.max_file_size)?;
+    let (packages, mut errors) = repository.go_packages(exclude, settings.max_file_size)?;
     let located =
         (setup.evidence.as_ref()).map(|groups| locate_sources(groups, &packages, repository.top()));
     let settings = &narrowed_to_evidence(cli, settings.clone(), located.as_ref());
@@ -834,6 +1080,7 @@ fn commit_to_branch(
     if cli.format.is_some() || remaining > 0 || has_unexplained(&report) {
         print_report(out, report, cli.format)?;
     }
+    say_errors(&errors);
     if !cli.quiet {
         say(&summary_line(
             &analysis,
@@ -841,9 +1088,6 @@ fn commit_to_branch(
             Mode::Commit,
             started.elapsed(),
         ));
-    }
-    for error in &errors {
-        say(&format!("goleak-fix: {}: {}", error.path, error.reason));
     }
     out.flush()?;
     Ok(exit_status(u8::from(remaining > 0), &errors, &analysis))
@@ -1139,7 +1383,11 @@ fn summary_line(
 
 fn unknown_codemod(id: &str) -> anyhow::Error {
     let known: Vec<&str> = codemods::REGISTRY.iter().map(|c| c.id()).collect();
-    anyhow::anyhow!("unknown codemod `{id}` (known: {})", known.join(", "))
+    anyhow::anyhow!(
+        "unknown codemod `{id}`{} (known: {})",
+        suggest::did_you_mean(id, known.iter().copied()),
+        known.join(", ")
+    )
 }
 
 fn selected_codemods(

@@ -141,25 +141,79 @@ impl UnsafeFixes {
     }
 }
 
-/// The `exclude` patterns, matched against paths relative to the config file's directory.
-#[derive(Debug, Clone)]
+/// What the walk leaves out besides what Go skips: the `exclude` patterns of the config file
+/// (relative to its directory), those of `--exclude` (relative to the current directory), and
+/// with `--no-tests`, `_test.go` files.
+#[derive(Debug, Clone, Default)]
 pub struct Exclude {
+    layers: Vec<PatternLayer>,
+    tests: bool,
+}
+
+/// Gitignore patterns and the directory they are relative to.
+#[derive(Debug, Clone)]
+struct PatternLayer {
     directory: PathBuf,
     patterns: Gitignore,
 }
 
 impl Exclude {
+    /// `patterns` (gitignore syntax) relative to `directory`; what is wrong with the first bad
+    /// one (its number, from 1, and the problem, never the pattern's text).
+    pub fn patterns(directory: &Path, patterns: &[String]) -> Result<Self, String> {
+        let mut builder = GitignoreBuilder::new(directory);
+        for (index, pattern) in patterns.iter().enumerate() {
+            builder.add_line(None, pattern).map_err(|error| {
+                format!(
+                    "pattern {} is not valid: {}",
+                    index + 1,
+                    glob_problem(&error)
+                )
+            })?;
+        }
+        let patterns = builder.build().map_err(|error| glob_problem(&error))?;
+        Ok(Exclude {
+            layers: vec![PatternLayer {
+                directory: directory.to_path_buf(),
+                patterns,
+            }],
+            tests: false,
+        })
+    }
+
+    /// Also leaves out every `_test.go` file (`--no-tests`).
+    pub fn without_tests(mut self) -> Self {
+        self.tests = true;
+        self
+    }
+
+    /// Everything `self` or `other` leaves out.
+    pub fn and(mut self, other: Exclude) -> Self {
+        self.layers.extend(other.layers);
+        self.tests |= other.tests;
+        self
+    }
+
     /// Whether `path` (absolute, symlinks in it resolved) or a directory above it is excluded.
     pub fn is_excluded(&self, path: &Path, is_dir: bool) -> bool {
-        let Ok(relative) = path.strip_prefix(&self.directory) else {
-            return false;
-        };
-        if relative.as_os_str().is_empty() {
-            return false;
+        if self.tests
+            && !is_dir
+            && path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().ends_with("_test.go"))
+        {
+            return true;
         }
-        self.patterns
-            .matched_path_or_any_parents(relative, is_dir)
-            .is_ignore()
+        self.layers.iter().any(|layer| {
+            let Ok(relative) = path.strip_prefix(&layer.directory) else {
+                return false;
+            };
+            !relative.as_os_str().is_empty()
+                && layer
+                    .patterns
+                    .matched_path_or_any_parents(relative, is_dir)
+                    .is_ignore()
+        })
     }
 }
 
@@ -313,8 +367,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             if codemods::by_id(id).is_none() {
                 let known: Vec<&str> = codemods::REGISTRY.iter().map(|c| c.id()).collect();
                 return Err(invalid(format!(
-                    "`{key}`: unknown codemod `{}` (known: {})",
+                    "`{key}`: unknown codemod `{}`{} (known: {})",
                     escape::for_terminal(&shortened(id)),
+                    crate::suggest::did_you_mean(id, known.iter().copied()),
                     known.join(", ")
                 )));
             }
@@ -327,23 +382,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let exclude = if file.exclude.is_empty() {
         None
     } else {
-        let mut builder = GitignoreBuilder::new(&directory);
-        for (index, pattern) in file.exclude.iter().enumerate() {
-            builder.add_line(None, pattern).map_err(|error| {
-                invalid(format!(
-                    "`exclude`: pattern {} is not valid: {}",
-                    index + 1,
-                    glob_problem(&error)
-                ))
-            })?;
-        }
-        let patterns = builder
-            .build()
-            .map_err(|error| invalid(format!("`exclude`: {}", glob_problem(&error))))?;
-        Some(Exclude {
-            directory,
-            patterns,
-        })
+        Some(
+            Exclude::patterns(&directory, &file.exclude)
+                .map_err(|problem| invalid(format!("`exclude`: {problem}")))?,
+        )
     };
     Ok(Config {
         file: Some(path.to_path_buf()),
@@ -477,7 +519,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            error.starts_with("/repo/goleak-fix.toml: `ignore`: unknown codemod `timeout-leek`"),
+            error.starts_with(
+                "/repo/goleak-fix.toml: `ignore`: unknown codemod `timeout-leek`; did you mean `timeout-leak`?"
+            ),
             "{error}"
         );
     }

@@ -8,7 +8,7 @@
 //! wrong), and stdout remembers its first error instead of returning it, so that the run goes
 //! on to its other side effects and then decides its exit status knowing what was lost.
 
-use crate::escape;
+use crate::{color, escape};
 use std::io::{self, Write};
 
 /// One line on stderr, with its control characters escaped (it may hold a path or text from
@@ -16,6 +16,16 @@ use std::io::{self, Write};
 pub fn say(line: &str) {
     let mut stderr = io::stderr().lock();
     let _ = writeln!(stderr, "{}", escape::for_terminal(line));
+    let _ = stderr.flush();
+}
+
+/// One line on stderr: `mark` (a word such as `fixed` or `verified`) in `style` when stderr is
+/// coloured (see `color`), then ` ` and `rest`; both escaped as `say` escapes, before the
+/// colour is added.
+pub fn say_marked(style: color::Style, mark: &str, rest: &str) {
+    let mark = color::paint(style, &escape::for_terminal(mark), color::on_stderr());
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "{mark} {}", escape::for_terminal(rest));
     let _ = stderr.flush();
 }
 

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{CLEAN, LEAKY, goleak_fix, stderr, stdout, tree};
+use common::{CLEAN, LEAKY, goleak_fix, goleak_fix_on_terminal, stderr, stdout, tree};
 
 use std::fs;
 use std::process::Command;
@@ -127,7 +127,7 @@ fn default_mode_fixes_in_place_keeping_the_mode_and_is_idempotent() {
     let output = goleak_fix(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("fixed a.go: 1 leak(s) (timeout-leak)"),
+        stderr(&output).contains("fixed a.go: 1 leak (timeout-leak)"),
         "{}",
         stderr(&output)
     );
@@ -392,4 +392,353 @@ fn jobs_0_means_one_per_core_and_the_cap_itself_is_allowed() {
         );
         assert!(stdout(&output).starts_with("a.go:6:7: timeout-leak"));
     }
+}
+
+// A command line with Go manners (issue 15).
+
+/// Three timeout leaks in one file.
+fn three_leaks() -> String {
+    let one = LEAKY.split_once("func fetch()").unwrap().1;
+    let mut text = LEAKY.split_once("func fetch()").unwrap().0.to_string();
+    for name in ["a", "b", "c"] {
+        text.push_str(&format!("func fetch_{name}(){one}\n"));
+    }
+    text
+}
+
+#[test]
+fn diff_is_dry_run_by_another_name() {
+    let dir = tree(&[("pkg/a.go", LEAKY)]);
+    let dry_run = goleak_fix(dir.path(), &["--dry-run", "./..."]);
+    let diff = goleak_fix(dir.path(), &["--diff", "./..."]);
+    assert_eq!(diff.status.code(), Some(1), "{}", stderr(&diff));
+    assert!(stdout(&diff).contains("+\tc := make(chan string, 1)"));
+    assert_eq!(stdout(&diff), stdout(&dry_run));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("pkg/a.go")).unwrap(),
+        LEAKY
+    );
+}
+
+#[test]
+fn exclude_and_no_tests_leave_files_out_of_the_walk() {
+    let dir = tree(&[
+        ("pkg/a.go", LEAKY),
+        ("pkg/a_test.go", LEAKY),
+        ("legacy/b.go", LEAKY),
+        ("pkg/db_mock.go", LEAKY),
+    ]);
+    let findings = |args: &[&str]| -> Vec<String> {
+        let output = goleak_fix(dir.path(), args);
+        let mut files: Vec<String> = stdout(&output)
+            .lines()
+            .map(|line| line.split(':').next().unwrap().to_string())
+            .collect();
+        files.sort();
+        files
+    };
+    assert_eq!(
+        findings(&["--check"]),
+        ["legacy/b.go", "pkg/a.go", "pkg/a_test.go", "pkg/db_mock.go"]
+    );
+    assert_eq!(
+        findings(&["--check", "--exclude", "legacy/", "--exclude", "*_mock.go"]),
+        ["pkg/a.go", "pkg/a_test.go"]
+    );
+    assert_eq!(
+        findings(&["--check", "--no-tests"]),
+        ["legacy/b.go", "pkg/a.go", "pkg/db_mock.go"]
+    );
+    // `--exclude` adds to goleak-fix.toml's `exclude`.
+    fs::write(
+        dir.path().join("goleak-fix.toml"),
+        "exclude = [\"legacy/\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        findings(&["--check", "--exclude", "/pkg/db_mock.go"]),
+        ["pkg/a.go", "pkg/a_test.go"]
+    );
+    // A file named on the command line is always read.
+    assert_eq!(
+        findings(&["--check", "--no-tests", "pkg/a_test.go"]),
+        ["pkg/a_test.go"]
+    );
+    // Files left out are not fixed either.
+    let output = goleak_fix(dir.path(), &["--no-tests", "--exclude", "legacy", "./..."]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("pkg/a_test.go")).unwrap(),
+        LEAKY
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("legacy/b.go")).unwrap(),
+        LEAKY
+    );
+}
+
+#[test]
+fn a_bad_exclude_glob_is_a_usage_error_naming_the_flag() {
+    let dir = tree(&[("a.go", LEAKY)]);
+    let output = goleak_fix(dir.path(), &["--exclude", "**/[z-a]", "a.go"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("goleak-fix: --exclude: pattern 1 is not valid: invalid range"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read_to_string(dir.path().join("a.go")).unwrap(), LEAKY);
+}
+
+#[test]
+fn exit_zero_turns_findings_and_changes_into_0_but_never_an_error() {
+    let dir = tree(&[("a.go", LEAKY)]);
+    for args in [&["--check"][..], &["--dry-run"][..]] {
+        let before = goleak_fix(dir.path(), args);
+        assert_eq!(before.status.code(), Some(1), "{args:?}");
+        let args = [args, &["--exit-zero"]].concat();
+        let after = goleak_fix(dir.path(), &args);
+        assert_eq!(after.status.code(), Some(0), "{args:?}: {}", stderr(&after));
+        assert_eq!(stdout(&after), stdout(&before), "the same report");
+    }
+    let output = goleak_fix(
+        dir.path(),
+        &["--check", "--exit-zero", "a.go", "missing.go"],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn errors_come_before_the_summary_and_without_os_error_numbers() {
+    let dir = tree(&[("a.go", CLEAN)]);
+    let output = goleak_fix(dir.path(), &["--check", "a.go", "missing.go"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines.first().copied(),
+        Some("goleak-fix: missing.go: No such file or directory"),
+        "{err}"
+    );
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("goleak-fix: 1 file(s) scanned"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+    // An error that ends the run (anyhow's chain) is shown the same way.
+    let output = goleak_fix(dir.path(), &["--config", "nowhere.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("No such file or directory"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+}
+
+#[test]
+fn the_fixed_line_counts_leaks_per_codemod() {
+    let dir = tree(&[("a.go", &three_leaks()), ("b.go", LEAKY)]);
+    let output = goleak_fix(dir.path(), &["."]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("fixed a.go: 3 leaks (timeout-leak ×3)\n"),
+        "{err}"
+    );
+    assert!(err.contains("fixed b.go: 1 leak (timeout-leak)\n"), "{err}");
+}
+
+#[test]
+fn a_mistyped_codemod_or_flag_gets_a_suggestion() {
+    let dir = tree(&[("a.go", LEAKY)]);
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--select", "timeout-leek"],
+            "unknown codemod `timeout-leek`; did you mean `timeout-leak`?",
+        ),
+        (&["--explain", "ncast-leek"], "did you mean `ncast-leak`?"),
+        (&["--dry-rn"], "a similar argument exists: '--dry-run'"),
+        (&["--json"], "goleak-fix writes json with `--format json`"),
+        (&["-diff"], "long flags take two dashes: `--diff`"),
+        (
+            &["--fix"],
+            "fixing is what goleak-fix does without a mode flag",
+        ),
+    ];
+    for (args, tip) in cases {
+        let output = goleak_fix(dir.path(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains(tip),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    // Far from every ID: no guess.
+    let output = goleak_fix(dir.path(), &["--select", "no-such-thing"]);
+    assert!(
+        !stderr(&output).contains("did you mean"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read_to_string(dir.path().join("a.go")).unwrap(), LEAKY);
+}
+
+#[test]
+fn colour_only_on_a_terminal_or_when_asked_and_never_from_the_repository() {
+    let dir = tree(&[("a.go", LEAKY)]);
+    // Piped, `auto`: no colour.
+    let plain = goleak_fix(dir.path(), &["--dry-run"]);
+    assert!(!stdout(&plain).contains('\x1b'));
+    let coloured = goleak_fix(dir.path(), &["--dry-run", "--color", "always"]);
+    assert!(
+        stdout(&coloured).contains("\x1b[32m+\tc := make(chan string, 1)\x1b[0m"),
+        "{}",
+        stdout(&coloured)
+    );
+    assert!(stdout(&coloured).contains("\x1b[31m-\tc := make(chan string)\x1b[0m"));
+    // On a terminal: `auto` colours, NO_COLOR and `never` do not.
+    let (status, seen) = goleak_fix_on_terminal(dir.path(), &["--dry-run"], &[]);
+    assert_eq!(status, 1, "{seen}");
+    assert!(seen.contains("\x1b[32m+\tc := make"), "{seen:?}");
+    for (args, env) in [
+        (&["--dry-run"][..], &[("NO_COLOR", "1")][..]),
+        (&["--dry-run", "--color", "never"][..], &[][..]),
+    ] {
+        let (status, seen) = goleak_fix_on_terminal(dir.path(), args, env);
+        assert_eq!(status, 1, "{seen}");
+        assert!(seen.contains("+\tc := make"), "{seen}");
+        assert!(!seen.contains('\x1b'), "{args:?} {env:?}: {seen:?}");
+    }
+    // A hostile file name stays escaped inside the coloured line.
+    let name = "evil\x1b[2J.go";
+    let dir = tree(&[(name, LEAKY)]);
+    let output = goleak_fix(dir.path(), &["--color", "always", "."]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("\x1b[32mfixed\x1b[0m evil\\u{1b}[2J.go: 1 leak (timeout-leak)"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.matches('\x1b').count(),
+        2,
+        "only the colour codes: {err:?}"
+    );
+}
+
+#[test]
+fn an_interrupt_in_the_first_second_is_named() {
+    // A `go` that hangs in `go env`, which --verify runs before it reads any file.
+    let bin = tempfile::tempdir().unwrap();
+    let go = bin.path().join("go");
+    fs::write(&go, "#!/bin/sh\nexec sleep 30\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&go, fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = tree(&[("a.go", LEAKY)]);
+    let child = Command::new(env!("CARGO_BIN_EXE_goleak-fix"))
+        .args(["--verify", "."])
+        .current_dir(dir.path())
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.path().display()))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "goleak-fix: interrupted; nothing was written\n"
+    );
+    assert_eq!(fs::read_to_string(dir.path().join("a.go")).unwrap(), LEAKY);
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_flags() {
+    let dir = tree(&[]);
+    for (shell, sign) in [
+        ("bash", "complete -F _goleak__fix"),
+        ("zsh", "#compdef goleak-fix"),
+        ("fish", "complete -c goleak-fix"),
+    ] {
+        let output = goleak_fix(dir.path(), &["--completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = stdout(&output);
+        assert!(script.contains(sign), "{shell}: {script}");
+        assert!(script.contains("verify-timeout"), "{shell}");
+        assert!(script.contains("exit-zero"), "{shell}");
+    }
+    let output = goleak_fix(dir.path(), &["--man"]);
+    assert_eq!(output.status.code(), Some(0));
+    let page = stdout(&output);
+    assert!(page.contains(".TH goleak-fix"), "{page}");
+    assert!(page.contains("\\-\\-exit\\-zero"), "{page}");
+    let output = goleak_fix(dir.path(), &["--completions", "tcsh"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let output = goleak_fix(&common::repo_root(), &["--version"]);
+    assert_eq!(output.status.code(), Some(0));
+    let version = stdout(&output);
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(common::repo_root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let package = env!("CARGO_PKG_VERSION");
+    match commit {
+        // Built from a checkout: the commit is named (build.rs runs again when HEAD moves).
+        Some(commit) => assert_eq!(version, format!("goleak-fix {package} (commit {commit})\n")),
+        // From a source archive: the version alone.
+        None => assert_eq!(version, format!("goleak-fix {package}\n")),
+    }
+}
+
+#[test]
+fn exclude_and_no_tests_apply_to_what_commit_reads_from_head() {
+    let dir = tree(&[
+        ("a.go", LEAKY),
+        ("a_test.go", LEAKY),
+        ("legacy/b.go", LEAKY),
+    ]);
+    common::commit_all(dir.path());
+    let output = goleak_fix(
+        dir.path(),
+        &[
+            "--commit",
+            "--no-tests",
+            "--exclude",
+            "legacy/",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["commit"]["files"],
+        serde_json::json!(["a.go"]),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn usage_errors_follow_the_color_flag_too() {
+    let dir = tree(&[]);
+    let output = goleak_fix(dir.path(), &["--color", "always", "--dry-rn"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains('\x1b'), "{:?}", stderr(&output));
+    let (status, seen) = goleak_fix_on_terminal(dir.path(), &["--color=never", "--dry-rn"], &[]);
+    assert_eq!(status, 2, "{seen}");
+    assert!(seen.contains("a similar argument exists"), "{seen}");
+    assert!(!seen.contains('\x1b'), "{seen:?}");
 }

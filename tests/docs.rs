@@ -103,3 +103,20 @@ fn a_codemod_module_points_at_its_readme_instead_of_repeating_it() {
         );
     }
 }
+
+/// Every flag the command line accepts (and every alias it shows) is in the contract, so a
+/// new flag cannot ship undocumented.
+#[test]
+fn every_flag_is_in_the_contract() {
+    use clap::CommandFactory;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let contract = fs::read_to_string(root.join("docs/CONTRACT.md")).unwrap();
+    let command = goleak_fix::cli::Cli::command();
+    let missing: Vec<String> = command
+        .get_arguments()
+        .flat_map(|arg| arg.get_long_and_visible_aliases().unwrap_or_default())
+        .map(|name| format!("--{name}"))
+        .filter(|flag| !contract.contains(&format!("`{flag}")))
+        .collect();
+    assert!(missing.is_empty(), "not in docs/CONTRACT.md: {missing:?}");
+}

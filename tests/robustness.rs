@@ -394,7 +394,7 @@ fn control_characters_in_a_file_name_are_escaped_on_stderr() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let errors = stderr(&output);
     assert!(
-        errors.contains("fixed evil\\u{1b}[2J\\nfixed all.go: 1 leak(s)"),
+        errors.contains("fixed evil\\u{1b}[2J\\nfixed all.go: 1 leak (timeout-leak)"),
         "{errors}"
     );
     assert!(!errors.contains('\x1b'), "{errors}");

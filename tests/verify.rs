@@ -58,6 +58,16 @@ fn require_go() {
 /// Only the overlay's copy is broken, never the fix, so goleak-fix must drop that fix. The
 /// fault comes from the test, so goleak-fix carries no test hook.
 fn go_breaking_fixes_of(name: &str) -> tempfile::TempDir {
+    go_appending_to_fixes_of(
+        name,
+        "goleakFixTestBrokenFix",
+        r"\nvar _ = goleakFixTestBrokenFix\n",
+    )
+}
+
+/// Like `go_breaking_fixes_of`, appending `text` (a `printf` format without `%` or `'`, which
+/// holds `marker`) to the fixed copies instead.
+fn go_appending_to_fixes_of(name: &str, marker: &str, text: &str) -> tempfile::TempDir {
     let real = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
         .map(|dir| dir.join("go"))
         .find(|go| go.is_file())
@@ -68,7 +78,7 @@ for arg in "$@"; do
   case "$arg" in
     -overlay=*)
       for copy in $(tr ',' '\n' < "${{arg#-overlay=}}" | sed -n 's|^.*":"\(.*/fixed/{name}\)".*$|\1|p'); do
-        grep -q goleakFixTestBrokenFix "$copy" || printf '\nvar _ = goleakFixTestBrokenFix\n' >> "$copy"
+        grep -q {marker} "$copy" || printf '{text}' >> "$copy"
       done
       ;;
   esac
@@ -146,7 +156,10 @@ fn a_fix_that_vets_clean_is_verified_and_written() {
         err.contains("verified pkg/a.go: 1 fix(es) (go vet clean)"),
         "{err}"
     );
-    assert!(err.contains("fixed pkg/a.go: 1 leak(s)"), "{err}");
+    assert!(
+        err.contains("fixed pkg/a.go: 1 leak (timeout-leak)"),
+        "{err}"
+    );
     let text = fs::read_to_string(dir.path().join("pkg/a.go")).unwrap();
     assert!(text.contains("make(chan string, 1)"), "{text}");
 }
@@ -187,7 +200,9 @@ fn a_missing_dependency_leaves_the_fix_unverified_and_nothing_is_downloaded() {
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("unverified pkg/a.go: dependencies missing (GOPROXY=off): "),
+        err.contains(
+            "unverified pkg/a.go: dependencies missing (GOPROXY=off): run go mod download in .: "
+        ),
         "{err}"
     );
     let report = json(&output);
@@ -640,4 +655,241 @@ fn an_interrupted_verify_removes_its_private_temp_directory() {
             leaky("pkg", "A")
         );
     }
+}
+
+// A --verify that concludes on real repositories (issue 15).
+
+/// A file whose `fmt.Sprintf` go vet's printf check reports, though the package builds.
+const VET_WARNING: &str = "package t\n\nimport \"fmt\"\n\nfunc Show() string {\n\treturn fmt.Sprintf(\"%d\", \"not a number\")\n}\n";
+
+const TEST_FETCH: &str =
+    "package t\n\nimport \"testing\"\n\nfunc TestFetch(t *testing.T) {\n\tFetchA()\n}\n";
+
+#[test]
+fn a_diagnostic_the_package_had_before_the_fix_does_not_keep_it_unverified() {
+    require_go();
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("a.go", &leaky("t", "A")),
+        ("b.go", VET_WARNING),
+        ("a_test.go", TEST_FETCH),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify", "--dry-run"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("verified a.go: 1 fix(es) (go vet: no new diagnostic (1 pre-existing))"),
+        "{err}"
+    );
+    // And the tests still run.
+    let output = goleak_fix(dir.path(), &["--verify=test", "--dry-run"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "verified a.go: 1 fix(es) (go vet: no new diagnostic (1 pre-existing); the package's tests pass with the fix"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_fix_that_adds_a_vet_diagnostic_is_dropped_even_beside_pre_existing_ones() {
+    require_go();
+    let a = leaky("t", "A");
+    let dir = tree(&[("go.mod", GO_MOD), ("a.go", &a), ("b.go", VET_WARNING)]);
+    // The fixed copy of a.go gets a self-assignment: it builds, and vet reports it.
+    let go = go_appending_to_fixes_of(
+        r"a\.go",
+        "goleakFixTestSelf",
+        r"\nfunc goleakFixTestSelf() {\n\tv := 1\n\tv = v\n\t_ = v\n}\n",
+    );
+    let output = goleak_fix_with(
+        dir.path(),
+        &["--verify", "."],
+        &[("PATH", &path_with(go.path()))],
+    );
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("dropped a.go: go vet: a.go:21:2: self-assignment of v (assign)"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(dir.path().join("a.go")).unwrap(), a);
+}
+
+#[test]
+fn missing_dependencies_name_the_command_and_the_module_root_to_run_it_in() {
+    require_go();
+    let with_dependency = leaky("pkg", "A").replace(
+        "import \"time\"",
+        "import (\n\t\"time\"\n\n\t\"example.org/not/in/the/cache\"\n)\n\nvar _ = cache.Thing",
+    );
+    let dir = tree(&[
+        ("server/go.mod", GO_MOD),
+        ("server/pkg/a.go", &with_dependency),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify", "--dry-run", "./..."]);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "unverified server/pkg/a.go: dependencies missing (GOPROXY=off): run go mod download in server: "
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn verify_timeout_limits_each_go_command_and_says_how_to_raise_it() {
+    require_go();
+    let real = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join("go"))
+        .find(|go| go.is_file())
+        .unwrap();
+    // A `go` whose `vet` hangs, as a cold build cache of a large module seems to.
+    let bin = tempfile::tempdir().unwrap();
+    let go = bin.path().join("go");
+    fs::write(
+        &go,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in vet) exec sleep 30;; esac\nexec '{}' \"$@\"\n",
+            real.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&go, fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = tree(&[("go.mod", GO_MOD), ("a.go", &leaky("t", "A"))]);
+    let started = std::time::Instant::now();
+    let output = goleak_fix_with(
+        dir.path(),
+        &["--verify", "--verify-timeout", "1s", "--dry-run"],
+        &[("PATH", &path_with(bin.path()))],
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains("unverified a.go: go vet timed out after 1s (a cold build cache makes the first run slow: raise --verify-timeout"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{err}"
+    );
+    for args in [
+        &["--verify-timeout", "5"][..],
+        &["--verify", "--verify-timeout", "0"][..],
+        &["--verify", "--verify-timeout", "2x"][..],
+    ] {
+        let output = goleak_fix(dir.path(), args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn a_progress_line_per_package_only_on_a_terminal() {
+    require_go();
+    let dir = tree(&[("go.mod", GO_MOD), ("pkg/a.go", &leaky("pkg", "A"))]);
+    let (status, seen) =
+        common::goleak_fix_on_terminal(dir.path(), &["--verify", "--dry-run"], &[]);
+    assert_eq!(status, 1, "{seen}");
+    assert!(
+        seen.contains("goleak-fix: verifying pkg (1 of 1, go vet)\n"),
+        "{seen}"
+    );
+    let (_, quiet) =
+        common::goleak_fix_on_terminal(dir.path(), &["--verify", "--dry-run", "-q"], &[]);
+    assert!(!quiet.contains("verifying"), "{quiet}");
+    let piped = goleak_fix(dir.path(), &["--verify", "--dry-run"]);
+    assert!(
+        stderr(&piped).contains("verified pkg/a.go"),
+        "{}",
+        stderr(&piped)
+    );
+    assert!(!stderr(&piped).contains("verifying"), "{}", stderr(&piped));
+}
+
+#[test]
+fn a_level_after_a_space_is_an_error_showing_the_equals_form() {
+    let text = leaky("test", "A");
+    let dir = tree(&[("go.mod", GO_MOD), ("test/a.go", &text)]);
+    for level in ["test", "vet"] {
+        let output = goleak_fix(dir.path(), &["--verify", level]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(err.contains(&format!("`--verify={level}`")), "{err}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("test/a.go")).unwrap(),
+            text
+        );
+    }
+    // A directory named `test` is still a PATH when written as one.
+    require_go();
+    let output = goleak_fix(dir.path(), &["--verify", "./test"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("verified test/a.go"));
+}
+
+#[test]
+fn the_module_root_in_the_remedy_is_escaped_on_the_terminal() {
+    require_go();
+    let with_dependency = leaky("pkg", "A").replace(
+        "import \"time\"",
+        "import (\n\t\"time\"\n\n\t\"example.org/not/in/the/cache\"\n)\n\nvar _ = cache.Thing",
+    );
+    let dir = tree(&[
+        ("mod\x1b[31m/go.mod", GO_MOD),
+        ("mod\x1b[31m/pkg/a.go", &with_dependency),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify", "--dry-run", "./..."]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("(GOPROXY=off): run go mod download in mod\\u{1b}[31m: "),
+        "{err}"
+    );
+    assert!(!err.contains('\x1b'), "{err:?}");
+}
+
+/// A package whose test counts its runs in `counter` and fails on the runs `fails_on` lists
+/// (a shell-free way to make a test fail with the fix and pass without it, or flake).
+fn counting_test(counter: &Path, fails_on: &str) -> String {
+    format!(
+        "package t\n\nimport (\n\t\"os\"\n\t\"strconv\"\n\t\"testing\"\n)\n\nfunc TestCounted(t *testing.T) {{\n\tdata, _ := os.ReadFile({counter:?})\n\tn, _ := strconv.Atoi(string(data))\n\tn++\n\tos.WriteFile({counter:?}, []byte(strconv.Itoa(n)), 0o644)\n\tif {fails_on} {{\n\t\tt.Fatalf(\"run %d fails\", n)\n\t}}\n\tFetchA()\n}}\n"
+    )
+}
+
+#[test]
+fn a_test_that_fails_with_the_fix_drops_it_unless_it_passes_when_run_again() {
+    require_go();
+    let counts = tempfile::tempdir().unwrap();
+    // Run 1 is without the fix; every run with it fails: the fix is dropped.
+    let counter = counts.path().join("always");
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("a.go", &leaky("t", "A")),
+        ("a_test.go", &counting_test(&counter, "n >= 2")),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify=test", "--dry-run"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("dropped a.go: go test: --- FAIL: TestCounted"),
+        "{err}"
+    );
+    // Only run 2 (the first with the fix) fails; the retry passes: a flaky test.
+    let counter = counts.path().join("once");
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("a.go", &leaky("t", "A")),
+        ("a_test.go", &counting_test(&counter, "n == 2")),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify=test", "--dry-run"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("unverified a.go: go test: TestCounted failed with the fix and passed when run again with it: a flaky test cannot judge the fix"),
+        "{err}"
+    );
+    assert!(stdout(&output).contains("+\tc := make(chan string, 1)"));
 }

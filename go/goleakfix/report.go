@@ -37,16 +37,23 @@ type edit struct {
 	Replacement string `json:"replacement"`
 }
 
-// reportVersion is the only JSON report version this analyzer understands.
-const reportVersion = 3
+// The JSON report versions this analyzer understands: every one whose findings, fixes and
+// edits (the keys above) mean what they meant in version 1. Version 2 added the evidence keys
+// (docs/CONTRACT.md), which the analyzer does not read; version 3 listed every finding with its
+// outcome and function and made `commit` a list, and with `--check` (all the analyzer runs)
+// lists the same findings as before.
+const (
+	minReportVersion = 1
+	maxReportVersion = 3
+)
 
 func parseReport(stdout []byte) (*report, error) {
 	var r report
 	if err := json.Unmarshal(stdout, &r); err != nil {
 		return nil, fmt.Errorf("goleak-fix printed no JSON report: %v", err)
 	}
-	if r.Version != reportVersion {
-		return nil, fmt.Errorf("goleak-fix printed a version %d JSON report; this analyzer reads version %d (rebuild both from the same checkout)", r.Version, reportVersion)
+	if r.Version < minReportVersion || r.Version > maxReportVersion {
+		return nil, fmt.Errorf("goleak-fix printed a version %d JSON report; this analyzer reads versions %d to %d (rebuild both from the same checkout)", r.Version, minReportVersion, maxReportVersion)
 	}
 	return &r, nil
 }

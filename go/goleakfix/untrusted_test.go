@@ -140,7 +140,8 @@ func TestMalformedReportsAreErrors(t *testing.T) {
 		{"a line past the end", strings.Replace(finding(`"a.go"`, `"m"`, "null"), `"line": 4`, `"line": 99`, 1), "line 99 is not in the file"},
 		{"a column past the line", strings.Replace(finding(`"a.go"`, `"m"`, "null"), `"column": 2`, `"column": 80`, 1), "column 80 is not in line 4"},
 		{"a codemod that is no ID", strings.Replace(finding(`"a.go"`, `"m"`, "null"), "premature-return", `x\u001b[31m`, 1), `codemod "x\\u{1b}[31m" is not a codemod ID`},
-		{"another version", `{"version": 2, "findings": []}`, "a version 2 JSON report"},
+		{"a later version", `{"version": 4, "findings": []}`, "a version 4 JSON report"},
+		{"no version", `{"findings": []}`, "a version 0 JSON report"},
 		{"not JSON", "fixed a.go\n", "printed no JSON report"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -58,6 +58,68 @@ pub(super) fn diagnostics(output: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The diagnostics of a `go vet -json` run, one line each. The analyzers' findings come as
+/// JSON documents (`{"pkg": {"printf": [{"posn": "/m/a.go:5:24", "message": "..."}]}}`) and
+/// become `a.go:5:24: message (printf)`, their path made relative to `module_root` as `go`
+/// prints the paths of its other errors; type errors and everything else `go` prints come as
+/// text and are kept as `diagnostics` reads them. A document that does not parse is kept as
+/// its lines, so nothing `go` said is lost.
+pub(super) fn vet_diagnostics(output: &str, module_root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut document: Option<Vec<&str>> = None;
+    for line in output.lines() {
+        if let Some(lines) = &mut document {
+            lines.push(line);
+            // `go vet -json` indents with tabs: the document ends at a `}` in column 0.
+            if line.trim_end() == "}" {
+                let lines = document.take().unwrap_or_default();
+                let text = lines.join("\n");
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(value) => analyzer_findings(&value, module_root, &mut found),
+                    Err(_) => found.extend(diagnostics(&text).map(str::to_string)),
+                }
+            }
+            continue;
+        }
+        if line.starts_with('{') {
+            // A document on one line (`{}` when nothing is reported), or the first line of one.
+            match serde_json::from_str::<serde_json::Value>(line) {
+                Ok(value) => analyzer_findings(&value, module_root, &mut found),
+                Err(_) => document = Some(vec![line]),
+            }
+            continue;
+        }
+        found.extend(diagnostics(line).map(str::to_string));
+    }
+    if let Some(lines) = document {
+        found.extend(diagnostics(&lines.join("\n")).map(str::to_string));
+    }
+    found
+}
+
+/// The findings in one `go vet -json` document: by package, by analyzer, a list of
+/// diagnostics or an `{"error": ...}` of the analyzer.
+fn analyzer_findings(value: &serde_json::Value, module_root: &Path, found: &mut Vec<String>) {
+    let root = format!("{}/", module_root.display());
+    let shown = |posn: &str| posn.strip_prefix(&root).unwrap_or(posn).to_string();
+    for analyzers in value.as_object().into_iter().flat_map(|m| m.values()) {
+        for (analyzer, result) in analyzers.as_object().into_iter().flatten() {
+            if let Some(error) = result.get("error").and_then(|e| e.as_str()) {
+                found.push(format!("{analyzer}: {error}"));
+            }
+            for diagnostic in result.as_array().into_iter().flatten() {
+                let text = |key: &str| diagnostic.get(key).and_then(|v| v.as_str());
+                let message = text("message").unwrap_or_default();
+                let message = message.lines().next().unwrap_or_default();
+                match text("posn") {
+                    Some(posn) => found.push(format!("{}: {message} ({analyzer})", shown(posn))),
+                    None => found.push(format!("{message} ({analyzer})")),
+                }
+            }
+        }
+    }
+}
+
 pub(super) fn first_line(output: &str) -> String {
     diagnostics(output)
         .next()
@@ -171,6 +233,25 @@ mod tests {
         );
         assert_eq!(join_shown("server/", "../client/b.go"), "client/b.go");
         assert_eq!(join_shown("", "../b.go"), "../b.go");
+    }
+
+    #[test]
+    fn vet_json_findings_become_lines_and_text_errors_stay() {
+        let output = "# example.com/m\n{\n\t\"example.com/m\": {\n\t\t\"stdmethods\": [\n\t\t\t{\n\t\t\t\t\"posn\": \"/src/m/pkg/a.go:5:24\",\n\t\t\t\t\"message\": \"method WriteTo(w io.Writer) error should have signature WriteTo(io.Writer) (int64, error)\"\n\t\t\t}\n\t\t],\n\t\t\"bad\": {\"error\": \"analysis failed\"}\n\t}\n}\nvet: ./b.go:6:13: undefined: x\n";
+        assert_eq!(
+            vet_diagnostics(output, Path::new("/src/m")),
+            [
+                "bad: analysis failed",
+                "pkg/a.go:5:24: method WriteTo(w io.Writer) error should have signature WriteTo(io.Writer) (int64, error) (stdmethods)",
+                "vet: ./b.go:6:13: undefined: x",
+            ]
+        );
+        assert!(vet_diagnostics("{}\n# example.com/m\n{}\n", Path::new("/src/m")).is_empty());
+        // A document cut short is kept as text.
+        assert_eq!(
+            vet_diagnostics("{\n\t\"x\": 1,\n", Path::new("/src/m")),
+            ["{", "\t\"x\": 1,"]
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! baseline does (the same diagnostics, ignoring order and positions, since an inserted line
 //! moves the ones below it). Any new diagnostic drops the fix. The fixed file must also be
 //! gofmt-clean when the file as read was. With `--verify=test` the package's tests then run
-//! the same two ways (`go test -overlay ... -count=1 -run .`): tests that pass as read and fail
+//! the same two ways (`go test -overlay ... -vet=off -count=1 -run .`): tests that pass as read and fail
 //! fixed drop the fix.
 //!
 //! A worked example. `goleak-fix --verify --dry-run ./...` run in `/src/svc` (a module root)
@@ -63,12 +63,13 @@ pub use toolchain::Toolchain;
 
 use crate::engine::FileOutcome;
 use crate::interrupt;
+use crate::streams::say;
 use package::{FileJob, PackageJob};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// How much of the Go toolchain proves a fix.
@@ -102,6 +103,15 @@ impl Status {
             Status::Unverified => "unverified",
         }
     }
+
+    /// Its colour on a terminal.
+    pub fn style(self) -> crate::color::Style {
+        match self {
+            Status::Verified => crate::color::Style::Green,
+            Status::Dropped => crate::color::Style::Red,
+            Status::Unverified => crate::color::Style::Yellow,
+        }
+    }
 }
 
 /// The verdict on all the fixes of one file.
@@ -117,11 +127,14 @@ pub struct Verdict {
 impl Verdict {
     /// The line `--verify` prints on stderr for the file at `path`.
     pub fn line(&self, path: &str) -> String {
+        format!("{} {}", self.status.as_str(), self.detail(path))
+    }
+
+    /// The line without its first word, the status.
+    pub fn detail(&self, path: &str) -> String {
         match self.status {
-            Status::Verified => {
-                format!("verified {path}: {} fix(es) ({})", self.fixes, self.reason)
-            }
-            status => format!("{} {path}: {}", status.as_str(), self.reason),
+            Status::Verified => format!("{path}: {} fix(es) ({})", self.fixes, self.reason),
+            _ => format!("{path}: {}", self.reason),
         }
     }
 }
@@ -148,18 +161,40 @@ pub struct Options {
     /// The directory relative source paths start from (the current directory, or the
     /// repository's top directory for `--commit`).
     pub base: PathBuf,
+    /// The longest one `go vet` (or `gofmt`, `go list`) may take.
     pub vet_timeout: Duration,
+    /// The longest one `go test` may take.
     pub test_timeout: Duration,
+    /// One line on stderr as each package's verification starts (for a terminal: the runs
+    /// of a cold build cache take minutes, and silence reads as a hang).
+    pub progress: bool,
 }
+
+/// The default limits on one `go vet` and one `go test`; `--verify-timeout` sets both.
+pub const DEFAULT_VET_TIMEOUT: Duration = Duration::from_secs(120);
+pub const DEFAULT_TEST_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl Options {
     pub fn new(level: Level, base: PathBuf) -> Self {
         Options {
             level,
             base,
-            vet_timeout: Duration::from_secs(120),
-            test_timeout: Duration::from_secs(300),
+            vet_timeout: DEFAULT_VET_TIMEOUT,
+            test_timeout: DEFAULT_TEST_TIMEOUT,
+            progress: false,
         }
+    }
+
+    /// Every `go` command limited to `timeout`.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.vet_timeout = timeout;
+        self.test_timeout = timeout;
+        self
+    }
+
+    pub fn with_progress(mut self, progress: bool) -> Self {
+        self.progress = progress;
+        self
     }
 }
 
@@ -210,9 +245,14 @@ pub fn verify(
             runs: AtomicUsize::new(0),
         })
         .collect();
+    let started = AtomicUsize::new(0);
     let results: Vec<(usize, Verdict)> = jobs
         .par_iter()
         .flat_map_iter(|job| {
+            if options.progress {
+                let n = started.fetch_add(1, Ordering::Relaxed) + 1;
+                say(&job.progress_line(n, jobs.len()));
+            }
             let fixes = |index: usize| outcomes[index].applied.len();
             job.verdicts()
                 .into_iter()

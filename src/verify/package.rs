@@ -44,6 +44,18 @@ pub(super) struct Place {
     pub(super) shown_root: Option<String>,
 }
 
+impl Place {
+    /// The module root as the user should `cd` to it: relative to where goleak-fix runs
+    /// (`.`, `server`) when the package's display paths say how, else absolute.
+    pub(super) fn shown_module_root(&self) -> String {
+        match self.shown_root.as_deref() {
+            Some("") => ".".to_string(),
+            Some(root) => root.trim_end_matches('/').to_string(),
+            None => self.module_root.display().to_string(),
+        }
+    }
+}
+
 impl PackageJob<'_> {
     /// Resolves the package's directory and finds its module.
     pub(super) fn place(&self) -> Result<Place, String> {
@@ -105,8 +117,12 @@ impl PackageJob<'_> {
             .overlay(place, with, &[])
             .map_err(|error| format!("cannot write the overlay: {error}"))?;
         let mut command = self.go_command(place);
+        // `-json`: the analyzers' diagnostics as JSON, and an exit status that says only
+        // whether the package builds, so that a diagnostic it already had is told apart from
+        // a package that does not compile.
         command
             .arg("vet")
+            .arg("-json")
             .arg(overlay_flag(&overlay))
             .arg(&place.pattern);
         self.run(command, timeout, "go vet")
@@ -133,7 +149,7 @@ impl PackageJob<'_> {
         }
     }
 
-    /// `go test -overlay ... -count=1 -run . ./pkg` from the module root, with the leak
+    /// `go test -overlay ... -vet=off -count=1 -run . ./pkg` from the module root, with the leak
     /// profile's test file in the overlay when the toolchain has the experiment. `label`
     /// names the profile it writes.
     pub(super) fn go_test(
@@ -141,6 +157,17 @@ impl PackageJob<'_> {
         place: &Place,
         with: &[usize],
         label: &str,
+    ) -> Result<GoRun, String> {
+        self.go_test_matching(place, with, label, ".")
+    }
+
+    /// `go_test` of the tests `run` (a `-run` pattern) matches.
+    pub(super) fn go_test_matching(
+        &self,
+        place: &Place,
+        with: &[usize],
+        label: &str,
+        run: &str,
     ) -> Result<GoRun, String> {
         let timeout = self.options.test_timeout;
         let mut command = self.go_command(place);
@@ -167,13 +194,35 @@ impl PackageJob<'_> {
         let overlay = self
             .overlay(place, with, &extra)
             .map_err(|error| format!("cannot write the overlay: {error}"))?;
+        // `-vet=off`: vet has had its say, diagnostics the package already had included;
+        // `go test`'s own vet pass would fail the tests of a package for one of those.
         command
             .arg("test")
             .arg(overlay_flag(&overlay))
-            .args(["-count=1", "-run", "."])
+            .args(["-vet=off", "-count=1", "-run", run])
             .arg(format!("-timeout={}s", timeout.as_secs().max(1)))
             .arg(&place.pattern);
         self.run(command, timeout, "go test")
+    }
+
+    /// `goleak-fix: verifying pkg/a (3 of 12, go vet)`: the package as its files are shown
+    /// (`say` escapes it), how far along the run is, and what runs.
+    pub(super) fn progress_line(&self, n: usize, of: usize) -> String {
+        let shown = self
+            .files
+            .iter()
+            .find(|f| f.fixed.is_some())
+            .or(self.files.first())
+            .map(|f| match f.display.rsplit_once('/') {
+                Some((directory, _)) => directory.to_string(),
+                None => ".".to_string(),
+            })
+            .unwrap_or_default();
+        let what = match self.options.level {
+            super::Level::Vet => "go vet",
+            super::Level::Test => "go vet, go test",
+        };
+        format!("goleak-fix: verifying {shown} ({n} of {of}, {what})")
     }
 
     pub(super) fn has_tests(&self) -> bool {

@@ -5,7 +5,8 @@ use super::Level;
 use super::Status;
 use super::bisect::{Check, attribute};
 use super::diagnostics::{
-    diagnostics, first_failure, first_line, is_missing_dependency, is_toolchain_too_old, normalise,
+    first_failure, first_line, is_missing_dependency, is_toolchain_too_old, normalise,
+    vet_diagnostics,
 };
 use super::package::{PackageJob, Place};
 use super::process::GoRun;
@@ -119,11 +120,19 @@ impl PackageJob<'_> {
         };
         let passing = attribute(&candidates, check, verdicts);
         let reason = if baseline.success {
-            "go vet clean".to_string()
+            // The package builds: what vet already reported without the fix is not the
+            // fix's doing, and does not keep it from being verified.
+            match vet_diagnostics(&baseline.output, &place.module_root).len() {
+                0 => "go vet clean".to_string(),
+                n => format!("go vet: no new diagnostic ({n} pre-existing)"),
+            }
         } else {
             let line = self.render(place, &first_line(&baseline.output));
             if is_missing_dependency(&baseline.output) {
-                format!("dependencies missing (GOPROXY=off): {line}")
+                format!(
+                    "dependencies missing (GOPROXY=off): run go mod download in {}: {line}",
+                    place.shown_module_root()
+                )
             } else if is_toolchain_too_old(&baseline.output) {
                 format!("needs a newer Go toolchain (GOTOOLCHAIN=local): {line}")
             } else {
@@ -147,13 +156,22 @@ impl PackageJob<'_> {
         passed: &[usize],
         verdicts: &mut BTreeMap<usize, (Status, String)>,
     ) {
+        // What vet said of each file ("go vet clean", or the pre-existing diagnostics), which
+        // the test verdict goes on from.
+        let vetted: BTreeMap<usize, String> = passed
+            .iter()
+            .map(|&i| {
+                let reason = verdicts.get(&i).map(|(_, reason)| reason.clone());
+                (i, reason.unwrap_or_else(|| "go vet clean".to_string()))
+            })
+            .collect();
         if !self.has_tests() {
             for &i in passed {
                 verdicts.insert(
                     i,
                     (
                         Status::Verified,
-                        "go vet clean; no tests in the package".to_string(),
+                        format!("{}; no tests in the package", vetted[&i]),
                     ),
                 );
             }
@@ -165,7 +183,7 @@ impl PackageJob<'_> {
                 for &i in passed {
                     verdicts.insert(
                         i,
-                        (Status::Unverified, format!("go vet clean, but {reason}")),
+                        (Status::Unverified, format!("{}, but {reason}", vetted[&i])),
                     );
                 }
                 return;
@@ -178,7 +196,10 @@ impl PackageJob<'_> {
                     i,
                     (
                         Status::Unverified,
-                        format!("go vet clean, but the tests fail without the fix too: {line}"),
+                        format!(
+                            "{}, but the tests fail without the fix too: {line}",
+                            vetted[&i]
+                        ),
                     ),
                 );
             }
@@ -195,10 +216,27 @@ impl PackageJob<'_> {
             }
             match result {
                 Ok(run) if run.success => Check::Pass,
-                Ok(run) => Check::Fail(format!(
-                    "go test: {}",
-                    self.render(place, &first_failure(&run.output))
-                )),
+                Ok(run) => {
+                    // A test that passed without the fix and fails with it may be flaky (a
+                    // timing-dependent integration test on a busy machine): the failing tests
+                    // run once more, alone, with the fix. Passing then, they cannot say what
+                    // the fix did, and the fix is kept, unverified.
+                    let failed = failed_tests(&run.output);
+                    if !failed.is_empty() {
+                        let pattern = format!("^({})$", failed.join("|"));
+                        let retry = self.go_test_matching(place, with, "retry", &pattern);
+                        if retry.is_ok_and(|retry| retry.success) {
+                            return Check::Unknown(format!(
+                                "go test: {} failed with the fix and passed when run again with it: a flaky test cannot judge the fix",
+                                failed.join(", ")
+                            ));
+                        }
+                    }
+                    Check::Fail(format!(
+                        "go test: {}",
+                        self.render(place, &first_failure(&run.output))
+                    ))
+                }
                 Err(reason) => Check::Unknown(reason),
             }
         };
@@ -206,7 +244,7 @@ impl PackageJob<'_> {
         let runs = runs.into_inner().unwrap_or_default();
         let leaks_before = self.leaks(place, "before");
         for i in passing {
-            let mut reason = "go vet clean; the package's tests pass with the fix".to_string();
+            let mut reason = format!("{}; the package's tests pass with the fix", vetted[&i]);
             // The last passing run that had this file's fixes.
             let leaks_after = runs
                 .iter()
@@ -258,19 +296,48 @@ impl PackageJob<'_> {
         fixed: &GoRun,
     ) -> Vec<String> {
         let mut before: HashMap<String, usize> = HashMap::new();
-        for line in diagnostics(&baseline.output) {
-            *before.entry(normalise(line)).or_default() += 1;
+        for line in vet_diagnostics(&baseline.output, &place.module_root) {
+            *before.entry(normalise(&line)).or_default() += 1;
         }
         let mut new = Vec::new();
-        for line in diagnostics(&fixed.output) {
-            match before.get_mut(&normalise(line)) {
+        for line in vet_diagnostics(&fixed.output, &place.module_root) {
+            match before.get_mut(&normalise(&line)) {
                 Some(count) if *count > 0 => *count -= 1,
-                _ => new.push(self.render(place, line)),
+                _ => new.push(self.render(place, &line)),
             }
         }
         if new.is_empty() && baseline.success && !fixed.success {
             new.push(self.render(place, &first_line(&fixed.output)));
         }
         new
+    }
+}
+
+/// The top-level tests that `go test` says failed (`--- FAIL: TestX (0.01s)`, and `TestX` for
+/// a failing subtest `TestX/case`), each once, in order. Only names Go accepts for tests
+/// (letters, digits, `_`), so that they can be put in a `-run` pattern as they are.
+pub(super) fn failed_tests(output: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in output.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("--- FAIL: ") else {
+            continue;
+        };
+        let name = rest.split([' ', '/']).next().unwrap_or_default();
+        let valid = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if valid && !names.iter().any(|seen| seen == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_tests_are_named_once_by_their_top_level_name() {
+        let output = "=== RUN   TestA\n--- FAIL: TestA (0.00s)\n    --- FAIL: TestB/case_1 (0.00s)\n--- FAIL: TestB (0.01s)\n--- FAIL: Test$(x) (0.00s)\nFAIL\n";
+        assert_eq!(failed_tests(output), ["TestA", "TestB"]);
     }
 }

@@ -64,7 +64,11 @@ pub(super) fn run_logged(
             Ok(None) if started.elapsed() >= timeout => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("{what} timed out after {}s", timeout.as_secs()));
+                return Err(format!(
+                    "{what} timed out after {}s (a cold build cache makes the first run slow: \
+                     raise --verify-timeout, or build the module once first)",
+                    timeout.as_secs()
+                ));
             }
             Ok(None) => {
                 std::thread::sleep(pause);

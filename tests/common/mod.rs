@@ -152,3 +152,28 @@ pub fn commit_all(dir: &Path) {
         assert!(status.success(), "git {args:?}");
     }
 }
+
+/// Runs the built binary in `dir` with a terminal for its stdout and stderr (util-linux's
+/// `script`, which gives the command a pseudo-terminal): what a person at a terminal sees, the
+/// two streams together, and the exit status. `env` is added to the environment.
+pub fn goleak_fix_on_terminal(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_goleak-fix"))
+        .chain(args.iter().copied())
+        .map(|arg| format!("'{}'", arg.replace('\'', r"'\''")))
+        .collect();
+    let mut command = Command::new("script");
+    command
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command
+        .output()
+        .expect("`script` (util-linux) is needed to run goleak-fix on a terminal");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"),
+    )
+}
