@@ -725,7 +725,7 @@ fn exclude_and_no_tests_apply_to_what_commit_reads_from_head() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
-        report["commit"]["files"],
+        report["commit"][0]["files"],
         serde_json::json!(["a.go"]),
         "{report:#}"
     );
