@@ -30,9 +30,21 @@ pub fn without_os_error(text: &str) -> Cow<'_, str> {
 }
 
 /// An error and its causes, `: `-separated as anyhow's `{:#}` shows them, each without its
-/// ` (os error N)`.
+/// ` (os error N)`, and a cause left out when the message before it already ends with it
+/// (an error that prints its source: "cannot read: No such file or directory" once, not twice).
 pub fn describe(error: &anyhow::Error) -> String {
-    without_os_error(&format!("{error:#}")).into_owned()
+    let mut shown = String::new();
+    for cause in error.chain() {
+        let text = without_os_error(&cause.to_string()).into_owned();
+        if shown.ends_with(&text) {
+            continue;
+        }
+        if !shown.is_empty() {
+            shown.push_str(": ");
+        }
+        shown.push_str(&text);
+    }
+    shown
 }
 
 #[cfg(test)]
@@ -51,5 +63,23 @@ mod tests {
         assert!(matches!(without_os_error("plain"), Cow::Borrowed(_)));
         let error = anyhow::Error::new(std::io::Error::from_raw_os_error(13)).context("--pr-body");
         assert_eq!(describe(&error), "--pr-body: Permission denied");
+        // A message that already shows its source does not get it twice.
+        #[derive(Debug)]
+        struct Shows(std::io::Error);
+        impl std::fmt::Display for Shows {
+            fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(f, "x.toml: cannot read: {}", self.0)
+            }
+        }
+        impl std::error::Error for Shows {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let error = anyhow::Error::new(Shows(std::io::Error::from_raw_os_error(2)));
+        assert_eq!(
+            describe(&error),
+            "x.toml: cannot read: No such file or directory"
+        );
     }
 }
