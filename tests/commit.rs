@@ -72,6 +72,14 @@ fn write(dir: &Path, path: &str, text: &str) {
 
 /// A temporary directory (the test's "home", above the repository) and in it a repository
 /// `repo` on branch `main` with `files` in one commit, by a configured user.
+/// The run is refused (exit 2) with `reason` on stderr, and no branch is made.
+fn assert_refused(repo: &Repo, args: &[&str], reason: &str) {
+    let output = repo.run(args);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains(reason), "{}", stderr(&output));
+    assert_eq!(repo.branches(), "main\n");
+}
+
 struct Repo {
     home: tempfile::TempDir,
 }
@@ -620,28 +628,22 @@ fn a_detached_head_is_an_error() {
 fn a_path_outside_the_repository_is_an_error() {
     let repo = Repo::new(&[("a.go", LEAKY)]);
     write(repo.home.path(), "elsewhere/b.go", LEAKY);
-    let output = repo.run(&["--commit", ".", "../elsewhere"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("../elsewhere: outside the repository"),
-        "{}",
-        stderr(&output)
+    assert_refused(
+        &repo,
+        &["--commit", ".", "../elsewhere"],
+        "../elsewhere: outside the repository",
     );
-    assert_eq!(repo.branches(), "main\n");
 }
 
 #[test]
 fn a_path_not_in_head_is_an_error() {
     let repo = Repo::new(&[("a.go", CLEAN)]);
     write(&repo.path(), "new.go", LEAKY);
-    let output = repo.run(&["--commit", "new.go"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("new.go: not in the HEAD commit"),
-        "{}",
-        stderr(&output)
+    assert_refused(
+        &repo,
+        &["--commit", "new.go"],
+        "new.go: not in the HEAD commit",
     );
-    assert_eq!(repo.branches(), "main\n");
 }
 
 #[test]
@@ -1307,25 +1309,19 @@ fn a_codeowners_link_or_a_missing_one_stops_the_split_before_any_branch() {
     std::os::unix::fs::symlink("/etc/passwd", repo.path().join(".github/CODEOWNERS")).unwrap();
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "a link"]);
-    let output = repo.run(&["--commit", "--split-by", "codeowners"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains(".github/CODEOWNERS: not a regular file in HEAD"),
-        "{}",
-        stderr(&output)
+    assert_refused(
+        &repo,
+        &["--commit", "--split-by", "codeowners"],
+        ".github/CODEOWNERS: not a regular file in HEAD",
     );
-    assert_eq!(repo.branches(), "main\n");
 
     repo.git(&["rm", "-q", ".github/CODEOWNERS"]);
     repo.git(&["commit", "-qm", "no owners"]);
-    let output = repo.run(&["--commit", "--split-by", "codeowners"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("no CODEOWNERS file in HEAD"),
-        "{}",
-        stderr(&output)
+    assert_refused(
+        &repo,
+        &["--commit", "--split-by", "codeowners"],
+        "no CODEOWNERS file in HEAD",
     );
-    assert_eq!(repo.branches(), "main\n");
 }
 
 #[test]
@@ -1469,14 +1465,11 @@ fn a_codeowners_over_the_size_cap_or_not_utf8_is_refused_naming_it() {
 
     fs::write(repo.path().join(".github/CODEOWNERS"), b"* @a\xff\n").unwrap();
     repo.git(&["commit", "-qam", "binary owners"]);
-    let output = repo.run(&["--commit", "--split-by", "codeowners"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains(".github/CODEOWNERS: not UTF-8; not read"),
-        "{}",
-        stderr(&output)
+    assert_refused(
+        &repo,
+        &["--commit", "--split-by", "codeowners"],
+        ".github/CODEOWNERS: not UTF-8; not read",
     );
-    assert_eq!(repo.branches(), "main\n");
 }
 
 #[test]
