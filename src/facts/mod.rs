@@ -22,10 +22,12 @@
 //! `UseKind::Escape`: codemods treat an escaping channel as unknowable and never fix it.
 
 mod collect;
+pub mod flow;
 pub mod nesting;
 pub mod scope;
 
 pub use collect::{broken_region, function_facts};
+pub use flow::Flow;
 pub use scope::{BindingId, Scopes};
 
 use crate::package::FileId;
