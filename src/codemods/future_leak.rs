@@ -12,7 +12,7 @@
 use super::one_shot::{OneShotSender, future_sender};
 use super::{Codemod, CodemodContext, Finding};
 use crate::edit::Fix;
-use crate::facts::{Channel, UseKind};
+use crate::facts::{Channel, Flow, UseKind};
 use crate::package::Call;
 use crate::syntax::{self, Visit, text};
 use tree_sitter::Node;
@@ -255,10 +255,11 @@ fn abandoned(
     })
 }
 
-/// Each goroutine sends on every path through its body (in both branches of an `if`, in every
-/// case of a `select`...), before anything can end it. A caller that stops waiting strands a
-/// sender only if it sends: one that may return without sending (`case <-ctx.Done(): return`)
-/// is not reported, since whether it sends depends on what the caller does next.
+/// Each goroutine sends on every path through its body that ends (in both branches of an
+/// `if`, in every case of a `select`...): no path to its end avoids the send. A caller that
+/// stops waiting strands a sender only if it sends: one that may return without sending
+/// (`case <-ctx.Done(): return`) is not reported, since whether it sends depends on what the
+/// caller does next.
 fn every_sender_surely_sends(
     context: &CodemodContext,
     channel: &Channel,
@@ -280,75 +281,12 @@ fn every_sender_surely_sends(
             })
             .collect();
         let source = context.package.source(goroutine.body_file);
-        goroutine
-            .body
-            .is_some_and(|body| block_sends(body, &sends, source, 0))
-    })
-}
-
-/// Past this many nested branches, a send is not looked for (the answer is "not surely").
-const MAX_BRANCH_DEPTH: usize = 32;
-
-/// The cases (and `default`) of a `select` or `switch`.
-fn cases(node: Node) -> Vec<Node> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .filter(|child| {
-            matches!(
-                child.kind(),
-                "communication_case" | "default_case" | "expression_case" | "type_case"
-            )
+        goroutine.body.is_some_and(|body| {
+            Flow::build(body, source)
+                .exit_avoiding(None, |statement| sends.contains(&statement.id()))
+                .is_none()
         })
-        .collect()
-}
-
-/// Whether the statements of `block` (a block, statement list or case) surely send one of
-/// `sends` before an exit.
-fn block_sends(block: Node, sends: &[usize], source: &str, depth: usize) -> bool {
-    if depth > MAX_BRANCH_DEPTH {
-        return false;
-    }
-    for statement in syntax::statements(block) {
-        if statement_sends(statement, sends, source, depth + 1) {
-            return true;
-        }
-        if syntax::can_leave_function(statement, source) {
-            return false;
-        }
-    }
-    false
-}
-
-fn statement_sends(statement: Node, sends: &[usize], source: &str, depth: usize) -> bool {
-    match statement.kind() {
-        "send_statement" => sends.contains(&statement.id()),
-        "block" => block_sends(statement, sends, source, depth),
-        "if_statement" => {
-            let (Some(consequence), Some(alternative)) = (
-                statement.child_by_field_name("consequence"),
-                statement.child_by_field_name("alternative"),
-            ) else {
-                return false;
-            };
-            block_sends(consequence, sends, source, depth)
-                && statement_sends(alternative, sends, source, depth + 1)
-        }
-        "select_statement" => {
-            let cases = cases(statement);
-            !cases.is_empty()
-                && cases
-                    .iter()
-                    .all(|case| block_sends(*case, sends, source, depth))
-        }
-        "expression_switch_statement" | "type_switch_statement" => {
-            let cases = cases(statement);
-            cases.iter().any(|case| case.kind() == "default_case")
-                && cases
-                    .iter()
-                    .all(|case| block_sends(*case, sends, source, depth))
-        }
-        _ => false,
-    }
+    })
 }
 
 /// The calls of this function in the package: `name(...)` for a function, `x.name(...)` for a

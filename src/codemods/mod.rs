@@ -24,7 +24,12 @@ pub struct CodemodContext<'c, 'a> {
     pub source: &'a str,
 }
 
-impl CodemodContext<'_, '_> {
+impl<'a> CodemodContext<'_, 'a> {
+    /// The control flow of the function's body, built once for all codemods.
+    pub fn flow(&self) -> &crate::facts::Flow<'a> {
+        &self.facts.flow
+    }
+
     /// The 1-based line of `offset` in the function's file, for messages: from the file's line
     /// index (built once), not by counting newlines from the top on every call, which made a
     /// large generated file with many findings cost the square of its size.

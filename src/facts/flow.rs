@@ -51,7 +51,7 @@
 //! region asked about); none re-walks the syntax tree.
 
 use crate::syntax::{self, kind_of, text};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 /// One step's index in its `Flow`.
@@ -239,10 +239,8 @@ impl<'a> Builder<'a> {
         };
         match kind_of(node) {
             "block" => {
-                let first = self.sequence(
-                    statement_list(node),
-                    inner(None, task.frame, task.after),
-                );
+                let first =
+                    self.sequence(statement_list(node), inner(None, task.frame, task.after));
                 self.edge(here, first);
             }
             "labeled_statement" => {
@@ -561,7 +559,8 @@ impl<'a> Flow<'a> {
 
     /// What `statement` is to the flow, when it is a step.
     pub fn kind_of(&self, statement: Node) -> Option<StepKind> {
-        self.step_of(statement).map(|step| self.steps[step as usize].kind)
+        self.step_of(statement)
+            .map(|step| self.steps[step as usize].kind)
     }
 
     /// The `defer` statements of the body (their calls run at `Exit`).
@@ -589,10 +588,9 @@ impl<'a> Flow<'a> {
         region: Option<Node<'a>>,
         passes: &mut dyn FnMut(Node<'a>) -> bool,
     ) -> Option<Leaving<'a>> {
-        let mut seen = vec![false; self.steps.len()];
+        let mut seen = HashSet::from([start]);
         // (step, the step it was reached from)
         let mut stack = vec![(start, None::<StepId>)];
-        seen[start as usize] = true;
         while let Some((step, from)) = stack.pop() {
             if step == EXIT {
                 let from = from.and_then(|from| self.steps[from as usize].node);
@@ -607,8 +605,7 @@ impl<'a> Flow<'a> {
                 continue;
             }
             for &next in self.successors(step).iter().rev() {
-                if !seen[next as usize] {
-                    seen[next as usize] = true;
+                if seen.insert(next) {
                     stack.push((next, Some(step)));
                 }
             }
@@ -658,17 +655,21 @@ impl<'a> Flow<'a> {
     /// loop) is never allowed; a path that never ends (`panic`) does not count.
     /// "Is this send its goroutine's last act, but for a bare `return`?" is
     /// `flow.is_last_act(send, is_bare_return)`.
-    pub fn is_last_act(&self, statement: Node<'a>, mut may_follow: impl FnMut(Node<'a>) -> bool) -> bool {
+    pub fn is_last_act(
+        &self,
+        statement: Node<'a>,
+        mut may_follow: impl FnMut(Node<'a>) -> bool,
+    ) -> bool {
         let Some(start) = self.step_of(statement) else {
             return false;
         };
-        let mut seen = vec![false; self.steps.len()];
+        let mut seen = HashSet::new();
         let mut stack: Vec<StepId> = self.successors(start).to_vec();
         while let Some(step) = stack.pop() {
             if step == start {
                 return false;
             }
-            if std::mem::replace(&mut seen[step as usize], true) {
+            if !seen.insert(step) {
                 continue;
             }
             if self.asks(step).is_some_and(|node| !may_follow(node)) {
@@ -682,13 +683,13 @@ impl<'a> Flow<'a> {
     /// Whether `to` can run after `from` in one call: a path leads from one to the other,
     /// not counting the step itself unless a cycle comes back to it.
     fn reaches(&self, from: StepId, to: StepId, within: Option<Node<'a>>) -> bool {
-        let mut seen = vec![false; self.steps.len()];
+        let mut seen = HashSet::new();
         let mut stack: Vec<StepId> = self.successors(from).to_vec();
         while let Some(step) = stack.pop() {
             if step == to {
                 return true;
             }
-            if std::mem::replace(&mut seen[step as usize], true) {
+            if !seen.insert(step) {
                 continue;
             }
             if let (Some(within), Some(node)) = (within, self.steps[step as usize].node)
@@ -744,9 +745,8 @@ impl<'a> Flow<'a> {
         };
         let finish = self.steps[start as usize].after;
         let mut found = Vec::new();
-        let mut seen = vec![false; self.steps.len()];
+        let mut seen = HashSet::from([start]);
         let mut stack = vec![start];
-        seen[start as usize] = true;
         while let Some(step) = stack.pop() {
             let here = self.steps[step as usize];
             for &next in self.successors(step) {
@@ -754,8 +754,7 @@ impl<'a> Flow<'a> {
                     .node
                     .is_some_and(|node| syntax::contains(region, node));
                 if inside {
-                    if !seen[next as usize] {
-                        seen[next as usize] = true;
+                    if seen.insert(next) {
                         stack.push(next);
                     }
                     continue;
@@ -773,7 +772,6 @@ impl<'a> Flow<'a> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -785,16 +783,20 @@ mod tests {
         let source = format!("package p\n\n{code}");
         let mut parser = go_parser();
         let tree = parse(&mut parser, &source);
-        let function = syntax::functions(tree.root_node()).next().expect("a function");
+        let function = syntax::functions(tree.root_node())
+            .next()
+            .expect("a function");
         let body = function.child_by_field_name("body").expect("a body");
         let flow = Flow::build(body, &source);
         let find = |needle: &str| -> Node {
-            let at = source.find(needle).unwrap_or_else(|| panic!("{needle:?} not found"));
-            let mut node = body
-                .descendant_for_byte_range(at, at + 1)
-                .expect("a node");
+            let at = source
+                .find(needle)
+                .unwrap_or_else(|| panic!("{needle:?} not found"));
+            let mut node = body.descendant_for_byte_range(at, at + 1).expect("a node");
             while !(flow.has(node) && node.start_byte() == at) {
-                node = node.parent().unwrap_or_else(|| panic!("no statement at {needle:?}"));
+                node = node
+                    .parent()
+                    .unwrap_or_else(|| panic!("no statement at {needle:?}"));
             }
             node
         };
@@ -807,12 +809,14 @@ mod tests {
 
     fn text_of<'t>(node: Option<Node<'t>>, code: &str) -> String {
         let source = format!("package p\n\n{code}");
-        node.map(|n| source[n.byte_range()].to_string()).unwrap_or_default()
+        node.map(|n| source[n.byte_range()].to_string())
+            .unwrap_or_default()
     }
 
     #[test]
     fn a_send_in_both_branches_of_an_if_is_on_every_path() {
-        let both = "func f(c chan int, x bool) {\n\tif x {\n\t\tc <- 1\n\t} else {\n\t\tc <- 2\n\t}\n}\n";
+        let both =
+            "func f(c chan int, x bool) {\n\tif x {\n\t\tc <- 1\n\t} else {\n\t\tc <- 2\n\t}\n}\n";
         with_flow(both, |flow, _| {
             let sends = |n: Node| kind_of(n) == "send_statement";
             assert_eq!(flow.exit_avoiding(None, sends), None);
@@ -831,10 +835,16 @@ mod tests {
 
     #[test]
     fn an_early_return_is_where_the_path_leaves() {
-        let code = "func f(c chan int, x bool) int {\n\tif x {\n\t\treturn 0\n\t}\n\treturn <-c\n}\n";
+        let code =
+            "func f(c chan int, x bool) int {\n\tif x {\n\t\treturn 0\n\t}\n\treturn <-c\n}\n";
         with_flow(code, |flow, find| {
             let found = flow.exit_avoiding(None, |n: Node| n.id() == find("return <-c").id());
-            assert_eq!(found, Some(Leaving::Exit { from: Some(find("return 0")) }));
+            assert_eq!(
+                found,
+                Some(Leaving::Exit {
+                    from: Some(find("return 0"))
+                })
+            );
         });
     }
 
@@ -863,7 +873,10 @@ mod tests {
         let retries = "func f(c chan int, tick chan bool) int {\n\tfor {\n\t\tselect {\n\t\tcase v := <-c:\n\t\t\treturn v\n\t\tcase <-tick:\n\t\t}\n\t}\n}\n";
         with_flow(retries, |flow, find| {
             let ours = find("v := <-c");
-            assert_eq!(flow.exit_avoiding(None, |n: Node| n.id() == ours.id()), None);
+            assert_eq!(
+                flow.exit_avoiding(None, |n: Node| n.id() == ours.id()),
+                None
+            );
             // The receive ends the loop, so it runs once; the other case, many times.
             assert_eq!(flow.runs(ours, None), Runs::Once);
             assert_eq!(flow.runs(find("<-tick"), None), Runs::Many);
@@ -950,10 +963,14 @@ mod tests {
             assert_eq!(flow.runs(find("b()"), None), Runs::AtMostOnce);
         });
         // A switch with no default can skip every case.
-        let no_default = "func f(c chan int, x int) {\n\tswitch x {\n\tcase 1:\n\t\tc <- 1\n\t}\n}\n";
+        let no_default =
+            "func f(c chan int, x int) {\n\tswitch x {\n\tcase 1:\n\t\tc <- 1\n\t}\n}\n";
         with_flow(no_default, |flow, find| {
             let switch = find("switch x");
-            assert!(flow.leaves_avoiding(switch, |n| kind_of(n) == "send_statement").is_some());
+            assert!(
+                flow.leaves_avoiding(switch, |n| kind_of(n) == "send_statement")
+                    .is_some()
+            );
         });
     }
 
@@ -961,7 +978,8 @@ mod tests {
     fn a_region_is_left_by_falling_off_its_end_or_jumping_out() {
         let code = "func f(c chan int, x bool) {\n\tif x {\n\t\t<-c\n\t} else {\n\t\tif !x {\n\t\t\treturn\n\t\t}\n\t\t<-c\n\t}\n\twork()\n}\n";
         with_flow(code, |flow, find| {
-            let receives = |n: Node| kind_of(n) == "expression_statement" && text_of(Some(n), code) == "<-c";
+            let receives =
+                |n: Node| kind_of(n) == "expression_statement" && text_of(Some(n), code) == "<-c";
             // The inner `if` can return before the receive.
             assert_eq!(
                 flow.leaves_avoiding(find("if x"), receives),
@@ -969,7 +987,10 @@ mod tests {
                     from: Some(find("return\n"))
                 })
             );
-            assert_eq!(flow.leaves_avoiding(find("if !x"), receives), find_exit(flow, find("return\n")));
+            assert_eq!(
+                flow.leaves_avoiding(find("if !x"), receives),
+                find_exit(flow, find("return\n"))
+            );
             let consequence = find("if x").child_by_field_name("consequence").unwrap();
             assert_eq!(flow.leaves_avoiding(consequence, receives), None);
             assert_eq!(
@@ -1001,7 +1022,9 @@ mod tests {
             assert!(flow.is_last_act(find("c <- 2"), closes_or_returns));
             assert!(!flow.is_last_act(find("c <- 1"), |_| false));
             assert_eq!(
-                flow.defers().map(|n| text_of(Some(n), code)).collect::<Vec<_>>(),
+                flow.defers()
+                    .map(|n| text_of(Some(n), code))
+                    .collect::<Vec<_>>(),
                 ["defer cleanup()"]
             );
         });
@@ -1060,7 +1083,10 @@ mod tests {
         );
         with_flow(&code, |flow, find| {
             assert!(flow.is_last_act(find("c <- 1"), |_| false));
-            assert_eq!(flow.exit_avoiding(None, |n| kind_of(n) == "send_statement"), None);
+            assert_eq!(
+                flow.exit_avoiding(None, |n| kind_of(n) == "send_statement"),
+                None
+            );
         });
     }
 }

@@ -221,6 +221,9 @@ pub struct FunctionFacts<'a> {
     pub declarations: std::collections::HashMap<&'a str, usize>,
     /// The function's bindings and what each identifier names.
     pub scopes: Scopes<'a>,
+    /// The control flow of the body (not of its closures): built once per function, for
+    /// every codemod's path questions.
+    pub flow: Flow<'a>,
 }
 
 impl<'a> FunctionFacts<'a> {
