@@ -662,6 +662,26 @@ mod tests {
     }
 
     #[test]
+    fn a_sender_that_sends_on_every_path_that_ends_is_stranded() {
+        // Each branch sends before it returns: the goroutine surely sends.
+        assert_finding(
+            "func Lookup(x bool) <-chan int {\n\tc := make(chan int)\n\tgo func() {\n\t\tif x {\n\t\t\tc <- 1\n\t\t\treturn\n\t\t}\n\t\tc <- 2\n\t}()\n\treturn c\n}\n",
+            "future-leak",
+            Some(Applicability::Safe),
+        );
+        // A loop that only ends by sending: whenever the goroutine ends, it has sent.
+        assert_finding(
+            "func Lookup(in chan int) <-chan int {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor {\n\t\t\tif v := <-in; v > 0 {\n\t\t\t\tc <- v\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t}()\n\treturn c\n}\n",
+            "future-leak",
+            Some(Applicability::Safe),
+        );
+        // The same loop with a way out that does not send: not surely.
+        assert_silent(
+            "func Lookup(ctx context.Context, in chan int) <-chan int {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor {\n\t\t\tif ctx.Err() != nil {\n\t\t\t\treturn\n\t\t\t}\n\t\t\tif v := <-in; v > 0 {\n\t\t\t\tc <- v\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t}()\n\treturn c\n}\n",
+        );
+    }
+
+    #[test]
     fn the_function_s_own_send_before_returning_blocks_forever() {
         let before = "func Start(fail bool) (<-chan error, error) {\n\terrc := make(chan error)\n\tif fail {\n\t\terrc <- nil\n\t\treturn errc, nil\n\t}\n\tgo func() { errc <- nil }()\n\treturn errc, nil\n}\n";
         assert_finding(before, "future-leak", Some(Applicability::Safe));
