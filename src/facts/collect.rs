@@ -664,31 +664,30 @@ impl<'a> Builder<'_, 'a> {
                 has_default: case.has_default,
                 function: text(function.child_by_field_name("name")?, source),
             }),
-            // The receive (or the select holding it) must run on every path into the
-            // callee: a statement of its body, before any statement that can leave.
+            // The receive (or the select holding it) must run on every path through the
+            // callee: the statement that holds it directly is on every path to its end.
             case => {
                 let waits_at = case.map_or(receive, |case| case.select);
-                for statement in syntax::statements(body) {
-                    if syntax::contains(statement, waits_at) {
-                        let direct = statement.id() == waits_at.id()
-                            || syntax::ancestors_until(waits_at, statement).all(|between| {
-                                matches!(
-                                    kind_of(between),
-                                    "expression_list"
-                                        | "argument_list"
-                                        | "call_expression"
-                                        | "parenthesized_expression"
-                                        | "unary_expression"
-                                        | "receive_statement"
-                                )
-                            });
-                        return direct.then_some(CalleeWait::Receives);
-                    }
-                    if can_leave_function(statement, source) {
-                        return None;
-                    }
-                }
-                None
+                let flow = self.flows.of(body, source);
+                let statement = std::iter::once(waits_at)
+                    .chain(syntax::ancestors_until(waits_at, body))
+                    .find(|node| flow.has(*node))?;
+                let direct = statement.id() == waits_at.id()
+                    || syntax::ancestors_until(waits_at, statement).all(|between| {
+                        matches!(
+                            kind_of(between),
+                            "expression_list"
+                                | "argument_list"
+                                | "call_expression"
+                                | "parenthesized_expression"
+                                | "unary_expression"
+                                | "receive_statement"
+                        )
+                    });
+                let always = flow
+                    .exit_avoiding(None, |step| step.id() == statement.id())
+                    .is_none();
+                (direct && always).then_some(CalleeWait::Receives)
             }
         }
     }
