@@ -61,7 +61,7 @@ impl Codemod for FutureLeak {
             let finding = if sender.own_sends.is_empty() {
                 abandoned(self.id(), context, channel, &sender, name, result)
             } else {
-                own_send(self.id(), channel, &sender, name, result)
+                own_send(self.id(), context.flow(), channel, &sender, name, result)
             };
             findings.extend(finding);
         }
@@ -148,10 +148,11 @@ fn future_fix(
 
 /// The function sends on the channel itself before returning it: nothing can receive yet (only
 /// its own goroutines hold the channel, and they only send), so the send blocks forever. A
-/// buffer of one is enough when each such send is followed by `return` (one per call) and no
-/// goroutine that sends was started before it.
+/// buffer of one is enough when nothing but a `return` runs after each such send (so one runs
+/// per call) and no goroutine that sends can have been started before it.
 fn own_send(
     codemod: &'static str,
+    flow: &Flow,
     channel: &Channel,
     sender: &OneShotSender,
     function: &str,
@@ -162,18 +163,17 @@ fn own_send(
         return None;
     };
     let name = &channel.name;
+    // Only a `return` runs after each own send: one such send per call at most (after one,
+    // no other can run), and no goroutine that sends can have been started before it.
     let one_per_call = sender.own_sends.iter().all(|send| {
         let UseKind::Send { statement, .. } = send.kind else {
             return false;
         };
-        channel.loops_within_scope(&send.loops).next().is_none()
-            && statement
-                .next_named_sibling()
-                .is_some_and(|next| next.kind() == "return_statement")
+        flow.is_last_act(statement, |next| next.kind() == "return_statement")
             && sender
                 .goroutines
                 .iter()
-                .all(|goroutine| goroutine.start.start_byte() > statement.start_byte())
+                .all(|goroutine| !flow.can_follow(goroutine.start, statement))
     });
     let fix = one_per_call
         .then(|| {
@@ -689,6 +689,17 @@ mod tests {
             before,
             &before.replace("make(chan error)", "make(chan error, 1)"),
         );
+        // The send ends a branch and the `return` follows the `if`; a goroutine started in a
+        // branch that returns cannot have run before it: still one value per call.
+        let branch = "func Start(fail, quick bool) <-chan error {\n\terrc := make(chan error)\n\tif quick {\n\t\tgo func() { errc <- nil }()\n\t\treturn errc\n\t}\n\tif fail {\n\t\terrc <- nil\n\t}\n\treturn errc\n}\n";
+        assert_finding(branch, "future-leak", Some(Applicability::Safe));
+        assert_fix(
+            branch,
+            &branch.replace("make(chan error)", "make(chan error, 1)"),
+        );
+        // Two own sends on one path: a buffer of one is not enough; no fix.
+        let twice = "func Start(fail bool) <-chan error {\n\terrc := make(chan error)\n\tif fail {\n\t\terrc <- nil\n\t}\n\terrc <- nil\n\treturn errc\n}\n";
+        assert_finding(twice, "future-leak", None);
         // A goroutine that sends was started before the own send: a buffer of one is not
         // enough on that path; reported, no fix.
         let after_start = "func Start(fail bool) <-chan error {\n\terrc := make(chan error)\n\tgo func() { errc <- nil }()\n\tif fail {\n\t\terrc <- nil\n\t\treturn errc\n\t}\n\treturn errc\n}\n";

@@ -702,6 +702,30 @@ impl<'a> Flow<'a> {
         false
     }
 
+    /// Whether `then` can run after `first` in one call: a path leads from `first` to `then`
+    /// (from a statement to itself only around a cycle). Either may also be a node inside a
+    /// statement (a call in an expression statement): its statement is asked about.
+    pub fn can_follow(&self, first: Node<'a>, then: Node<'a>) -> bool {
+        match (self.step_around(first), self.step_around(then)) {
+            (Some(first), Some(then)) => self.reaches(first, then, None),
+            _ => false,
+        }
+    }
+
+    /// The step of `node`, or of the nearest statement around it (not across a func literal).
+    fn step_around(&self, node: Node<'a>) -> Option<StepId> {
+        let mut current = node;
+        loop {
+            if let Some(step) = self.step_of(current) {
+                return Some(step);
+            }
+            if syntax::is_function_like(current) {
+                return None;
+            }
+            current = current.parent()?;
+        }
+    }
+
     /// How many times `statement` can run per call. With `within` (a block or statement
     /// holding it, say the scope of a variable), only cycles inside it count: a loop around
     /// `within` runs the statement again, but for a new run of `within` (a new variable).
