@@ -131,6 +131,25 @@ pub struct Flow<'a> {
     /// Statement node id -> its step.
     by_node: HashMap<usize, StepId>,
     defers: Vec<StepId>,
+    /// Straight-line runs: statements of one statement list that follow each other with no
+    /// other way in or out. Step `i` is at position `run_of[i].1` of run `run_of[i].0`, whose
+    /// steps are `run_steps[run_offsets[r]..run_offsets[r + 1]]`. A search for explicit
+    /// statements (`after_avoiding`) moves run by run, so a long function costs it the number
+    /// of branches it passes, not of statements.
+    run_of: Vec<(u32, u32)>,
+    run_steps: Vec<StepId>,
+    run_offsets: Vec<u32>,
+}
+
+/// What `Flow::after_avoiding` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search<'a> {
+    /// A path that passes none of the stops and ends the function or leaves the region: the
+    /// first one found, taking each statement's first way on first (an `if`'s consequence
+    /// before what follows it, a `switch`'s first case first).
+    pub leaves: Option<Leaving<'a>>,
+    /// The stops some path reaches, in the order found.
+    pub reached: Vec<Node<'a>>,
 }
 
 /// The targets of `break` and `continue` inside a `for`, `switch` or `select`.
@@ -167,6 +186,8 @@ struct Builder<'a> {
     gotos: Vec<(StepId, &'a str)>,
     defers: Vec<StepId>,
     tasks: Vec<Task<'a>>,
+    /// (a statement, the next one in the same statement list).
+    siblings: Vec<(StepId, StepId)>,
 }
 
 impl<'a> Builder<'a> {
@@ -194,6 +215,8 @@ impl<'a> Builder<'a> {
             .iter()
             .map(|statement| self.step(*statement, step_kind(*statement)))
             .collect();
+        self.siblings
+            .extend(ids.windows(2).map(|pair| (pair[0], pair[1])));
         for (index, statement) in statements.iter().enumerate() {
             self.tasks.push(Task {
                 node: *statement,
@@ -397,6 +420,49 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The straight-line runs of a flow (see `Flow::run_of`): a statement joins the run of the
+/// one before it in its statement list when that one only goes to it and nothing else does.
+fn straight_runs(
+    offsets: &[u32],
+    edges: &[StepId],
+    siblings: &[(StepId, StepId)],
+) -> (Vec<(u32, u32)>, Vec<StepId>, Vec<u32>) {
+    let count = offsets.len() - 1;
+    let mut predecessors = vec![0u32; count];
+    for &to in edges {
+        predecessors[to as usize] += 1;
+    }
+    let mut joined_by: Vec<Option<StepId>> = vec![None; count];
+    let mut joins = vec![false; count];
+    for &(first, next) in siblings {
+        let successors =
+            &edges[offsets[first as usize] as usize..offsets[first as usize + 1] as usize];
+        if successors == [next] && predecessors[next as usize] == 1 {
+            joined_by[first as usize] = Some(next);
+            joins[next as usize] = true;
+        }
+    }
+    let mut run_of = vec![(0u32, 0u32); count];
+    let mut run_steps = Vec::with_capacity(count);
+    let mut run_offsets = vec![0u32];
+    for head in 0..count {
+        if joins[head] {
+            continue;
+        }
+        let run = u32::try_from(run_offsets.len() - 1).expect("fewer than 2^32 runs");
+        let mut current = Some(StepId::try_from(head).expect("fewer than 2^32 steps"));
+        let mut position = 0;
+        while let Some(step) = current {
+            run_of[step as usize] = (run, position);
+            run_steps.push(step);
+            position += 1;
+            current = joined_by[step as usize];
+        }
+        run_offsets.push(u32::try_from(run_steps.len()).expect("fewer than 2^32 steps"));
+    }
+    (run_of, run_steps, run_offsets)
+}
+
 /// Whether `for_statement` has no condition: it only ends by `break`, `return` or `goto`.
 fn loops_forever(for_statement: Node) -> bool {
     let mut cursor = for_statement.walk();
@@ -500,6 +566,7 @@ impl<'a> Flow<'a> {
             gotos: Vec::new(),
             defers: Vec::new(),
             tasks: Vec::new(),
+            siblings: Vec::new(),
         };
         let root = builder.step(body, StepKind::Pass);
         builder.edge(ENTRY, root);
@@ -533,13 +600,102 @@ impl<'a> Flow<'a> {
             edges[filled[from as usize] as usize] = to;
             filled[from as usize] += 1;
         }
+        let (run_of, run_steps, run_offsets) = straight_runs(&offsets, &edges, &builder.siblings);
         Flow {
             steps: builder.steps,
             offsets,
             edges,
             by_node: builder.by_node,
             defers: builder.defers,
+            run_of,
+            run_steps,
+            run_offsets,
         }
+    }
+
+    fn run(&self, run: u32) -> &[StepId] {
+        let run = run as usize;
+        &self.run_steps[self.run_offsets[run] as usize..self.run_offsets[run + 1] as usize]
+    }
+
+    /// Where control can go after `from` (a statement, or a node inside one: a `go` call,
+    /// a `select`) without passing any of the statements `stops` (a path stops at the first
+    /// one it meets). With `region` (a block or statement list: a variable's scope), leaving
+    /// it counts as leaving. Costs the straight-line runs visited, not the statements.
+    pub fn after_avoiding(
+        &self,
+        from: Node<'a>,
+        region: Option<Node<'a>>,
+        stops: &[Node<'a>],
+    ) -> Search<'a> {
+        let mut search = Search {
+            leaves: None,
+            reached: Vec::new(),
+        };
+        let Some(from) = self.step_around(from) else {
+            return search;
+        };
+        // Stop positions by run.
+        let mut stop_at: HashMap<u32, Vec<(u32, Node<'a>)>> = HashMap::new();
+        for stop in stops {
+            if let Some(step) = self.step_of(*stop) {
+                let (run, position) = self.run_of[step as usize];
+                stop_at.entry(run).or_default().push((position, *stop));
+            }
+        }
+        let (run, position) = self.run_of[from as usize];
+        // (run, position entered at, the step it was entered from)
+        let mut stack: Vec<(u32, u32, StepId)> = Vec::new();
+        let mut seen: HashSet<u32> = HashSet::new();
+        let enter_after = |stack: &mut Vec<(u32, u32, StepId)>, last: StepId| {
+            for &next in self.successors(last).iter().rev() {
+                let (run, position) = self.run_of[next as usize];
+                stack.push((run, position, last));
+            }
+        };
+        if (position as usize) + 1 < self.run(run).len() {
+            stack.push((run, position + 1, from));
+        } else {
+            enter_after(&mut stack, from);
+        }
+        while let Some((run, position, came_from)) = stack.pop() {
+            // Runs are entered at their start, but for the one `from` is in.
+            if position == 0 && !seen.insert(run) {
+                continue;
+            }
+            let steps = self.run(run);
+            let first = steps[position as usize];
+            if first == EXIT {
+                if search.leaves.is_none() {
+                    let from = self.steps[came_from as usize].node;
+                    search.leaves = Some(Leaving::Exit { from });
+                }
+                continue;
+            }
+            if let (Some(region), Some(node)) = (region, self.steps[first as usize].node)
+                && !syntax::contains(region, node)
+            {
+                if search.leaves.is_none() {
+                    search.leaves = Some(Leaving::To(node));
+                }
+                continue;
+            }
+            let stop = stop_at.get(&run).and_then(|stops| {
+                stops
+                    .iter()
+                    .filter(|(at, _)| *at >= position)
+                    .min_by_key(|(at, _)| *at)
+            });
+            if let Some((_, node)) = stop {
+                if !search.reached.iter().any(|known| known.id() == node.id()) {
+                    search.reached.push(*node);
+                }
+                continue;
+            }
+            let last = *steps.last().expect("a run has a step");
+            enter_after(&mut stack, last);
+        }
+        search
     }
 
     fn successors(&self, step: StepId) -> &[StepId] {
@@ -1094,6 +1250,47 @@ mod tests {
             assert_eq!(kind_of(send), "send_statement");
             assert!(!flow.has(send));
             assert!(!flow.is_last_act(send, |_| true));
+        });
+    }
+
+    #[test]
+    fn after_a_statement_the_search_stops_at_the_stops_and_reports_the_way_out() {
+        let code = "func f(c chan int, x, y bool) int {\n\tgo work()\n\tprepare()\n\tif x {\n\t\treturn 0\n\t}\n\tif y {\n\t\t<-c\n\t}\n\treturn <-c\n}\n";
+        with_flow(code, |flow, find| {
+            let stops = [find("return <-c")];
+            let search = flow.after_avoiding(find("go work()"), None, &stops);
+            assert_eq!(
+                search.leaves,
+                Some(Leaving::Exit {
+                    from: Some(find("return 0"))
+                })
+            );
+            assert_eq!(search.reached, stops);
+            // The nested receive is a stop too: still the early return.
+            let both = [find("<-c\n"), find("return <-c")];
+            let search = flow.after_avoiding(find("prepare()"), None, &both);
+            assert_eq!(search.reached.len(), 2);
+            // From inside the `if x` branch nothing is avoided: it returns.
+            let search = flow.after_avoiding(find("if y"), None, &stops);
+            assert_eq!(search.leaves, None);
+        });
+        // A region: a loop around the scope brings control back out of it.
+        let looped = "func f(xs []int) {\n\tfor range xs {\n\t\tc := make(chan int)\n\t\tgo work(c)\n\t\tif ok() {\n\t\t\t<-c\n\t\t}\n\t}\n}\n";
+        with_flow(looped, |flow, find| {
+            let scope = find("c := make").parent().unwrap();
+            let search = flow.after_avoiding(find("go work"), Some(scope), &[find("<-c")]);
+            assert_eq!(search.leaves, Some(Leaving::To(find("for range"))));
+        });
+        // A long straight function is one run: the search does not walk its statements.
+        let long = format!(
+            "func f(c chan int) {{\n\tgo work()\n{}\t<-c\n}}\n",
+            "\tx++\n".repeat(1000)
+        );
+        with_flow(&long, |flow, find| {
+            let (run, _) = flow.run_of[flow.step_of(find("go work()")).unwrap() as usize];
+            assert!(flow.run(run).len() > 1000);
+            let search = flow.after_avoiding(find("go work()"), None, &[find("<-c")]);
+            assert_eq!(search.leaves, None);
         });
     }
 
