@@ -628,6 +628,23 @@ impl<'a> Flow<'a> {
         region: Option<Node<'a>>,
         stops: &[Node<'a>],
     ) -> Search<'a> {
+        self.after_avoiding_in_loops(from, region, stops, &[])
+    }
+
+    /// `after_avoiding`, where each loop of `until_stopped` (`for` statements) is taken to run
+    /// until one of the stops in it ends it: its condition never ends it (a loop that receives
+    /// is waiting for the value; whether it runs often enough is a count, not a path).
+    pub fn after_avoiding_in_loops(
+        &self,
+        from: Node<'a>,
+        region: Option<Node<'a>>,
+        stops: &[Node<'a>],
+        until_stopped: &[Node<'a>],
+    ) -> Search<'a> {
+        let endless: HashSet<StepId> = until_stopped
+            .iter()
+            .filter_map(|node| self.step_of(*node))
+            .collect();
         let mut search = Search {
             leaves: None,
             reached: Vec::new(),
@@ -648,7 +665,12 @@ impl<'a> Flow<'a> {
         let mut stack: Vec<(u32, u32, StepId)> = Vec::new();
         let mut seen: HashSet<u32> = HashSet::new();
         let enter_after = |stack: &mut Vec<(u32, u32, StepId)>, last: StepId| {
+            let ends_loop =
+                |next: StepId| endless.contains(&last) && next == self.steps[last as usize].after;
             for &next in self.successors(last).iter().rev() {
+                if ends_loop(next) {
+                    continue;
+                }
                 let (run, position) = self.run_of[next as usize];
                 stack.push((run, position, last));
             }
@@ -866,6 +888,20 @@ impl<'a> Flow<'a> {
             (Some(first), Some(then)) => self.reaches(first, then, None),
             _ => false,
         }
+    }
+
+    /// Whether `statement` ends the function by itself: a `return`, or a call that ends the
+    /// goroutine (`t.Fatal`...). A statement that reaches the end by being the last is not.
+    pub fn ends_function(&self, statement: Node) -> bool {
+        self.step_of(statement)
+            .is_some_and(|step| self.steps[step as usize].ends_function)
+    }
+
+    /// The statement of this flow that `node` is or is in (the nearest around it, not across
+    /// a func literal): the step a query about `node` asks about.
+    pub fn statement_of(&self, node: Node<'a>) -> Option<Node<'a>> {
+        self.step_around(node)
+            .and_then(|step| self.steps[step as usize].node)
     }
 
     /// The step of `node`, or of the nearest statement around it (not across a func literal).
