@@ -13,7 +13,6 @@
 
 use super::{CodemodContext, Finding};
 use crate::edit::Fix;
-use crate::facts::flow::Leaving;
 use crate::facts::{
     Capacity, Channel, ChannelUse, Context, Flow, Goroutine, GoroutineId, SelectCase, UseKind,
 };
@@ -392,7 +391,7 @@ pub fn parent_wait<'f, 'a>(
     channel: &Channel<'a>,
     sender: &'f OneShotSender<'f, 'a>,
 ) -> ParentWait<'f, 'a> {
-    let flow = context.flow();
+    let start = sender.first_start();
     // Selects the parent cannot leave without a value from this sender.
     let sure_selects: Vec<usize> = sender
         .receives
@@ -409,96 +408,41 @@ pub fn parent_wait<'f, 'a>(
     let waits = Waits {
         receives: &sender.receives,
         sure_selects: &sure_selects,
-        flow,
+        exits: &context.facts.exits,
+        flow: context.flow(),
     };
-    // The statements that receive whenever they run, and the selects that can give up: for
-    // each, where it waits (the `select`, or the call of a callee that selects) and the
-    // communications of its cases that receive ours.
-    let mut receiving: Vec<Node<'a>> = Vec::new();
-    let mut selects: Vec<(&'f SelectCase<'a>, Node<'a>, Vec<Node<'a>>)> = Vec::new();
+    // Where the parent can still leave although a receive follows (premature-return).
+    let mut leaves_at = None;
+    match waits.after(start, context.facts.body) {
+        After::Receives => return ParentWait::Always,
+        After::LeavesFirst(exit) => leaves_at = Some(exit),
+        After::Never => {}
+    }
+    let mut give_up = None;
+    let mut retries = false;
     for receive in &sender.receives {
         let UseKind::Receive { select } = &receive.kind else {
             continue;
         };
+        let in_loop = channel.loops_within_scope(&receive.loops).next().is_some();
         match select {
-            Some(case) if case.other_cases > 0 && !sure_selects.contains(&case.select.id()) => {
-                let Some(site) = flow.statement_of(case.site) else {
-                    continue;
-                };
-                let ours = flow
-                    .statement_of(receive.node)
-                    .filter(|communication| communication.id() != site.id());
-                match selects
-                    .iter_mut()
-                    .find(|(_, known, _)| known.id() == site.id())
-                {
-                    Some((_, _, communications)) => communications.extend(ours),
-                    None => selects.push((case, site, ours.into_iter().collect())),
+            Some(case)
+                if !sure_selects.contains(&case.select.id())
+                    && (!in_loop || case.other_case_leaves) =>
+            {
+                // A select whose other case is followed by another receive on every path
+                // (`select { case <-c: case <-time.After(d): }` then `<-c`) does not give up;
+                // a `return` before that receive does. Of several selects in a row, the last
+                // one is where the parent finally can give up.
+                match waits.after(case.site, context.facts.body) {
+                    After::Receives => {}
+                    After::LeavesFirst(exit) => leaves_at = leaves_at.or(Some(exit)),
+                    After::Never => give_up = Some(case),
                 }
             }
-            _ => {
-                let node = select.as_ref().map_or(receive.node, |case| case.site);
-                if let Some(statement) = flow.statement_of(node)
-                    && waits.receives_directly(statement)
-                {
-                    receiving.push(statement);
-                }
-            }
-        }
-    }
-    let scope = Some(channel.scope);
-    // A loop that receives keeps the parent waiting: it is taken to run until it receives
-    // (how often it receives is ncast-leak's count).
-    let receive_loops: Vec<Node<'a>> = sender
-        .receives
-        .iter()
-        .filter_map(|receive| channel.loops_within_scope(&receive.loops).next().copied())
-        .collect();
-    // From the first start: a way out that passes no wait at all.
-    let mut all_waits = receiving.clone();
-    all_waits.extend(selects.iter().map(|(_, site, _)| *site));
-    let from_start =
-        flow.after_avoiding_in_loops(sender.first_start(), scope, &all_waits, &receive_loops);
-    let mut leaves_at = from_start
-        .leaves
-        .and_then(|leaving| explicit_exit(flow, sender, leaving))
-        .filter(|_| !from_start.reached.is_empty());
-    // From each select that can give up, through its other cases: a way out with no receive
-    // of ours after it is where the parent gives up (of several selects in a row, the last
-    // one); a `return` before a later receive is where it leaves.
-    let mut give_up = None;
-    for (case, site, ours) in &selects {
-        // A callee's select called again in a loop: what runs after the call cannot tell
-        // whether it received, and the loop calls it again until it does.
-        if case.callee.is_some() && receive_loops.iter().any(|l| syntax::contains(*l, *site)) {
-            continue;
-        }
-        // Coming round a loop that receives to wait again is retrying, not giving up.
-        let mut stops = receiving.clone();
-        stops.extend(
-            receive_loops
-                .iter()
-                .filter(|receive_loop| syntax::contains(**receive_loop, *site)),
-        );
-        stops.extend(ours.iter().copied());
-        stops.extend(
-            selects
-                .iter()
-                .map(|(_, other, _)| *other)
-                .filter(|other| other.id() != site.id()),
-        );
-        let after = flow.after_avoiding_in_loops(*site, scope, &stops, &receive_loops);
-        let Some(leaving) = after.leaves else {
-            continue;
-        };
-        // A receive once the select is over (not one in another case's body, which is a
-        // different way through the select).
-        let receives_later = after.reached.iter().any(|reached| {
-            !syntax::contains(*site, *reached) && receiving.iter().any(|r| r.id() == reached.id())
-        });
-        match explicit_exit(flow, sender, leaving) {
-            Some(exit) if receives_later => leaves_at = leaves_at.or(Some(exit)),
-            _ => give_up = Some(*case),
+            // Receiving in a loop that only ends by receiving: the parent keeps trying.
+            _ if in_loop => retries = true,
+            _ => {}
         }
     }
     if let Some(case) = give_up {
@@ -507,38 +451,26 @@ pub fn parent_wait<'f, 'a>(
     if leaves_at.is_some() {
         return ParentWait::CanLeave { exit: leaves_at };
     }
-    match from_start.leaves {
-        None => ParentWait::Always,
-        Some(leaving) => ParentWait::CanLeave {
-            exit: explicit_exit(flow, sender, leaving),
-        },
+    let first_receive = sender
+        .receives
+        .first()
+        .map_or(usize::MAX, |r| r.node.start_byte());
+    let exit = context
+        .facts
+        .exits
+        .iter()
+        .find(|exit| exit.start_byte() >= start.end_byte() && exit.start_byte() < first_receive)
+        .copied();
+    if exit.is_none()
+        && (retries
+            || sender
+                .receives
+                .iter()
+                .any(|r| matches!(&r.kind, UseKind::Receive { select: Some(_) })))
+    {
+        return ParentWait::Always;
     }
-}
-
-/// The statement a way out leaves the function by, when it is one that says so (a `return`,
-/// a call that ends the goroutine like `t.Fatal`) and it comes before one of the receives:
-/// the function returns there early. A way out by falling off the end of the body or of the
-/// channel's scope, or by the `return` that ends the function after a receive it skipped
-/// (`if want { v = <-c }; return v`), names none: the receive is just not on every path.
-fn explicit_exit<'a>(
-    flow: &Flow<'a>,
-    sender: &OneShotSender<'_, 'a>,
-    leaving: Leaving<'a>,
-) -> Option<Node<'a>> {
-    match leaving {
-        Leaving::Exit {
-            from: Some(statement),
-        } if flow.ends_function(statement)
-            && (sender.receives.is_empty()
-                || sender
-                    .receives
-                    .iter()
-                    .any(|receive| receive.node.start_byte() > statement.start_byte())) =>
-        {
-            Some(statement)
-        }
-        _ => None,
-    }
+    ParentWait::CanLeave { exit }
 }
 
 /// Whether some other case of the select can complete without this sender's value ever being
@@ -564,6 +496,7 @@ fn select_can_give_up(context: &CodemodContext, case: &SelectCase, sender: &OneS
     let body_waits = Waits {
         receives: &sender.receives,
         sure_selects: &[],
+        exits: &context.facts.exits,
         flow: context.flow(),
     };
     others.iter().any(|other| {
@@ -614,16 +547,101 @@ fn sent_only_by(context: &CodemodContext, identifier: Node, sender: &OneShotSend
         })
 }
 
+/// What the parent does after some point, as far as receiving goes.
+enum After<'a> {
+    /// A statement that surely receives follows, with no exit before it.
+    Receives,
+    /// A statement that surely receives follows, but the function can leave here first.
+    LeavesFirst(Node<'a>),
+    /// Nothing after it surely receives.
+    Never,
+}
+
 /// The parent's receives from one sender, and what counts as waiting for it.
 struct Waits<'w, 'f, 'a> {
     receives: &'w [&'f ChannelUse<'a>],
     /// Selects that cannot complete without this sender's value.
     sure_selects: &'w [usize],
+    exits: &'w [Node<'a>],
     /// The parent's control flow.
     flow: &'w Flow<'a>,
 }
 
 impl<'a> Waits<'_, '_, 'a> {
+    /// Whether, once `after` has run, the function receives on every path: some later statement
+    /// of a block enclosing `after` receives unconditionally (directly, or in every branch of an
+    /// `if`/`else` or of a `switch` with a `default`), and no `return` lies in between.
+    /// What follows `after` on every path: a statement that surely receives (and whether an exit
+    /// comes first), or nothing that does.
+    fn after(&self, after: Node, body: Node) -> After<'a> {
+        let mut anchor = after;
+        // Only a statement that holds one of our receives can receive: for each receive, its
+        // enclosing nodes (with their positions), so that at each level the statements that
+        // hold one are found directly, not by walking every later statement of the level
+        // (which costs the square of a long function's length, one walk per channel).
+        let chains: Vec<(Vec<Node>, HashMap<usize, usize>)> = self
+            .receives
+            .iter()
+            .map(|receive| {
+                let chain: Vec<Node> = std::iter::once(receive.node)
+                    .chain(syntax::ancestors_until(receive.node, body))
+                    .collect();
+                let position = chain.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
+                (chain, position)
+            })
+            .collect();
+        // The enclosing nodes, nearest first, found by one descent: climbing with `parent()`
+        // costs the depth at every step, the square of it in all (deeply nested code).
+        let enclosing = syntax::ancestors_until(after, body).chain(std::iter::once(body));
+        for list in enclosing {
+            if list.kind() == "statement_list" {
+                let mut later: Vec<Node> = chains
+                    .iter()
+                    .filter_map(|(chain, position)| {
+                        let at = position.get(&list.id())?.checked_sub(1)?;
+                        Some(chain[at])
+                    })
+                    .filter(|s| s.start_byte() > anchor.start_byte())
+                    .collect();
+                later.sort_by_key(|statement| statement.start_byte());
+                later.dedup_by_key(|statement| statement.id());
+                for statement in later {
+                    if self.statement(statement) {
+                        let first_exit = self.exits.iter().find(|exit| {
+                            exit.start_byte() >= after.end_byte()
+                                && exit.start_byte() < statement.start_byte()
+                                && !self.after_receiving(**exit)
+                        });
+                        return match first_exit {
+                            Some(exit) => After::LeavesFirst(*exit),
+                            None => After::Receives,
+                        };
+                    }
+                }
+            }
+            if list.id() == body.id() || syntax::is_function_like(list) || syntax::is_loop(list) {
+                return After::Never;
+            }
+            anchor = list;
+        }
+        After::Never
+    }
+
+    /// Whether `exit` lies in the body of a select case that received our value: leaving
+    /// there strands nobody.
+    fn after_receiving(&self, exit: Node) -> bool {
+        self.receives.iter().any(|receive| match &receive.kind {
+            UseKind::Receive { select: Some(_) } => receive
+                .node
+                .parent()
+                .into_iter()
+                .flat_map(|n| std::iter::successors(Some(n), |n| n.parent()))
+                .find(|n| n.kind() == "communication_case")
+                .is_some_and(|case| syntax::contains(case, exit)),
+            _ => false,
+        })
+    }
+
     /// Whether the statements of `block` (a block or case clause) receive before leaving it.
     fn block(&self, block: Node<'a>) -> bool {
         self.statement(block)

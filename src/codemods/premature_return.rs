@@ -165,38 +165,6 @@ mod tests {
     }
 
     #[test]
-    fn the_return_named_is_one_that_can_run_before_the_receive() {
-        // The `return` in `if x` runs after that branch received: the leak is `if y`'s.
-        let found = findings(
-            "func f(x, y bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif x {\n\t\t<-c\n\t\treturn nil\n\t}\n\tif y {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
-        );
-        assert_eq!(found.len(), 1, "{found:#?}");
-        assert!(
-            found[0].message.contains("can return at line 21"),
-            "{}",
-            found[0].message
-        );
-    }
-
-    #[test]
-    fn a_retrying_wait_on_one_branch_only_is_not_a_wait_on_every_path() {
-        // Waiting in a loop that retries until it receives, but only when `x`: otherwise the
-        // function ends without receiving.
-        let found = findings(
-            "func f(x bool, tick <-chan time.Time) int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tif x {\n\t\tfor {\n\t\t\tselect {\n\t\t\tcase v := <-c:\n\t\t\t\treturn v\n\t\t\tcase <-tick:\n\t\t\t}\n\t\t}\n\t}\n\treturn 0\n}\n",
-        );
-        assert_eq!(found.len(), 1, "{found:#?}");
-        assert_eq!(found[0].codemod, "premature-return");
-        assert!(
-            found[0]
-                .message
-                .contains("does not receive from it on every path"),
-            "{}",
-            found[0].message
-        );
-    }
-
-    #[test]
     fn silent_when_the_sender_does_more_after_sending() {
         // With a buffer, `done = true` would no longer wait for the receive.
         assert_silent(

@@ -164,21 +164,6 @@ mod tests {
     }
 
     #[test]
-    fn a_break_out_of_the_waiting_loop_gives_up_like_a_return() {
-        let before = "func f(tick <-chan time.Time) int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tv := 0\nloop:\n\tfor {\n\t\tselect {\n\t\tcase v = <-c:\n\t\t\tbreak loop\n\t\tcase <-tick:\n\t\t\tbreak loop\n\t\t}\n\t}\n\treturn v\n}\n";
-        assert_finding(
-            before,
-            "timeout-leak",
-            Some(crate::edit::Applicability::Safe),
-        );
-        // A plain `break` leaves the select, not the loop: the loop tries again.
-        assert_silent(&before.replace(
-            "case <-tick:\n\t\t\tbreak loop",
-            "case <-tick:\n\t\t\tbreak",
-        ));
-    }
-
-    #[test]
     fn silent_when_a_loop_retries_until_it_receives() {
         assert_silent(
             "func f(t *time.Ticker) int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tfor {\n\t\tselect {\n\t\tcase v := <-c:\n\t\t\treturn v\n\t\tcase <-t.C:\n\t\t}\n\t}\n}\n",

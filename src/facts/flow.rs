@@ -150,6 +150,9 @@ pub struct Search<'a> {
     pub leaves: Option<Leaving<'a>>,
     /// The stops some path reaches, in the order found.
     pub reached: Vec<Node<'a>>,
+    /// The search visited as many runs as its `limit` before it ended: `leaves` and `reached`
+    /// are incomplete, and the caller must not conclude anything from them.
+    pub exhausted: bool,
 }
 
 /// The targets of `break` and `continue` inside a `for`, `switch` or `select`.
@@ -613,6 +616,16 @@ impl<'a> Flow<'a> {
         }
     }
 
+    /// The number of steps: the size of the body, for sharing out search limits.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether the body has no statement at all.
+    pub fn is_empty(&self) -> bool {
+        self.steps.len() <= 3
+    }
+
     fn run(&self, run: u32) -> &[StepId] {
         let run = run as usize;
         &self.run_steps[self.run_offsets[run] as usize..self.run_offsets[run + 1] as usize]
@@ -628,18 +641,22 @@ impl<'a> Flow<'a> {
         region: Option<Node<'a>>,
         stops: &[Node<'a>],
     ) -> Search<'a> {
-        self.after_avoiding_in_loops(from, region, stops, &[])
+        self.after_avoiding_in_loops(from, region, stops, &[], usize::MAX)
     }
 
     /// `after_avoiding`, where each loop of `until_stopped` (`for` statements) is taken to run
     /// until one of the stops in it ends it: its condition never ends it (a loop that receives
-    /// is waiting for the value; whether it runs often enough is a count, not a path).
+    /// is waiting for the value; whether it runs often enough is a count, not a path); and
+    /// that visits at most `limit` runs (then `Search::exhausted`). A caller that searches
+    /// once per channel keeps its total cost linear with a limit of a multiple of `len()`
+    /// shared out among the channels.
     pub fn after_avoiding_in_loops(
         &self,
         from: Node<'a>,
         region: Option<Node<'a>>,
         stops: &[Node<'a>],
         until_stopped: &[Node<'a>],
+        mut limit: usize,
     ) -> Search<'a> {
         let endless: HashSet<StepId> = until_stopped
             .iter()
@@ -648,6 +665,7 @@ impl<'a> Flow<'a> {
         let mut search = Search {
             leaves: None,
             reached: Vec::new(),
+            exhausted: false,
         };
         let Some(from) = self.step_around(from) else {
             return search;
@@ -681,6 +699,11 @@ impl<'a> Flow<'a> {
             enter_after(&mut stack, from);
         }
         while let Some((run, position, came_from)) = stack.pop() {
+            let Some(left) = limit.checked_sub(1) else {
+                search.exhausted = true;
+                return search;
+            };
+            limit = left;
             // Runs are entered at their start, but for the one `from` is in.
             if position == 0 && !seen.insert(run) {
                 continue;
@@ -1054,6 +1077,11 @@ mod tests {
         let code =
             "func f(c chan int, x bool) int {\n\tif x {\n\t\treturn 0\n\t}\n\treturn <-c\n}\n";
         with_flow(code, |flow, find| {
+            assert!(flow.ends_function(find("return 0")));
+            assert!(!flow.ends_function(find("if x")));
+            // A node inside a statement is asked about as that statement.
+            let receive = find("return <-c").named_child(0).unwrap();
+            assert_eq!(flow.statement_of(receive), Some(find("return <-c")));
             let found = flow.exit_avoiding(None, |n: Node| n.id() == find("return <-c").id());
             assert_eq!(
                 found,
@@ -1327,6 +1355,23 @@ mod tests {
             assert!(flow.run(run).len() > 1000);
             let search = flow.after_avoiding(find("go work()"), None, &[find("<-c")]);
             assert_eq!(search.leaves, None);
+        });
+    }
+
+    #[test]
+    fn a_search_stops_at_its_limit() {
+        let code =
+            "func f(c chan int, x bool) {\n\tgo work()\n\tif x {\n\t\tprintln()\n\t}\n\t<-c\n}\n";
+        with_flow(code, |flow, find| {
+            let stops = [find("<-c")];
+            let search = flow.after_avoiding(find("go work()"), None, &stops);
+            assert!(!search.exhausted);
+            assert_eq!(search.reached, stops);
+            let search = flow.after_avoiding_in_loops(find("go work()"), None, &stops, &[], 2);
+            assert!(search.exhausted);
+            let search = flow.after_avoiding_in_loops(find("go work()"), None, &stops, &[], 6);
+            assert!(!search.exhausted);
+            assert_eq!(search.reached, stops);
         });
     }
 
