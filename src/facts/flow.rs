@@ -448,10 +448,7 @@ fn straight_runs(
     let mut run_of = vec![(0u32, 0u32); count];
     let mut run_steps = Vec::with_capacity(count);
     let mut run_offsets = vec![0u32];
-    for head in 0..count {
-        if joins[head] {
-            continue;
-        }
+    for (head, _) in joins.iter().enumerate().filter(|(_, joins)| !**joins) {
         let run = u32::try_from(run_offsets.len() - 1).expect("fewer than 2^32 runs");
         let mut current = Some(StepId::try_from(head).expect("fewer than 2^32 steps"));
         let mut position = 0;
