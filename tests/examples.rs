@@ -54,6 +54,10 @@ examples! {
         leaking: [closure_workers, counter_send_loop, method_worker, seed],
         clean: [close_after_loop, defer_close, generator, nested_batches, receive_once],
     }
+    double_send: "double-send" {
+        leaking: [else_if, named_func, seed],
+        clean: [exclusive_branches, receiver_takes_both],
+    }
     channel_iteration_misuse: "channel-iteration-misuse" {
         leaking: [defer_done, done_last, seed, wg_go],
         clean: [close_after_wait, defer_close, producer_closes, wait_close_goroutine, wg_go_close],
