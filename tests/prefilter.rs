@@ -277,13 +277,14 @@ mod generated {
             2 => format!("\tvar {channel} = make( chan int)\n"),
             3 => format!("\t{channel} := make(chan int, 1)\n"),
             4 => format!("\t{channel} := make(chan int, n)\n"),
-            _ => format!("\t{channel} := make(chan int, 0)\n"),
+            5 => format!("\t{channel} := make(chan int, 0)\n"),
+            _ => format!("\tvar {channel} chan int\n\t{channel} = make(chan int)\n"),
         }
     }
 
     /// A statement of a function that made `c`; `other` is a function of the package.
     fn piece(kind: u8, c: &str, other: &str) -> String {
-        match kind % 22 {
+        match kind % 24 {
             0 => format!("\tgo func() {{ {c} <- 1 }}()\n"),
             1 => format!(
                 "\tgo func() {{\n\t\tif fail {{\n\t\t\t{c} <- 1\n\t\t}}\n\t\t{c} <- 2\n\t}}()\n"
@@ -313,6 +314,8 @@ mod generated {
             // A call that spans lines, and an unformatted `go` statement.
             20 => format!("\t_ = {other}(\n\t\tctx,\n\t\t{c},\n\t)\n"),
             21 => format!("\tgo {other} ({c}, fail)\n"),
+            22 => format!("\t_ = s.{other}(ctx, {c})\n"),
+            23 => format!("\tgo {other}({c}, fail, 1)\n"),
             18 => format!(
                 "\tfor i := 0; i < n; i++ {{\n\t\tif i == 2 {{\n\t\t\tbreak\n\t\t}}\n\t\t<-{c}\n\t}}\n"
             ),
@@ -323,17 +326,18 @@ mod generated {
     }
 
     /// The pieces that start a sender, that wait for the channel, and the rest.
-    const SENDERS: [u8; 9] = [0, 1, 2, 3, 10, 15, 17, 19, 21];
-    const WAITS: [u8; 8] = [5, 6, 7, 8, 9, 16, 18, 20];
+    const SENDERS: [u8; 10] = [0, 1, 2, 3, 10, 15, 17, 19, 21, 23];
+    const WAITS: [u8; 9] = [5, 6, 7, 8, 9, 16, 18, 20, 22];
     const OTHERS: [u8; 7] = [4, 4, 11, 12, 13, 14, 1];
 
     fn declaration(d: &Declaration, name: &str, other: &str) -> String {
         let c = CHANNELS[d.channel % CHANNELS.len()];
-        match d.kind % 12 {
-            // A function that makes a channel and uses it.
+        match d.kind % 14 {
+            // A function (or a method) that makes a channel and uses it.
             0..=3 => {
+                let receiver = if d.kind == 3 { "(s *S) " } else { "" };
                 let mut body = format!(
-                    "func {name}(ctx context.Context, fail bool, n int) error {{\n{}",
+                    "func {receiver}{name}(ctx context.Context, fail bool, n int) error {{\n{}",
                     channel_make(c, d.capacity)
                 );
                 // A sender, then other statements (maybe an early exit or another sender),
@@ -388,6 +392,13 @@ mod generated {
             9 => format!(
                 "func {name}(ctx context.Context) int {{\n\tselect {{\n\tcase v := <-{other}():\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}}\n}}\n"
             ),
+            // A method that receives, and a generic worker.
+            12 => format!(
+                "func (s *S) {name}(ctx context.Context, {c} <-chan int) int {{\n\tselect {{\n\tcase v := <-{c}:\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn 0\n\t}}\n}}\n"
+            ),
+            13 => format!(
+                "func {name}[T any]({c} chan<- T, fail bool, v T) {{\n\tif fail {{\n\t\t{c} <- v\n\t}}\n\t{c} <- v\n}}\n"
+            ),
             // Unrelated code, with a comment that looks like a channel.
             _ => format!(
                 "// {name} does not make(chan int).\nfunc {name}(x int) int {{\n\treturn x * 2\n}}\n"
@@ -397,11 +408,11 @@ mod generated {
 
     fn declarations() -> impl Strategy<Value = Vec<(usize, Declaration)>> {
         let declaration = (
-            0u8..12,
+            0u8..14,
             prop::collection::vec(0u8..24, 0..5),
             0..NAMES.len(),
             0..CHANNELS.len(),
-            0u8..6,
+            0u8..7,
         )
             .prop_map(|(kind, pieces, other, channel, capacity)| Declaration {
                 kind,
