@@ -227,29 +227,25 @@ pub fn goroutine_callees(text: &str) -> impl Iterator<Item = &str> {
             return None;
         }
         // The dotted callee, `worker` or `p.work`: the name is its last part.
-        let mut name = None;
-        loop {
+        let name = loop {
             cursor = skip_blank(bytes, cursor);
             let start = cursor;
-            cursor += bytes[start..]
-                .iter()
-                .take_while(|b| is_word_byte(**b))
-                .count();
+            cursor += bytes[start..].iter().take_while(|b| is_word_byte(**b)).count();
             if cursor == start {
                 return None;
             }
-            name = Some(&text[start..cursor]);
+            let name = &text[start..cursor];
             cursor = skip_blank(bytes, cursor);
             if bytes.get(cursor) != Some(&b'.') {
-                break;
+                break name;
             }
             cursor += 1;
-        }
+        };
         if bytes.get(cursor) != Some(&b'(') {
             return None;
         }
         // `go func() { ... }()` starts a closure, not a named function.
-        name.filter(|name| *name != "func")
+        (name != "func").then_some(name)
     })
 }
 

@@ -75,7 +75,7 @@ examples! {
         clean: [always_receives, both_branches, buffered, multi_name, send_then_close_range, sender_default, sender_selects_ctx, struct_field, ticker_retry, var_block],
     }
     timeout_leak: "timeout-leak" {
-        leaking: [called_select, ctx_done, declare_then_assign, exclusive_senders, loop_ctx, new_expr, seed, select_default, send_then_close_branches, shadowing_parameter, sibling_blocks, time_after, timer_c],
+        leaking: [called_select, ctx_done, declare_then_assign, exclusive_senders, loop_ctx, new_expr, seed, select_default, send_then_close_branches, shadowing_parameter, sibling_blocks, switch_senders, time_after, timer_c],
         clean: [always_receives, both_branches, buffered, called_receive, declare_then_assign, new_expr, sender_default, sender_selects_ctx, shadowing_parameter, sibling_blocks, struct_field, ticker_retry],
     }
 }
