@@ -4,7 +4,7 @@
 //! be analysed exits 2. And no input overflows the stack: deep nesting, with or without a
 //! syntax error, is handled in every mode.
 
-mod common;
+use crate::common;
 
 use common::*;
 
