@@ -230,7 +230,10 @@ pub fn goroutine_callees(text: &str) -> impl Iterator<Item = &str> {
         let name = loop {
             cursor = skip_blank(bytes, cursor);
             let start = cursor;
-            cursor += bytes[start..].iter().take_while(|b| is_word_byte(**b)).count();
+            cursor += bytes[start..]
+                .iter()
+                .take_while(|b| is_word_byte(**b))
+                .count();
             if cursor == start {
                 return None;
             }

@@ -45,8 +45,6 @@ struct Pair<'a> {
     first: Node<'a>,
     /// The `if` branch (a `block`) holding `first`.
     branch: Node<'a>,
-    /// The outermost `if` of the `if`/`else if` chain holding `branch`.
-    if_statement: Node<'a>,
     second: Node<'a>,
 }
 
@@ -85,11 +83,10 @@ fn double_send<'a>(
     let name = &channel.name;
     let receive_line = context.line_of(receive.node.start_byte());
     let message = format!(
-        "goroutine started at line {} sends on unbuffered channel `{name}` at {} and, with no `return` after it, again at {}; the function receives from `{name}` once (line {receive_line}), so when the `if` at {} is taken the second send blocks forever",
+        "goroutine started at line {} sends on unbuffered channel `{name}` at {}, in an `if` branch with no `return` after it, and again at {}; the function receives from `{name}` once (line {receive_line}), so whenever the first send runs, the second blocks forever",
         context.line_of(goroutine.start.start_byte()),
         place(first.first),
         place(first.second),
-        place(first.if_statement),
     );
     let fix = if goroutine.body_file == context.facts.file {
         return_fix(goroutine, &pairs, source, |node| {
@@ -220,7 +217,6 @@ fn falls_through<'a>(first: Node<'a>, sends: &[Node<'a>], source: &str) -> Optio
             return Some(Pair {
                 first,
                 branch,
-                if_statement,
                 second: statement,
             });
         }
@@ -352,11 +348,9 @@ mod tests {
         assert_finding(DOUBLE, "double-send", Some(Applicability::Unsafe));
         let found = findings(DOUBLE);
         assert!(
-            found[0]
-                .message
-                .contains("at line 17 and, with no `return` after it, again at line 19")
-                && found[0].message.contains("once (line 21)")
-                && found[0].message.contains("the `if` at line 16"),
+            found[0].message.contains(
+                "at line 17, in an `if` branch with no `return` after it, and again at line 19"
+            ) && found[0].message.contains("once (line 21)"),
             "{}",
             found[0].message
         );
@@ -437,6 +431,42 @@ mod tests {
             "func send(c chan<- error, fail bool) {\n\tif fail {\n\t\tc <- nil\n\t}\n\tc <- nil\n}\n\nfunc f(fail bool) error {\n\tc := make(chan error)\n\tgo send(c, fail)\n\treturn <-c\n}\n",
             "double-send",
             Some(Applicability::Unsafe),
+        );
+    }
+
+    #[test]
+    fn a_send_in_the_else_branch_counts_too() {
+        assert_finding(
+            &DOUBLE.replace(
+                "\t\tif fail {\n\t\t\tc <- nil\n\t\t}",
+                "\t\tif !fail {\n\t\t\twork()\n\t\t} else {\n\t\t\tc <- nil\n\t\t}",
+            ),
+            "double-send",
+            Some(Applicability::Unsafe),
+        );
+    }
+
+    #[test]
+    fn a_goroutine_function_in_another_file_is_reported_without_a_fix() {
+        use crate::engine::{Settings, process_package};
+        use crate::source::SourceFile;
+        let file = |name: &str, text: &str| SourceFile::new(name.into(), name.into(), text.into());
+        let sender = "package p\n\nfunc send(c chan<- error, fail bool) {\n\tif fail {\n\t\tc <- nil\n\t}\n\tc <- nil\n}\n";
+        let parent = "package p\n\nfunc f(fail bool) error {\n\tc := make(chan error)\n\tgo send(c, fail)\n\treturn <-c\n}\n";
+        let settings = Settings::new(vec![&super::DoubleSend], true);
+        let outcomes = process_package(
+            &mut crate::syntax::go_parser(),
+            vec![file("a.go", parent), file("b.go", sender)],
+            &settings,
+        );
+        let found = &outcomes[0].findings;
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].fix.is_none());
+        assert!(
+            found[0].message.contains("at b.go:5, in an `if` branch")
+                && found[0].message.contains("again at b.go:7"),
+            "{}",
+            found[0].message
         );
     }
 }
