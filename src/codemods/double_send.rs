@@ -14,6 +14,7 @@ use crate::facts::{Capacity, Channel, ChannelUse, Context, Goroutine, Scopes, Us
 use crate::package::FileId;
 use crate::rewrite::insert_line_after;
 use crate::syntax::{self, callee_name, kind_of, text};
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 pub struct DoubleSend;
@@ -56,14 +57,22 @@ fn double_send<'a>(
     let (goroutine, receive) = sender_and_receive(context, channel)?;
     let source = context.package.source(goroutine.body_file);
     let sends: Vec<&ChannelUse> = channel.sends().collect();
-    let send_statements: Vec<Node> = sends
+    let body = goroutine.body?;
+    let send_statements: HashSet<usize> = sends
         .iter()
         .filter_map(|used| match used.kind {
-            UseKind::Send { statement, .. } => Some(statement),
+            UseKind::Send { statement, .. } => Some(statement.id()),
             _ => None,
         })
         .collect();
+    let mut paths = Paths {
+        body,
+        sends: send_statements,
+        diverting: diverting_nodes(body, source),
+        lists: HashMap::new(),
+    };
     let mut pairs: Vec<Pair> = Vec::new();
+    let mut branches = HashSet::new();
     for used in &sends {
         let UseKind::Send { statement, .. } = used.kind else {
             continue;
@@ -72,8 +81,8 @@ fn double_send<'a>(
         if !used.loops.is_empty() {
             return None;
         }
-        if let Some(pair) = falls_through(statement, &send_statements, source)
-            && !pairs.iter().any(|p| p.branch.id() == pair.branch.id())
+        if let Some(pair) = paths.falls_through(statement)
+            && branches.insert(pair.branch.id())
         {
             pairs.push(pair);
         }
@@ -185,54 +194,139 @@ fn sender_and_receive<'f, 'a>(
     Some((goroutine, receive))
 }
 
-/// When `first` is a statement of an `if` branch that does not leave after it, and a later
-/// statement of the block around the `if` is one of `sends`, with nothing that can leave in
-/// between: the two sends run one after the other.
-fn falls_through<'a>(first: Node<'a>, sends: &[Node<'a>], source: &str) -> Option<Pair<'a>> {
-    let list = first.parent().filter(|p| kind_of(*p) == "statement_list")?;
-    let branch = list.parent().filter(|p| kind_of(*p) == "block")?;
-    let mut if_statement = branch.parent().filter(|p| kind_of(*p) == "if_statement")?;
-    if !syntax::statements(list)
-        .into_iter()
-        .filter(|statement| statement.start_byte() > first.start_byte())
-        .all(|statement| !may_divert(statement, source))
-    {
-        return None;
-    }
-    // `if a {} else if b { c <- x }`: the statement is the whole chain.
-    while let Some(outer) = if_statement
-        .parent()
-        .filter(|p| kind_of(*p) == "if_statement")
-    {
-        if_statement = outer;
-    }
-    let around = if_statement
-        .parent()
-        .filter(|p| kind_of(*p) == "statement_list")?;
-    for statement in syntax::statements(around) {
-        if statement.start_byte() <= if_statement.start_byte() {
-            continue;
-        }
-        if sends.iter().any(|send| send.id() == statement.id()) {
-            return Some(Pair {
-                first,
-                branch,
-                second: statement,
-            });
-        }
-        if may_divert(statement, source) {
-            return None;
-        }
-    }
-    None
+/// The statement lists of one goroutine body, read once each: which statements can leave,
+/// and, from each statement, the next send on the channel with nothing that can leave before
+/// it. Each list is scanned once, whatever the number of sends in it, so a long body of
+/// `if ... { c <- v }` costs linear time.
+struct Paths<'a> {
+    body: Node<'a>,
+    /// The send statements on the channel, by node id.
+    sends: HashSet<usize>,
+    /// Nodes of the body holding something that can leave (see `diverting_nodes`).
+    diverting: HashSet<usize>,
+    /// Per statement list (by id): its statements' positions, and per position the next
+    /// send reached without passing anything that can leave, and whether nothing after it can
+    /// leave.
+    lists: HashMap<usize, ListPaths<'a>>,
 }
 
-/// Whether control may leave `statement` other than by running to its end: a `return`,
-/// `break`, `continue`, `goto` or `fallthrough` anywhere in it (even one that only leaves a
-/// loop inside it), `panic`, `os.Exit`, `log.Fatal`/`log.Panic`, `runtime.Goexit`, `t.Fatal`
-/// and the like. A superset, outside closures.
-fn may_divert(statement: Node, source: &str) -> bool {
-    !syntax::descendants_outside_closures(statement, &mut |node| match kind_of(node) {
+struct ListPaths<'a> {
+    position: HashMap<usize, usize>,
+    next_send: Vec<Option<Node<'a>>>,
+    clear_after: Vec<bool>,
+}
+
+impl<'a> Paths<'a> {
+    /// When `first` is a statement of an `if` branch that does not leave after it, and a later
+    /// statement of the block around the `if` is a send on the channel, with nothing that can
+    /// leave in between: the two sends run one after the other.
+    fn falls_through(&mut self, first: Node<'a>) -> Option<Pair<'a>> {
+        // The enclosing nodes, nearest first, by one descent.
+        let chain: Vec<Node> = syntax::ancestors_until(first, self.body).collect();
+        let list = *chain.first().filter(|p| kind_of(**p) == "statement_list")?;
+        let branch = *chain.get(1).filter(|p| kind_of(**p) == "block")?;
+        if chain.get(2).is_none_or(|p| kind_of(*p) != "if_statement") {
+            return None;
+        }
+        if !self.list(list).and_then(|l| l.clear(first))? {
+            return None;
+        }
+        // `if a {} else if b { c <- x }`: the statement is the whole chain.
+        let mut at = 2;
+        while chain
+            .get(at + 1)
+            .is_some_and(|p| kind_of(*p) == "if_statement")
+        {
+            at += 1;
+        }
+        let if_statement = chain[at];
+        let around = *chain
+            .get(at + 1)
+            .filter(|p| kind_of(**p) == "statement_list")?;
+        let second = self.list(around)?.next_send(if_statement)?;
+        Some(Pair {
+            first,
+            branch,
+            second,
+        })
+    }
+
+    fn list(&mut self, list: Node<'a>) -> Option<&ListPaths<'a>> {
+        let (sends, diverting) = (&self.sends, &self.diverting);
+        Some(self.lists.entry(list.id()).or_insert_with(|| {
+            let statements = syntax::statements(list);
+            let mut next_send = vec![None; statements.len()];
+            let mut clear_after = vec![true; statements.len()];
+            let (mut next, mut clear) = (None, true);
+            for (index, statement) in statements.iter().enumerate().rev() {
+                next_send[index] = next;
+                clear_after[index] = clear;
+                if sends.contains(&statement.id()) {
+                    next = Some(*statement);
+                } else if diverting.contains(&statement.id()) {
+                    next = None;
+                }
+                clear &= !diverting.contains(&statement.id());
+            }
+            ListPaths {
+                position: statements
+                    .iter()
+                    .enumerate()
+                    .map(|(index, statement)| (statement.id(), index))
+                    .collect(),
+                next_send,
+                clear_after,
+            }
+        }))
+    }
+}
+
+impl<'a> ListPaths<'a> {
+    fn clear(&self, statement: Node) -> Option<bool> {
+        Some(self.clear_after[*self.position.get(&statement.id())?])
+    }
+
+    fn next_send(&self, statement: Node) -> Option<Node<'a>> {
+        self.next_send[*self.position.get(&statement.id())?]
+    }
+}
+
+/// The nodes of `body` (outside closures) that hold something that can make control leave
+/// them other than by running to their end: a `return`, `break`, `continue`, `goto` or
+/// `fallthrough` anywhere in it (even one that only leaves a loop inside it), `panic`,
+/// `os.Exit`, `log.Fatal`/`log.Panic`, `runtime.Goexit`, `t.Fatal` and the like. A superset.
+/// One walk: the nodes open around each one found are marked, each node at most once.
+fn diverting_nodes(body: Node, source: &str) -> HashSet<usize> {
+    let mut diverting = HashSet::new();
+    // The nodes open around the current one, outermost first, with whether they are marked.
+    let mut open: Vec<(Node, bool)> = Vec::new();
+    syntax::visit(body, &mut |node| {
+        while open.last().is_some_and(|(outer, _)| {
+            outer.end_byte() < node.end_byte() || outer.start_byte() > node.start_byte()
+        }) {
+            open.pop();
+        }
+        if kind_of(node) == "func_literal" && node.id() != body.id() {
+            return syntax::Visit::Skip;
+        }
+        if diverts(node, source) {
+            diverting.insert(node.id());
+            for (outer, marked) in open.iter_mut().rev() {
+                if *marked {
+                    break;
+                }
+                *marked = true;
+                diverting.insert(outer.id());
+            }
+        }
+        open.push((node, false));
+        syntax::Visit::Descend
+    });
+    diverting
+}
+
+fn diverts(node: Node, source: &str) -> bool {
+    match kind_of(node) {
         "return_statement"
         | "break_statement"
         | "continue_statement"
@@ -248,8 +342,7 @@ fn may_divert(statement: Node, source: &str) -> bool {
                 })
         }
         _ => false,
-    })
-    .is_empty()
+    }
 }
 
 /// A `return` on its own line after the last statement of each branch: unsafe (it guesses
