@@ -452,7 +452,7 @@ mod generated {
         let header = "package p\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\nvar _ = context.Background\nvar _ = time.Second\n\n";
         let mut files: Vec<String> = (0..3).map(|_| header.to_string()).collect();
         // A header that mentions `make(chan`: that file is parsed whole.
-        if duplicates && declarations.len() % 2 == 0 {
+        if duplicates && declarations.len().is_multiple_of(2) {
             files[1] = files[1].replace(
                 "package p\n",
                 "// Package p does not make(chan T) here.\npackage p\n",
