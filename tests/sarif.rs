@@ -136,7 +136,8 @@ fn check_writes_valid_sarif_with_rules_locations_and_fixes() {
             "timeout-leak",
             "ncast-leak",
             "future-leak",
-            "channel-iteration-misuse"
+            "channel-iteration-misuse",
+            "double-send"
         ]
     );
     for rule in rules {

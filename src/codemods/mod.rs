@@ -6,6 +6,7 @@
 
 mod abandoned_receivers;
 mod channel_iteration_misuse;
+mod double_send;
 mod future_leak;
 mod ncast_leak;
 mod one_shot;
@@ -77,6 +78,7 @@ pub static REGISTRY: &[&dyn Codemod] = &[
     &ncast_leak::NcastLeak,
     &future_leak::FutureLeak,
     &channel_iteration_misuse::ChannelIterationMisuse,
+    &double_send::DoubleSend,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Codemod> {
