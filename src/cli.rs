@@ -14,13 +14,13 @@ use crate::report::{Report, ReportedNotAnalysed};
 use crate::streams::{self, Recorded, say};
 use crate::verify::{self, Toolchain, Verdicts};
 use crate::walk::{self, FileError};
-use crate::write::write_atomically;
+use crate::write::{self, write_atomically};
 use crate::{
     annotations, color, error_text, escape, interrupt, pr_body, sarif, shard, suggest, suppress,
 };
 use anyhow::Context;
 use clap::{CommandFactory, Parser, ValueEnum};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -812,12 +812,13 @@ fn fix_in_place(
     let Judged { verdicts, evidence } = *judged;
     // Files whose fixes could not be written: their findings are still to be reported.
     let mut not_written = HashSet::new();
-    for outcome in &analysis.outcomes {
-        let Some(fixed) = &outcome.fixed else {
+    let results = write_fixed(&analysis.outcomes);
+    for (outcome, result) in analysis.outcomes.iter().zip(results) {
+        let Some(result) = result else {
             continue;
         };
         let path = &outcome.source.display_path;
-        match write_atomically(&outcome.source.path, &outcome.source.text, fixed) {
+        match result {
             Ok(()) => {
                 let ids: Vec<&str> = outcome.applied.iter().map(|(id, _)| *id).collect();
                 streams::say_marked(
@@ -854,6 +855,54 @@ fn fix_in_place(
         print_report(out, report, cli.format)?;
     }
     Ok(u8::from(remaining > 0))
+}
+
+/// Writes each fixed file of `outcomes` (`None` for the others): alone, or with the files its
+/// fix also changes (`FileOutcome::linked`), all of them or none (see `write::write_group`).
+fn write_fixed(outcomes: &[FileOutcome]) -> Vec<Option<anyhow::Result<()>>> {
+    let mut results: Vec<Option<anyhow::Result<()>>> = outcomes.iter().map(|_| None).collect();
+    let by_path: HashMap<&Path, usize> = outcomes
+        .iter()
+        .enumerate()
+        .map(|(index, outcome)| (outcome.source.path.as_path(), index))
+        .collect();
+    for (index, outcome) in outcomes.iter().enumerate() {
+        if outcome.fixed.is_none() || results[index].is_some() {
+            continue;
+        }
+        if outcome.linked.is_empty() {
+            let fixed = outcome.fixed.as_deref().unwrap_or_default();
+            results[index] = Some(write_atomically(
+                &outcome.source.path,
+                &outcome.source.text,
+                fixed,
+            ));
+            continue;
+        }
+        let mut group: Vec<usize> = std::iter::once(index)
+            .chain(
+                outcome
+                    .linked
+                    .iter()
+                    .filter_map(|path| by_path.get(path.as_path()).copied()),
+            )
+            .filter(|&i| outcomes[i].fixed.is_some())
+            .collect();
+        group.sort_unstable();
+        group.dedup();
+        let members: Vec<write::GroupMember> = group
+            .iter()
+            .map(|&i| write::GroupMember {
+                path: &outcomes[i].source.path,
+                original: &outcomes[i].source.text,
+                fixed: outcomes[i].fixed.as_deref().unwrap_or_default(),
+            })
+            .collect();
+        for (i, result) in group.iter().zip(write::write_group(&members)) {
+            results[*i] = Some(result);
+        }
+    }
+    results
 }
 
 /// `3 leaks (timeout-leak ×3)`, `2 leaks (ncast-leak, timeout-leak)`, `1 leak (timeout-leak)`:
