@@ -64,6 +64,11 @@ fn suite_cache() -> PathBuf {
 
 /// Writes one program's build directory and its checkout copy.
 fn add_program(root: &Path, build: &str, key: &str, text: &str) {
+    add_program_with(root, build, key, text, &[]);
+}
+
+/// `add_program` of a multi-file example: `others` (file name, text) beside its `main.go`.
+fn add_program_with(root: &Path, build: &str, key: &str, text: &str, others: &[(String, String)]) {
     assert_eq!(
         text.matches(WAIT).count(),
         1,
@@ -77,6 +82,10 @@ fn add_program(root: &Path, build: &str, key: &str, text: &str) {
     let checkout = root.join("checkout").join("examples").join(key);
     std::fs::create_dir_all(&checkout).unwrap();
     std::fs::write(checkout.join("main.go"), text).unwrap();
+    for (name, other) in others {
+        std::fs::write(dir.join(name), other).unwrap();
+        std::fs::write(checkout.join(name), other).unwrap();
+    }
 }
 
 /// Every example (and the unrelated program) built once, with one `go build`.
@@ -97,11 +106,12 @@ fn lab() -> &'static Lab {
                 for path in common::examples(id, kind) {
                     let name = path.file_stem().unwrap().to_string_lossy().into_owned();
                     let key = format!("{id}.{kind}.{name}");
-                    add_program(
+                    add_program_with(
                         root.path(),
                         "build",
                         &key,
                         &std::fs::read_to_string(&path).unwrap(),
+                        &common::companions(&path),
                     );
                     examples.push((key, id.to_string(), kind.to_string()));
                 }
@@ -192,6 +202,7 @@ fn checkout_path(key: &str) -> String {
 /// statement calls, not in the function that makes the channel: a profile has no `created by`
 /// frame, so only a dump can tie them to the finding.
 const BLOCKED_IN_A_CALLEE: &[&str] = &[
+    "abandoned-producers.leaking.producer_in_other_file",
     "abandoned-receivers.leaking.counter_send_loop",
     "abandoned-receivers.leaking.method_worker",
     "abandoned-receivers.leaking.seed",

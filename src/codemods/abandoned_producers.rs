@@ -49,14 +49,9 @@ impl Codemod for AbandonedProducers {
             {
                 Ok(rewrite) => {
                     let description = format!(
-                        "make each send on `{}` a select that returns once `{}` is {}",
+                        "make each send on `{}` a select that returns once {}",
                         channel.name,
-                        rewrite.signal,
-                        if rewrite.signal.ends_with("()") {
-                            "done, which the deferred cancel makes happen when the function returns"
-                        } else {
-                            "closed, which a `defer close` makes happen when the function returns"
-                        }
+                        rewrite.gives_up_when()
                     );
                     rewrite.into_fix(description, context)
                 }
@@ -131,9 +126,10 @@ fn producer<'f, 'a>(
     if goroutine.nested || channel.loops_within_scope(&goroutine.loops).next().is_some() {
         return None;
     }
-    // More than one value: a send in a loop, or several sends.
+    // More than one value: a send in a loop, or two sends that can both run (not in the
+    // exclusive branches of one `if`, `switch` or `select`: that sends once, one-shot's shape).
     let in_loop = |send: &&ChannelUse| !send.loops.is_empty();
-    if sends.len() < 2 && !sends.iter().any(in_loop) {
+    if !sends.iter().any(in_loop) && !two_can_run(&sends, body) {
         return None;
     }
     // Sending on anything else too (an error channel the function selects on, a result
@@ -156,6 +152,45 @@ fn producer<'f, 'a>(
         receives,
         endless,
     })
+}
+
+/// Whether two of `sends` can run in one call of the goroutine: their nearest common
+/// enclosing statement is not an `if`, `switch` (without `fallthrough`) or `select` holding
+/// them in different branches.
+fn two_can_run(sends: &[&ChannelUse], body: Node) -> bool {
+    let chains: Vec<Vec<Node>> = sends
+        .iter()
+        .map(|send| {
+            let mut chain: Vec<Node> = syntax::ancestors_until(send.node, body).collect();
+            chain.reverse();
+            chain
+        })
+        .collect();
+    for (i, a) in chains.iter().enumerate() {
+        for b in &chains[i + 1..] {
+            let common = a
+                .iter()
+                .zip(b)
+                .take_while(|(x, y)| x.id() == y.id())
+                .last()
+                .map(|(x, _)| *x);
+            let exclusive = common.is_some_and(|node| match kind_of(node) {
+                "if_statement" | "select_statement" => true,
+                "expression_switch_statement" | "type_switch_statement" => {
+                    !syntax::descendants_outside_closures(node, &mut |n| {
+                        kind_of(n) == "fallthrough_statement"
+                    })
+                    .iter()
+                    .any(|_| true)
+                }
+                _ => false,
+            });
+            if !exclusive {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// `for { ... }` or `for i := 0; ; i++ { ... }`: no condition and no range.
@@ -426,6 +461,21 @@ mod tests {
                 None,
             );
         }
+    }
+
+    #[test]
+    fn sends_in_exclusive_branches_are_one_value_and_two_in_a_row_are_a_stream() {
+        let producer = |sends: &str| {
+            format!(
+                "func f(ok bool, t <-chan time.Time) int {{\n\tc := make(chan int)\n\tgo func() {{\n{sends}\t\tclose(c)\n\t}}()\n\tselect {{\n\tcase v := <-c:\n\t\treturn v\n\tcase <-t:\n\t\treturn 0\n\t}}\n}}\n"
+            )
+        };
+        let one = findings(&producer("\t\tif ok {\n\t\t\tc <- 1\n\t\t} else {\n\t\t\tc <- 2\n\t\t}\n"));
+        assert_eq!(one.len(), 1, "{one:#?}");
+        assert_eq!(one[0].codemod, "timeout-leak");
+        let two = findings(&producer("\t\tc <- 1\n\t\tc <- 2\n"));
+        assert_eq!(two.len(), 1, "{two:#?}");
+        assert_eq!(two[0].codemod, "abandoned-producers");
     }
 
     #[test]

@@ -48,6 +48,20 @@ pub struct StopChannelFix {
 }
 
 impl StopChannelFix {
+    /// When the sender gives up, for fix descriptions: "`done` is closed, which a `defer
+    /// close` does when the function returns", or the same of the context.
+    pub fn gives_up_when(&self) -> String {
+        match self.signal.strip_suffix(".Done()") {
+            Some(ctx) => format!(
+                "`{ctx}` is cancelled, which its deferred cancel does when the function returns"
+            ),
+            None => format!(
+                "`{}` is closed, which a `defer close` does when the function returns",
+                self.signal
+            ),
+        }
+    }
+
     /// The fix, described by `description` (and the caveat, when unsafe): the edits in `file`
     /// (the finding's), and those in another file of the package (a producer function
     /// declared there) as the fix's `other_files`, applied together or not at all.

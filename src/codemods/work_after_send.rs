@@ -38,14 +38,9 @@ pub fn check_work_after_send<'a>(
             .ok()
             .and_then(|rewrite| {
                 let description = format!(
-                    "make the send on `{}` a select that returns once `{}` is {} (a buffer would let the work after the send run after the function gave up)",
+                    "make the send on `{}` a select that returns once {} (a buffer would let the work after the send run after the function gave up)",
                     channel.name,
-                    rewrite.signal,
-                    if rewrite.signal.ends_with("()") {
-                        "done"
-                    } else {
-                        "closed"
-                    }
+                    rewrite.gives_up_when()
                 );
                 rewrite.into_fix(description, context)
             });
