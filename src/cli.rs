@@ -821,11 +821,18 @@ fn fix_in_place(
         match result {
             Ok(()) => {
                 let ids: Vec<&str> = outcome.applied.iter().map(|(id, _)| *id).collect();
-                streams::say_marked(
-                    color::Style::Green,
-                    "fixed",
-                    &format!("{path}: {}", leak_count(&ids)),
-                );
+                let what = if ids.is_empty() {
+                    // Changed only by the fix of another file (a producer declared here).
+                    let others: Vec<String> = outcome
+                        .linked
+                        .iter()
+                        .map(|other| walk::display_path(other))
+                        .collect();
+                    format!("part of the fix in {}", others.join(", "))
+                } else {
+                    leak_count(&ids)
+                };
+                streams::say_marked(color::Style::Green, "fixed", &format!("{path}: {what}"));
             }
             Err(error) => {
                 not_written.insert(path.clone());

@@ -94,7 +94,10 @@ impl Fix {
     /// The same fix, also making `edits` in the other file `file` of the package, shown as
     /// `path` (see `other_files`).
     pub fn with_edits_in(mut self, file: usize, path: String, mut edits: Vec<Edit>) -> Self {
-        assert!(!edits.is_empty(), "a file a fix edits gets at least one edit");
+        assert!(
+            !edits.is_empty(),
+            "a file a fix edits gets at least one edit"
+        );
         edits.sort();
         self.other_files.push(FileEdits { path, file, edits });
         self.other_files.sort_by_key(|other| other.file);

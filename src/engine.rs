@@ -437,11 +437,16 @@ fn apply_across_files(
     fix: &Fix,
 ) -> Option<Vec<(usize, String, Tree)>> {
     let mut fixed = Vec::new();
-    for (file, edits) in std::iter::once((index, &fix.edits))
-        .chain(fix.other_files.iter().map(|other| (other.file, &other.edits)))
-    {
+    for (file, edits) in std::iter::once((index, &fix.edits)).chain(
+        fix.other_files
+            .iter()
+            .map(|other| (other.file, &other.edits)),
+    ) {
         let original = &files.get(file)?.source.text;
-        if edits.iter().any(|edit| edit.end > original.len() || edit.start > edit.end) {
+        if edits
+            .iter()
+            .any(|edit| edit.end > original.len() || edit.start > edit.end)
+        {
             return None;
         }
         let text = apply_edits(original, edits);
@@ -812,5 +817,65 @@ mod tests {
             "the same findings, fixes included"
         );
         assert!(reporting.fixed.is_none() && reporting.applied.is_empty());
+    }
+
+    /// `a.go` abandons the producer declared in `b.go`; `broken` is appended to `b.go`.
+    fn consumer_and_producer(broken: &str) -> Vec<FileOutcome> {
+        let a = "package p\n\nfunc first(words []string) string {\n\tout := make(chan string)\n\tgo produce(words, out)\n\tfor w := range out {\n\t\treturn w\n\t}\n\treturn \"\"\n}\n";
+        let b = format!(
+            "package p\n\nfunc produce(words []string, out chan<- string) {{\n\tfor _, w := range words {{\n\t\tout <- w\n\t}}\n}}\n{broken}"
+        );
+        let sources = vec![
+            SourceFile::new("a.go".into(), "a.go".into(), a.to_string()),
+            SourceFile::new("b.go".into(), "b.go".into(), b),
+        ];
+        let mut outcomes = process_package(
+            &mut go_parser(),
+            sources,
+            &Settings::new(REGISTRY.to_vec(), false),
+        );
+        outcomes.sort_by(|x, y| x.source.display_path.cmp(&y.source.display_path));
+        outcomes
+    }
+
+    #[test]
+    fn a_fix_across_files_changes_all_of_them_and_links_them() {
+        let outcomes = consumer_and_producer("");
+        let [a, b] = outcomes.as_slice() else {
+            panic!("two outcomes")
+        };
+        assert!(a.findings[0].fix.as_ref().unwrap().spans_files());
+        assert!(
+            a.fixed
+                .as_ref()
+                .unwrap()
+                .contains("go produce(words, out, done)")
+        );
+        assert!(b.fixed.as_ref().unwrap().contains("case <-done:"));
+        assert_eq!(a.applied.len(), 1);
+        assert!(b.applied.is_empty());
+        assert_eq!(a.linked, [std::path::PathBuf::from("b.go")]);
+        assert_eq!(b.linked, [std::path::PathBuf::from("a.go")]);
+    }
+
+    #[test]
+    fn a_fix_across_files_is_applied_to_none_when_one_would_not_parse() {
+        let outcomes = consumer_and_producer("\nfunc broken() {\n");
+        let [a, b] = outcomes.as_slice() else {
+            panic!("two outcomes")
+        };
+        assert!(a.findings[0].fix.as_ref().unwrap().spans_files());
+        assert!(a.fixed.is_none() && b.fixed.is_none());
+        assert!(a.applied.is_empty() && a.linked.is_empty() && b.linked.is_empty());
+    }
+
+    #[test]
+    fn linked_files_form_groups_through_chains() {
+        let sets: Vec<std::collections::BTreeSet<usize>> =
+            vec![[1].into(), [0, 2].into(), [1].into(), Default::default()];
+        assert_eq!(
+            link_groups(&sets),
+            [vec![0, 1, 2], vec![0, 1, 2], vec![0, 1, 2], vec![3]]
+        );
     }
 }

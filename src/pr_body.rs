@@ -734,6 +734,45 @@ mod tests {
     }
 
     #[test]
+    fn a_stop_channel_fix_is_explained_in_one_sentence_and_names_its_other_file() {
+        let settings = Settings::new(codemods::REGISTRY.to_vec(), false);
+        let a = "package p\n\nfunc first(words []string) string {\n\tout := make(chan string)\n\tgo produce(words, out)\n\tfor w := range out {\n\t\treturn w\n\t}\n\treturn \"\"\n}\n";
+        let b = "package p\n\nfunc produce(words []string, out chan<- string) {\n\tfor _, w := range words {\n\t\tout <- w\n\t}\n}\n";
+        let sources = vec![
+            SourceFile::new("pkg/a.go".into(), "pkg/a.go".into(), a.into()),
+            SourceFile::new("pkg/b.go".into(), "pkg/b.go".into(), b.into()),
+        ];
+        let outcomes = process_package(&mut go_parser(), sources, &settings);
+        let outcomes: Vec<&FileOutcome> = outcomes.iter().collect();
+        let verdicts = Verdicts::new();
+        let body = pull_request_body(&outcomes, &context(&verdicts));
+        assert!(
+            body.contains("or a stop channel the sender gives up on"),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!("- **The rewrite**: {STOP_CHANNEL_SENTENCE}\n")),
+            "{body}"
+        );
+        assert_eq!(
+            STOP_CHANNEL_SENTENCE.matches(". ").count(),
+            0,
+            "one sentence"
+        );
+        assert!(body.contains("- **Also changes** `pkg/b.go`"), "{body}");
+        assert!(
+            body.contains(&format!("  - {}\n", STOP_CHANNEL_FACTS[2])),
+            "{body}"
+        );
+        assert!(
+            body.contains("--select abandoned-producers -- pkg/a.go pkg/b.go\n"),
+            "{body}"
+        );
+        // Described once: pkg/b.go has no fix line of its own.
+        assert_eq!(body.matches("\n### ").count(), 1, "{body}");
+    }
+
+    #[test]
     fn a_template_gets_the_text_at_its_placeholder_or_above_it() {
         let outcomes = outcomes();
         let outcomes: Vec<&FileOutcome> = outcomes.iter().collect();

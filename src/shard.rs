@@ -185,4 +185,46 @@ mod tests {
         assert_eq!(slug("a..b\n~^:"), "a-b");
         assert_eq!(slug("@evil/../../x y;rm"), "evil-x-y-rm");
     }
+
+    #[test]
+    fn files_one_fix_changes_stay_in_one_shard_and_one_part() {
+        use crate::engine::FileOutcome;
+        use crate::source::SourceFile;
+        let outcome = |path: &str, linked: &[&str]| {
+            let source = SourceFile::new(path.into(), path.into(), "package p\n".into());
+            let mut outcome = FileOutcome::untouched(source, true);
+            outcome.fixed = Some("package q\n".into());
+            outcome.linked = linked.iter().map(std::path::PathBuf::from).collect();
+            outcome
+        };
+        let outcomes = vec![
+            outcome("a/x.go", &[]),
+            outcome("b/a.go", &["c/z.go"]),
+            outcome("b/y.go", &[]),
+            outcome("c/z.go", &["b/a.go"]),
+        ];
+        let paths = |shards: &[Shard]| -> Vec<Vec<String>> {
+            shards
+                .iter()
+                .map(|s| {
+                    s.outcomes
+                        .iter()
+                        .map(|o| o.source.display_path.clone())
+                        .collect()
+                })
+                .collect()
+        };
+        // By directory: z.go goes with a.go, under b/, its unit's first file.
+        let shards = split(&outcomes, Some(&SplitBy::Directory(None)), None, None);
+        assert_eq!(
+            paths(&shards),
+            [vec!["a/x.go"], vec!["b/a.go", "b/y.go", "c/z.go"]]
+        );
+        // Parts of two files never cut the unit.
+        let shards = split(&outcomes, None, None, Some(2));
+        assert_eq!(
+            paths(&shards),
+            [vec!["a/x.go"], vec!["b/a.go", "c/z.go"], vec!["b/y.go"]]
+        );
+    }
 }

@@ -93,7 +93,10 @@ pub fn write_group_with(
     for (index, member) in members.iter().enumerate() {
         results.push(if index < written {
             match write_atomically(member.path, member.fixed, member.original) {
-                Ok(()) => Err(because(culprit, "could not be written; its text as read is back")),
+                Ok(()) => Err(because(
+                    culprit,
+                    "could not be written; its text as read is back",
+                )),
                 Err(undo) => Err(undo.context(format!(
                     "written, but {} could not be, and putting this file back failed",
                     members[culprit].path.display()
@@ -401,8 +404,16 @@ mod tests {
         fs::write(&b, "b1").unwrap();
         let members = |b_original: &'static str| {
             vec![
-                GroupMember { path: &a, original: "a1", fixed: "a2" },
-                GroupMember { path: &b, original: b_original, fixed: "b2" },
+                GroupMember {
+                    path: &a,
+                    original: "a1",
+                    fixed: "a2",
+                },
+                GroupMember {
+                    path: &b,
+                    original: b_original,
+                    fixed: "b2",
+                },
             ]
         };
         // b changed since it was read: neither is written.

@@ -261,7 +261,10 @@ fn clean_example(id: &str, name: &str) {
             "{id}/clean/{name}: expected no finding in {shown}, got {:#?}",
             outcome.findings
         );
-        assert!(outcome.fixed.is_none(), "{id}/clean/{name}: {shown} changed");
+        assert!(
+            outcome.fixed.is_none(),
+            "{id}/clean/{name}: {shown} changed"
+        );
     }
     let count = goroutines(&program_key(id, "clean", name, Stage::AsWritten));
     assert_eq!(count, 1, "{id}/clean/{name}: goroutines {count}");

@@ -569,7 +569,13 @@ struct Producer {
 
 fn producer() -> impl Strategy<Value = Producer> {
     (
-        (0..3u8, 0..4usize, any::<bool>(), any::<bool>(), any::<bool>()),
+        (
+            0..3u8,
+            0..4usize,
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        ),
         (
             prop::option::of((0..3u8, 1..3usize)),
             any::<bool>(),
@@ -578,7 +584,10 @@ fn producer() -> impl Strategy<Value = Producer> {
         ),
     )
         .prop_map(
-            |((consumer, depth, crlf, comment, multiline), (taken, context, named, defer_close))| {
+            |(
+                (consumer, depth, crlf, comment, multiline),
+                (taken, context, named, defer_close),
+            )| {
                 Producer {
                     consumer,
                     depth,
@@ -600,7 +609,13 @@ fn taken_names(p: &Producer) -> (Vec<String>, Vec<String>) {
         return (Vec::new(), Vec::new());
     };
     let names: Vec<String> = (1..=count)
-        .map(|n| if n == 1 { "done".to_string() } else { format!("done{n}") })
+        .map(|n| {
+            if n == 1 {
+                "done".to_string()
+            } else {
+                format!("done{n}")
+            }
+        })
         .collect();
     match place {
         0 => (names, Vec::new()),
@@ -719,7 +734,10 @@ fn gofmt_clean(text: &str) -> Option<bool> {
     let lf = text.replace("\r\n", "\n");
     child.stdin.take()?.write_all(lf.as_bytes()).ok()?;
     let output = child.wait_with_output().ok()?;
-    output.status.success().then(|| output.stdout == lf.as_bytes())
+    output
+        .status
+        .success()
+        .then(|| output.stdout == lf.as_bytes())
 }
 
 fn check_stop_channel(p: &Producer) -> Result<(), TestCaseError> {
@@ -748,7 +766,11 @@ fn check_stop_channel(p: &Producer) -> Result<(), TestCaseError> {
             .as_ref()
             .expect("every file of the producer is changed");
         let tree = syntax::parse(&mut parser, fixed);
-        prop_assert!(!tree.root_node().has_error(), "an ERROR node in:\n{}", fixed);
+        prop_assert!(
+            !tree.root_node().has_error(),
+            "an ERROR node in:\n{}",
+            fixed
+        );
         let edits: Vec<&Edit> = if outcome.source.display_path == "p.go" {
             fix.edits.iter().collect()
         } else {
@@ -756,11 +778,26 @@ fn check_stop_channel(p: &Producer) -> Result<(), TestCaseError> {
         };
         check_only_edits_changed(original, fixed, &edits)?;
         // Line endings: the file's own, on every line the fix wrote.
-        prop_assert_eq!(fixed.matches("\r\n").count(), if p.crlf { fixed.matches('\n').count() } else { 0 });
+        prop_assert_eq!(
+            fixed.matches("\r\n").count(),
+            if p.crlf {
+                fixed.matches('\n').count()
+            } else {
+                0
+            }
+        );
         // The new name is none of the names the code uses.
         for name in function_names.iter().chain(&goroutine_names) {
-            prop_assert!(!fixed.contains(&format!("{name} := make(chan struct{{}})")), "{} reused", name);
-            prop_assert!(!fixed.contains(&format!("case <-{name}:")), "{} reused", name);
+            prop_assert!(
+                !fixed.contains(&format!("{name} := make(chan struct{{}})")),
+                "{} reused",
+                name
+            );
+            prop_assert!(
+                !fixed.contains(&format!("case <-{name}:")),
+                "{} reused",
+                name
+            );
         }
         if let Some(clean) = gofmt_clean(fixed) {
             prop_assert!(clean, "gofmt changes the fixed file:\n{}", fixed);
@@ -772,7 +809,11 @@ fn check_stop_channel(p: &Producer) -> Result<(), TestCaseError> {
             .iter()
             .any(|e| e.replacement.contains("make(chan struct"));
         prop_assert!(!adds_a_channel, "a channel added beside the context");
-        prop_assert!(fix.edits.iter().any(|e| e.replacement.contains("case <-ctx.Done():")));
+        prop_assert!(
+            fix.edits
+                .iter()
+                .any(|e| e.replacement.contains("case <-ctx.Done():"))
+        );
     }
     let again: Vec<String> = outcomes
         .iter()
@@ -784,7 +825,11 @@ fn check_stop_channel(p: &Producer) -> Result<(), TestCaseError> {
         .map(|((name, _), text)| SourceFile::new(PathBuf::from(name), name.clone(), text.clone()))
         .collect();
     for outcome in process_package(&mut go_parser(), sources, &settings) {
-        prop_assert!(outcome.findings.is_empty() && outcome.fixed.is_none(), "{:#?}", outcome.findings);
+        prop_assert!(
+            outcome.findings.is_empty() && outcome.fixed.is_none(),
+            "{:#?}",
+            outcome.findings
+        );
     }
     Ok(())
 }

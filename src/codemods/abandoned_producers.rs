@@ -93,7 +93,12 @@ fn producer<'f, 'a>(
     for used in &channel.uses {
         match (&used.kind, used.context) {
             // A sender that already selects can give up on its own: the author thought of it.
-            (UseKind::Send { in_select: true, .. }, _) => return None,
+            (
+                UseKind::Send {
+                    in_select: true, ..
+                },
+                _,
+            ) => return None,
             (UseKind::Send { .. }, Context::Goroutine(id)) => {
                 if sender.is_some_and(|s| s != id) {
                     return None;
@@ -123,7 +128,12 @@ fn producer<'f, 'a>(
     }
     let goroutine = facts.goroutines.get(sender)?;
     let body = goroutine.body?;
-    if goroutine.nested || channel.loops_within_scope(&goroutine.loops).next().is_some() {
+    if goroutine.nested
+        || channel
+            .loops_within_scope(&goroutine.loops)
+            .next()
+            .is_some()
+    {
         return None;
     }
     // More than one value: a send in a loop, or two sends that can both run (not in the
@@ -282,12 +292,11 @@ fn breaks_out<'a>(for_statement: Node<'a>, body: Node<'a>, source: &str) -> Opti
         .filter(|p| kind_of(p) == "labeled_statement")
         .and_then(|p| p.child_by_field_name("label"))
         .map(|label| text(label, source));
-    let inner_labels: Vec<&str> = syntax::descendants_outside_closures(body, &mut |n| {
-        kind_of(n) == "labeled_statement"
-    })
-    .into_iter()
-    .filter_map(|s| s.child_by_field_name("label").map(|l| text(l, source)))
-    .collect();
+    let inner_labels: Vec<&str> =
+        syntax::descendants_outside_closures(body, &mut |n| kind_of(n) == "labeled_statement")
+            .into_iter()
+            .filter_map(|s| s.child_by_field_name("label").map(|l| text(l, source)))
+            .collect();
     syntax::descendants_outside_closures(body, &mut |n| {
         matches!(kind_of(n), "break_statement" | "continue_statement")
     })
@@ -337,7 +346,10 @@ mod tests {
         let found = findings(&crlf);
         let fix = found[0].fix.as_ref().expect("a fix");
         for edit in &fix.edits {
-            assert!(!edit.replacement.replace("\r\n", "").contains('\n'), "{edit:?}");
+            assert!(
+                !edit.replacement.replace("\r\n", "").contains('\n'),
+                "{edit:?}"
+            );
             assert!(edit.replacement.contains("\r\n"), "{edit:?}");
         }
     }
@@ -348,8 +360,16 @@ mod tests {
         let before = "func f(xs []int) int {\n\tc := make(chan int)\n\tgo func() {\n\t\tdone2 := len(xs)\n\t\tfor i := 0; i < done2; i++ {\n\t\t\tc <- i\n\t\t}\n\t\tclose(c)\n\t}()\n\tfor v := range c {\n\t\tif done(v) {\n\t\t\treturn v\n\t\t}\n\t}\n\treturn 0\n}\n";
         let found = findings(before);
         let fix = found[0].fix.as_ref().expect("a fix");
-        assert!(fix.edits[0].replacement.contains("done3 := make(chan struct{})"), "{fix:?}");
-        assert!(fix.edits[1].replacement.contains("case <-done3:"), "{fix:?}");
+        assert!(
+            fix.edits[0]
+                .replacement
+                .contains("done3 := make(chan struct{})"),
+            "{fix:?}"
+        );
+        assert!(
+            fix.edits[1].replacement.contains("case <-done3:"),
+            "{fix:?}"
+        );
     }
 
     #[test]
@@ -385,7 +405,11 @@ mod tests {
         // still receive. A channel of its own instead.
         let found = findings(&body("p"));
         let fix = found[0].fix.as_ref().expect("a fix");
-        assert!(fix.edits[0].replacement.contains("done := make(chan struct{})"));
+        assert!(
+            fix.edits[0]
+                .replacement
+                .contains("done := make(chan struct{})")
+        );
     }
 
     #[test]
@@ -470,7 +494,9 @@ mod tests {
                 "func f(ok bool, t <-chan time.Time) int {{\n\tc := make(chan int)\n\tgo func() {{\n{sends}\t\tclose(c)\n\t}}()\n\tselect {{\n\tcase v := <-c:\n\t\treturn v\n\tcase <-t:\n\t\treturn 0\n\t}}\n}}\n"
             )
         };
-        let one = findings(&producer("\t\tif ok {\n\t\t\tc <- 1\n\t\t} else {\n\t\t\tc <- 2\n\t\t}\n"));
+        let one = findings(&producer(
+            "\t\tif ok {\n\t\t\tc <- 1\n\t\t} else {\n\t\t\tc <- 2\n\t\t}\n",
+        ));
         assert_eq!(one.len(), 1, "{one:#?}");
         assert_eq!(one[0].codemod, "timeout-leak");
         let two = findings(&producer("\t\tc <- 1\n\t\tc <- 2\n"));

@@ -97,7 +97,9 @@ mod tests {
             "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tc <- nil\n\t\twork()\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
         );
         assert!(
-            found[0].message.contains("and then does more work, but the function can return at line 20"),
+            found[0]
+                .message
+                .contains("and then does more work, but the function can return at line 20"),
             "{}",
             found[0].message
         );
@@ -112,7 +114,12 @@ mod tests {
         );
         assert_eq!(found.len(), 1, "{found:#?}");
         let fix = found[0].fix.as_ref().expect("a fix");
-        assert!(fix.description.contains("a select that returns once `done` is closed"), "{}", fix.description);
+        assert!(
+            fix.description
+                .contains("a select that returns once `done` is closed"),
+            "{}",
+            fix.description
+        );
         // In a branch, a block's own `c` is another channel; the close after the `if` is ours.
         assert_finding(
             "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tif early {\n\t\t\tc := make(chan error, 1)\n\t\t\tc <- nil\n\t\t} else {\n\t\t\tc <- nil\n\t\t}\n\t\tclose(c)\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",

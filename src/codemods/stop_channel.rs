@@ -110,7 +110,9 @@ pub fn stop_channel_fix(
     let function = body.parent().ok_or("the goroutine has no function")?;
     // `return` in the select must be legal as written: a function without results.
     if function.child_by_field_name("result").is_some() {
-        return Err("the goroutine's function has results, so a bare `return` is not legal there".into());
+        return Err(
+            "the goroutine's function has results, so a bare `return` is not legal there".into(),
+        );
     }
     if let GoroutineKind::Group { .. } = goroutine.kind {
         return Err("a function given to `Go` returns a value".into());
@@ -172,11 +174,14 @@ pub fn stop_channel_fix(
 /// value over several lines keeps its layout and its comments; a comment after the send stays
 /// after the closing brace.
 fn select_on_stop(source: &str, statement: Node, signal: &str) -> Result<Edit, String> {
-    if statement.parent().is_none_or(|p| kind_of(p) != "statement_list") {
+    if statement
+        .parent()
+        .is_none_or(|p| kind_of(p) != "statement_list")
+    {
         return Err("a send is not a statement of its own (labelled, or in a case header)".into());
     }
-    let indentation = own_line_indentation(source, statement)
-        .ok_or("a send shares its line with other code")?;
+    let indentation =
+        own_line_indentation(source, statement).ok_or("a send shares its line with other code")?;
     let (_, eol) = end_of_line_after(source, statement.end_byte())
         .ok_or("other code follows a send on its line")?;
     let send = text(statement, source);
@@ -304,7 +309,8 @@ fn word_occurrences(text: &str, word: &str) -> usize {
                 at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
             }
             b'/' if bytes.get(at + 1) == Some(&b'*') => {
-                at = memchr::memmem::find(&bytes[at + 2..], b"*/").map_or(bytes.len(), |n| at + n + 4);
+                at = memchr::memmem::find(&bytes[at + 2..], b"*/")
+                    .map_or(bytes.len(), |n| at + n + 4);
             }
             b'`' => {
                 at = memchr::memchr(b'`', &bytes[at + 1..]).map_or(bytes.len(), |n| at + n + 2);
@@ -470,7 +476,8 @@ fn deferred_work(
     channel: &Channel,
     goroutine: &Goroutine,
 ) -> Option<String> {
-    let defers = syntax::descendants_outside_closures(body, &mut |n| kind_of(n) == "defer_statement");
+    let defers =
+        syntax::descendants_outside_closures(body, &mut |n| kind_of(n) == "defer_statement");
     for statement in defers {
         let closes_ours = channel.uses.iter().any(|used| {
             matches!(used.kind, UseKind::Close { deferred: true })
@@ -486,9 +493,8 @@ fn deferred_work(
         let harmless = call.is_some_and(|call| {
             call_arguments(call).is_empty()
                 && callee_name(call, source).is_some_and(|name| {
-                    name.rsplit_once('.').is_some_and(|(_, method)| {
-                        matches!(method, "Done" | "Unlock" | "RUnlock")
-                    })
+                    name.rsplit_once('.')
+                        .is_some_and(|(_, method)| matches!(method, "Done" | "Unlock" | "RUnlock"))
                 })
         });
         if !harmless {
@@ -502,7 +508,9 @@ fn deferred_work(
                 });
             return Some(match named {
                 Some(name) => {
-                    format!("the goroutine defers a call of `{name}`, which would now run when it gives up")
+                    format!(
+                        "the goroutine defers a call of `{name}`, which would now run when it gives up"
+                    )
                 }
                 None => "the goroutine defers a call, which would now run when it gives up".into(),
             });
@@ -525,8 +533,7 @@ fn release_skipped(body: Node, source: &str, sends: &[&ChannelUse]) -> Option<St
                 name.rsplit_once('.')
                     .is_some_and(|(_, m)| matches!(m, "Unlock" | "RUnlock" | "Done"))
             })
-            && n
-                .parent()
+            && n.parent()
                 .is_some_and(|p| kind_of(p) == "expression_statement")
     });
     releases.first().map(|_| {

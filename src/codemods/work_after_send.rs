@@ -94,7 +94,12 @@ fn sender_with_work_after<'f, 'a>(
     }
     let goroutine = context.facts.goroutines.get(sender)?;
     let body = goroutine.body?;
-    if goroutine.nested || channel.loops_within_scope(&goroutine.loops).next().is_some() {
+    if goroutine.nested
+        || channel
+            .loops_within_scope(&goroutine.loops)
+            .next()
+            .is_some()
+    {
         return None;
     }
     // One send statement in the goroutine: a select's other case cannot be this sender

@@ -133,6 +133,10 @@ impl Verdict {
     /// The line without its first word, the status.
     pub fn detail(&self, path: &str) -> String {
         match self.status {
+            // A file only another file's fix changes (its other half) has no fix of its own.
+            Status::Verified if self.fixes == 0 => {
+                format!("{path}: part of another file's fix ({})", self.reason)
+            }
             Status::Verified => format!("{path}: {} fix(es) ({})", self.fixes, self.reason),
             _ => format!("{path}: {}", self.reason),
         }
