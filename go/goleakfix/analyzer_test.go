@@ -34,6 +34,22 @@ func TestEachCodemodIsReportedAndFixed(t *testing.T) {
 		"abandonedreceivers", "prematurereturn", "ncastleak", "channeliteration", "timeoutleak", "futureleak")
 }
 
+// abandoned-producers' fix for a producer declared in another file edits both files: one
+// SuggestedFix, whose edits make both .golden files.
+func TestAFixAcrossFilesIsOneSuggestedFix(t *testing.T) {
+	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goleakfix.Analyzer, "abandonedproducers")
+	if len(results) != 1 || len(results[0].Diagnostics) != 1 {
+		t.Fatalf("want one package with one diagnostic, got %d packages", len(results))
+	}
+	files := map[string]bool{}
+	for _, edit := range results[0].Diagnostics[0].SuggestedFixes[0].TextEdits {
+		files[filepath.Base(results[0].Pass.Fset.Position(edit.Pos).Filename)] = true
+	}
+	if !files["consumer.go"] || !files["producer.go"] || len(results[0].Diagnostics[0].SuggestedFixes) != 1 {
+		t.Errorf("the fix edits %v in %d suggested fixes, want consumer.go and producer.go in one", files, len(results[0].Diagnostics[0].SuggestedFixes))
+	}
+}
+
 // A clean example of each codemod, a suppressed leak, and a package whose leaking file is left
 // out by a build constraint: no diagnostic, and no error. The last would be an error ("not a
 // file of package") if goleak-fix read the directory instead of the package's files.
