@@ -902,10 +902,13 @@ const PRODUCER: &str = "package pkg\n\nfunc produce(words []string, out chan<- s
 #[test]
 fn a_fix_across_two_files_is_verified_as_one_and_both_are_written() {
     require_go();
+    // c.go: the second strategy, a sender that counts after its send.
+    let counting = "package pkg\n\nvar sent int\n\nfunc Lookup(key string, strict bool) int {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- len(key)\n\t\tsent++\n\t}()\n\tif strict {\n\t\treturn 0\n\t}\n\treturn <-c\n}\n";
     let dir = tree(&[
         ("go.mod", GO_MOD),
         ("pkg/a.go", CONSUMER),
         ("pkg/b.go", PRODUCER),
+        ("pkg/c.go", counting),
     ]);
     let output = goleak_fix(dir.path(), &["--verify", "./..."]);
     let err = stderr(&output);
@@ -914,7 +917,16 @@ fn a_fix_across_two_files_is_verified_as_one_and_both_are_written() {
         err.contains("verified pkg/a.go: 1 fix(es) (go vet clean)"),
         "{err}"
     );
-    assert!(err.contains("verified pkg/b.go"), "{err}");
+    assert!(
+        err.contains("verified pkg/b.go: part of another file's fix (go vet clean)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("verified pkg/c.go: 1 fix(es) (go vet clean)"),
+        "{err}"
+    );
+    let c = fs::read_to_string(dir.path().join("pkg/c.go")).unwrap();
+    assert!(c.contains("\t\tcase c <- len(key):\n\t\tcase <-done:\n"), "{c}");
     let a = fs::read_to_string(dir.path().join("pkg/a.go")).unwrap();
     let b = fs::read_to_string(dir.path().join("pkg/b.go")).unwrap();
     assert!(a.contains("go produce(words, out, done)"), "{a}");

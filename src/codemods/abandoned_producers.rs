@@ -136,14 +136,19 @@ fn producer<'f, 'a>(
     {
         return None;
     }
-    // More than one value: a send in a loop, or two sends that can both run (not in the
-    // exclusive branches of one `if`, `switch` or `select`: that sends once, one-shot's shape).
-    let in_loop = |send: &&ChannelUse| !send.loops.is_empty();
-    if !sends.iter().any(in_loop) && !two_can_run(&sends, body) {
+    // More than one value: a send in a loop, or two sends that can both run: not in the
+    // exclusive branches of one `if`, `switch` or `select`, and not each the last act of the
+    // goroutine (`if err != nil { c <- err; return }; c <- nil` sends once: one-shot's shape,
+    // premature-return's or timeout-leak's).
+    // (A send in a loop followed by `return` is the goroutine's last act: it sends once.)
+    let not_last = |send: &&ChannelUse| matches!(send.kind, UseKind::Send { tail: false, .. });
+    let in_loop = |send: &&ChannelUse| !send.loops.is_empty() && not_last(send);
+    if !sends.iter().any(in_loop) && !(sends.iter().any(not_last) && two_can_run(&sends, body)) {
         return None;
     }
     // Sending on anything else too (an error channel the function selects on, a result
     // channel): the function's other way out may be where this producer went.
+    let body_source = context.package.source(goroutine.body_file);
     let other_sends = syntax::descendants_outside_closures(body, &mut |n| {
         kind_of(n) == "send_statement"
     })
@@ -152,10 +157,13 @@ fn producer<'f, 'a>(
     if other_sends {
         return None;
     }
+    // Endless: a send in a `for` without condition that nothing leaves (no `return`, `break`
+    // out of it, `goto` or `t.Fatal`): a producer that stops at the end of its input (a read
+    // that fails) may send exactly as many values as the function takes.
     let endless = sends
         .iter()
         .flat_map(|send| send.loops.iter())
-        .any(|l| is_endless(*l));
+        .any(|l| is_endless(*l) && !can_leave_loop_in(*l, body_source));
     Some(Producer {
         goroutine,
         sends,
@@ -272,6 +280,15 @@ fn stops_early(context: &CodemodContext, channel: &Channel, producer: &Producer)
         }
     }
     None
+}
+
+/// Whether control can leave the producer's `for_statement`: a `return`, `goto` or `t.Fatal`
+/// in it, or a `break` out of it.
+fn can_leave_loop_in(for_statement: Node, source: &str) -> bool {
+    let Some(body) = for_statement.child_by_field_name("body") else {
+        return false;
+    };
+    syntax::can_leave_function(body, source) || breaks_out(for_statement, body, source).is_some()
 }
 
 /// Whether control can leave `for_statement` other than by finishing it.
@@ -526,6 +543,21 @@ mod tests {
         assert_silent(
             "func f(xs []int) (int, error) {\n\tc := make(chan int)\n\terrs := make(chan error, 1)\n\tgo func() {\n\t\tfor _, x := range xs {\n\t\t\tc <- x\n\t\t}\n\t\terrs <- nil\n\t}()\n\tfor {\n\t\tselect {\n\t\tcase v := <-c:\n\t\t\t_ = v\n\t\tcase err := <-errs:\n\t\t\treturn 0, err\n\t\t}\n\t}\n}\n",
         );
+        // A reader that stops when its input fails may send as many values as are taken.
+        assert_silent(
+            "func f(read func() (int, error)) int {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor {\n\t\t\tv, err := read()\n\t\t\tif err != nil {\n\t\t\t\treturn\n\t\t\t}\n\t\t\tc <- v\n\t\t}\n\t}()\n\treturn <-c + <-c\n}\n",
+        );
+        // One value on either path, each send the goroutine's last act: one-shot's shape.
+        let found = findings(
+            "func f(t <-chan time.Time, fail bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tif fail {\n\t\t\tc <- nil\n\t\t\treturn\n\t\t}\n\t\tc <- nil\n\t}()\n\tselect {\n\tcase err := <-c:\n\t\treturn err\n\tcase <-t:\n\t\treturn nil\n\t}\n}\n",
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].codemod, "timeout-leak");
+        // A send in a loop followed by `return` is sent once (timeout-leak's, not ours).
+        let found = findings(
+            "func f(frames <-chan int, t <-chan time.Time) {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor {\n\t\t\tif v := <-frames; v > 0 {\n\t\t\t\tc <- v\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t}()\n\tselect {\n\tcase <-c:\n\tcase <-t:\n\t\treturn\n\t}\n}\n",
+        );
+        assert!(found.iter().all(|f| f.codemod != "abandoned-producers"), "{found:#?}");
         // A finite stream received a fixed number of times: the counts may match.
         assert_silent(
             "func f() int {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor i := 0; i < 2; i++ {\n\t\t\tc <- i\n\t\t}\n\t}()\n\treturn <-c + <-c\n}\n",
