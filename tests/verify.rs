@@ -926,7 +926,10 @@ fn a_fix_across_two_files_is_verified_as_one_and_both_are_written() {
         "{err}"
     );
     let c = fs::read_to_string(dir.path().join("pkg/c.go")).unwrap();
-    assert!(c.contains("\t\tcase c <- len(key):\n\t\tcase <-done:\n"), "{c}");
+    assert!(
+        c.contains("\t\tcase c <- len(key):\n\t\tcase <-done:\n"),
+        "{c}"
+    );
     let a = fs::read_to_string(dir.path().join("pkg/a.go")).unwrap();
     let b = fs::read_to_string(dir.path().join("pkg/b.go")).unwrap();
     assert!(a.contains("go produce(words, out, done)"), "{a}");

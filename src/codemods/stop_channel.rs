@@ -13,7 +13,7 @@
 //! select {
 //! case out <- v:
 //! case <-done:
-//! 	return
+//!     return
 //! }
 //! ```
 //!
