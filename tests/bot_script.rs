@@ -4,7 +4,7 @@
 //! it describes must open one pull request per owner, then do nothing when nothing changed,
 //! then update the same pull requests after an unrelated upstream commit.
 
-mod common;
+use crate::common;
 
 use common::LEAKY;
 use std::fs;

@@ -3,7 +3,7 @@
 //! default. And a buffer changes what `len(c)`/`cap(c)` return, so reading them makes a buffer
 //! fix unsafe. The leaking examples are the codemods' own seeds, with one declaration added.
 
-mod common;
+use crate::common;
 
 use common::*;
 use goleak_fix::edit::Applicability;

@@ -1,6 +1,6 @@
 //! The command line as users, scripts and bots see it: exit codes, outputs, files on disk.
 
-mod common;
+use crate::common;
 
 use common::{CLEAN, LEAKY, goleak_fix, goleak_fix_on_terminal, stderr, stdout, tree};
 

@@ -3,7 +3,7 @@
 //! left as they were. Also `--pr-body`, and the errors that stop a commit before anything is
 //! written.
 
-mod common;
+use crate::common;
 
 use common::{CLEAN, LEAKY, stderr};
 use goleak_fix::codemods::REGISTRY;
@@ -757,9 +757,13 @@ fn a_signal_while_an_object_is_written_leaves_no_temp_file_and_no_branch() {
         // file's object, while libgit2's temp file for it is open in `.git/objects`. The
         // fault is injected from here, so no test hook is compiled into goleak-fix.
         let mut child = Command::new(std::env::current_exe().unwrap());
+        // The test's name in the suite: this module's path without the crate's name.
+        let module = module_path!().split_once("::").map_or("", |(_, path)| path);
         child.args([
             "--exact",
-            "the_child_of_the_signal_test_commits_and_raises_its_signal_mid_write",
+            &format!(
+                "{module}::the_child_of_the_signal_test_commits_and_raises_its_signal_mid_write"
+            ),
             "--nocapture",
         ]);
         let output = in_repository(child, &repo.path(), repo.home.path())

@@ -1,6 +1,6 @@
 //! `goleak-fix.toml` and suppression comments, as the command line sees them.
 
-mod common;
+use crate::common;
 
 use common::{LEAKY, goleak_fix, stderr, stdout, tree};
 

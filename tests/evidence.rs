@@ -8,11 +8,13 @@
 //!
 //! Then what no Go run makes: huge, cut, binary and hostile evidence files.
 
-mod common;
+use crate::common;
 
+use common::go_build::GoPrograms;
 use common::*;
+use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -27,10 +29,12 @@ const SETTLE_GO: &str = include_str!("go/settle.go");
 const EVIDENCE_GO: &str = include_str!("go/evidence/evidence.go");
 const UNRELATED_GO: &str = include_str!("go/evidence/unrelated.go");
 
-/// The programs: `build/<key>/main.go` (built into `bin/<key>`), and the checkout the evidence
-/// is read against, `checkout/examples/<key>/main.go`, the same text in another directory.
+/// The programs, built once (see `common::go_build`: kept under `target/`, so a warm run links
+/// only what changed), and the checkout the evidence is read against,
+/// `checkout/examples/<key>/main.go`: the same text in another directory.
 struct Lab {
     root: tempfile::TempDir,
+    programs: GoPrograms,
     /// (key, codemod, kind) of every example.
     examples: Vec<(String, String, String)>,
 }
@@ -62,29 +66,38 @@ fn suite_cache() -> PathBuf {
     repo_root().join("target").join("go-build-cache")
 }
 
-/// Writes one program's build directory and its checkout copy.
-fn add_program(root: &Path, build: &str, key: &str, text: &str) {
-    add_program_with(root, build, key, text, &[]);
+/// Writes one program (its wait made to write the evidence, and the two helpers) and, under
+/// `checkout` when given, the example as written.
+fn add_program(programs: &mut GoPrograms, checkout: Option<&Path>, key: &str, text: &str) {
+    add_program_with(programs, checkout, key, text, &[]);
 }
 
 /// `add_program` of a multi-file example: `others` (file name, text) beside its `main.go`.
-fn add_program_with(root: &Path, build: &str, key: &str, text: &str, others: &[(String, String)]) {
+fn add_program_with(
+    programs: &mut GoPrograms,
+    checkout: Option<&Path>,
+    key: &str,
+    text: &str,
+    others: &[(String, String)],
+) {
     assert_eq!(
         text.matches(WAIT).count(),
         1,
         "{key}: one `{WAIT}` expected"
     );
-    let dir = root.join(build).join(key);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("main.go"), text.replace(WAIT, WAIT_AND_WRITE)).unwrap();
-    std::fs::write(dir.join("settle.go"), SETTLE_GO).unwrap();
-    std::fs::write(dir.join("evidence.go"), EVIDENCE_GO).unwrap();
-    let checkout = root.join("checkout").join("examples").join(key);
-    std::fs::create_dir_all(&checkout).unwrap();
-    std::fs::write(checkout.join("main.go"), text).unwrap();
+    programs.write(key, "main.go", &text.replace(WAIT, WAIT_AND_WRITE));
+    programs.write(key, "settle.go", SETTLE_GO);
+    programs.write(key, "evidence.go", EVIDENCE_GO);
     for (name, other) in others {
-        std::fs::write(dir.join(name), other).unwrap();
-        std::fs::write(checkout.join(name), other).unwrap();
+        programs.write(key, name, other);
+    }
+    if let Some(checkout) = checkout {
+        let dir = checkout.join("examples").join(key);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("main.go"), text).unwrap();
+        for (name, other) in others {
+            std::fs::write(dir.join(name), other).unwrap();
+        }
     }
 }
 
@@ -93,48 +106,47 @@ fn lab() -> &'static Lab {
     static LAB: OnceLock<Lab> = OnceLock::new();
     LAB.get_or_init(|| {
         let root = tempfile::tempdir().unwrap();
-        let build = root.path().join("build");
-        std::fs::create_dir_all(&build).unwrap();
-        std::fs::write(
-            build.join("go.mod"),
-            "module example.com/build\n\ngo 1.26\n",
-        )
-        .unwrap();
+        let checkout = root.path().join("checkout");
+        let mut programs = GoPrograms::open("evidence", "module example.com/build\n\ngo 1.26\n");
         let mut examples = Vec::new();
         for id in codemod_ids() {
             for kind in ["leaking", "clean"] {
                 for path in common::examples(id, kind) {
                     let name = path.file_stem().unwrap().to_string_lossy().into_owned();
                     let key = format!("{id}.{kind}.{name}");
+                    let text = std::fs::read_to_string(&path).unwrap();
                     add_program_with(
-                        root.path(),
-                        "build",
+                        &mut programs,
+                        Some(&checkout),
                         &key,
-                        &std::fs::read_to_string(&path).unwrap(),
+                        &text,
                         &common::companions(&path),
                     );
                     examples.push((key, id.to_string(), kind.to_string()));
                 }
             }
         }
-        add_program(root.path(), "build", "unrelated", UNRELATED_GO);
+        add_program(&mut programs, Some(&checkout), "unrelated", UNRELATED_GO);
         let _ = writeln!(
             std::io::stderr(),
             "evidence: building {} Go programs...",
             examples.len() + 1
         );
-        let output = go_command(&build, Some(&suite_cache()))
-            .args(["build", "-o"])
-            .arg(root.path().join("bin").join(""))
-            .arg("./...")
-            .output()
-            .expect("the Go toolchain is needed to make evidence (`go` on PATH)");
+        let output = programs.build(|| {
+            let mut command = go_command(&programs.src(), Some(&suite_cache()));
+            command.arg("build");
+            command
+        });
         assert!(
             output.status.success(),
             "go build: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        Lab { root, examples }
+        Lab {
+            root,
+            programs,
+            examples,
+        }
     })
 }
 
@@ -154,13 +166,38 @@ fn run_for_evidence(binary: &Path, out: &Path) -> PathBuf {
     out.to_path_buf()
 }
 
-/// The evidence of the program `key` of the lab (run once per test that asks).
+/// The evidence of the program `key` of the lab. Every program runs once, all at the same
+/// time: each spends most of its life waiting for its goroutines to settle (at least 300 ms
+/// when some are left), so running them one after another was most of this suite's time.
 fn evidence_of(key: &str) -> PathBuf {
-    let lab = lab();
-    run_for_evidence(
-        &lab.root.path().join("bin").join(key),
-        &lab.root.path().join("evidence").join(key),
-    )
+    static EVIDENCE: OnceLock<BTreeMap<String, PathBuf>> = OnceLock::new();
+    let all = EVIDENCE.get_or_init(|| {
+        let lab = lab();
+        let keys = lab
+            .examples
+            .iter()
+            .map(|(key, _, _)| key.as_str())
+            .chain(["unrelated"]);
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = keys
+                .map(|key| {
+                    scope.spawn(move || {
+                        let out = lab.root.path().join("evidence").join(key);
+                        (
+                            key.to_string(),
+                            run_for_evidence(&lab.programs.binary(key), &out),
+                        )
+                    })
+                })
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().expect("a program's run panicked"))
+                .collect()
+        })
+    });
+    all.get(key)
+        .unwrap_or_else(|| panic!("no program {key} in the lab"))
+        .clone()
 }
 
 /// `goleak-fix --check --format json --evidence FILE...` over the whole checkout.
@@ -212,15 +249,30 @@ const BLOCKED_IN_A_CALLEE: &[&str] = &[
 #[test]
 fn each_leaking_example_is_confirmed_by_its_own_dump_and_profile() {
     let lab = lab();
+    let leaking: Vec<&str> = lab
+        .examples
+        .iter()
+        .filter(|(_, _, kind)| kind == "leaking")
+        .map(|(key, _, _)| key.as_str())
+        .collect();
+    let failures: Vec<String> = leaking
+        .par_iter()
+        .flat_map(|key| confirmation_failures(lab, key))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What is wrong with how the evidence of the leaking example `key` confirms its finding.
+fn confirmation_failures(lab: &Lab, key: &str) -> Vec<String> {
     let mut failures = Vec::new();
-    for (key, _, _) in lab.examples.iter().filter(|(_, _, kind)| kind == "leaking") {
+    {
         let dir = evidence_of(key);
         let (dump, _) = check_with(&lab.checkout(), &[&dir.join("goroutine.txt")], &[]);
         let found = confirmed(&dump);
         let expected = checkout_path(key);
         if found.len() != 1 || found[0].0 != expected {
             failures.push(format!("{key}: dump confirmed {found:?}"));
-            continue;
+            return failures;
         }
         let state = found[0].1["state"].as_str().unwrap().to_string();
         if !["chan send", "chan receive", "select"].contains(&state.as_str())
@@ -238,17 +290,23 @@ fn each_leaking_example_is_confirmed_by_its_own_dump_and_profile() {
         let (profile, _) = check_with(&lab.checkout(), &[&dir.join("goroutine.pb.gz")], &[]);
         let found = confirmed(&profile);
         let by_profile = found.len() == 1 && found[0].0 == expected;
-        if by_profile == BLOCKED_IN_A_CALLEE.contains(&key.as_str()) {
+        if by_profile == BLOCKED_IN_A_CALLEE.contains(&key) {
             failures.push(format!("{key}: profile confirmed {found:?}"));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    failures
 }
 
 #[test]
 fn clean_examples_get_nothing() {
     let lab = lab();
-    for (key, _, _) in lab.examples.iter().filter(|(_, _, kind)| kind == "clean") {
+    let clean: Vec<&str> = lab
+        .examples
+        .iter()
+        .filter(|(_, _, kind)| kind == "clean")
+        .map(|(key, _, _)| key.as_str())
+        .collect();
+    clean.par_iter().for_each(|key| {
         let dir = evidence_of(key);
         for file in ["goroutine.txt", "goroutine.pb.gz"] {
             let (document, _) = check_with(&lab.checkout(), &[&dir.join(file)], &[]);
@@ -266,7 +324,7 @@ fn clean_examples_get_nothing() {
                 "{key} {file}"
             );
         }
-    }
+    });
 }
 
 #[test]
@@ -442,13 +500,10 @@ fn confirmed_findings_are_in_sarif_and_the_pull_request_body() {
 #[test]
 fn the_goroutineleak_profile_confirms_leaks_by_import_path() {
     let lab = lab();
-    let root = lab.root.path().join("leak");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(
-        root.join("go.mod"),
+    let mut programs = GoPrograms::open(
+        "evidence-leak-profile",
         "module example.com/evidence\n\ngo 1.26\n",
-    )
-    .unwrap();
+    );
     let keys = [
         "timeout-leak.leaking.seed",
         "premature-return.leaking.named_func",
@@ -456,28 +511,24 @@ fn the_goroutineleak_profile_confirms_leaks_by_import_path() {
     ];
     for key in keys {
         let text = std::fs::read_to_string(lab.checkout().join(checkout_path(key))).unwrap();
-        let dir = root.join(key);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("main.go"), text.replace(WAIT, WAIT_AND_WRITE)).unwrap();
-        std::fs::write(dir.join("settle.go"), SETTLE_GO).unwrap();
-        std::fs::write(dir.join("evidence.go"), EVIDENCE_GO).unwrap();
+        add_program(&mut programs, None, key, &text);
     }
     // The experiment rebuilds the standard library: Go's default cache, which `--verify`'s
     // tests fill with the same build.
-    let output = go_command(&root, None)
-        .env("GOEXPERIMENT", "goroutineleakprofile")
-        .args(["build", "-trimpath", "-o"])
-        .arg(root.join("bin").join(""))
-        .arg("./...")
-        .output()
-        .unwrap();
+    let output = programs.build(|| {
+        let mut command = go_command(&programs.src(), None);
+        command
+            .env("GOEXPERIMENT", "goroutineleakprofile")
+            .args(["build", "-trimpath"]);
+        command
+    });
     assert!(
         output.status.success(),
         "go build with the experiment: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let evidence =
-        |key: &str| run_for_evidence(&root.join("bin").join(key), &root.join("out").join(key));
+    let out = lab.root.path().join("leak-out");
+    let evidence = |key: &str| run_for_evidence(&programs.binary(key), &out.join(key));
 
     let seed = evidence("timeout-leak.leaking.seed");
     let text = std::fs::read_to_string(seed.join("goroutineleak.txt")).unwrap();

@@ -10,11 +10,12 @@
 //! The Go programs are all built by one `go build` (Go builds them in parallel, sharing one
 //! build cache) the first time a test needs one; each test then runs its own binaries.
 
-mod common;
+use crate::common;
 
+use common::go_build::GoPrograms;
 use common::*;
 use goleak_fix::diff::unified_diff;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,13 +32,13 @@ macro_rules! examples {
             mod leaking {
                 $(#[test]
                 fn $leaking() {
-                    crate::leaking_example($id, stringify!($leaking));
+                    super::super::leaking_example($id, stringify!($leaking));
                 })*
             }
             mod clean {
                 $(#[test]
                 fn $clean() {
-                    crate::clean_example($id, stringify!($clean));
+                    super::super::clean_example($id, stringify!($clean));
                 })*
             }
         })*
@@ -285,34 +286,14 @@ fn program_key(id: &str, kind: &str, name: &str, stage: Stage) -> String {
     format!("{id}.{kind}.{name}.{stage}")
 }
 
-/// The Go programs of all examples, as written and fixed, in one module: `src/<key>/`, and
-/// what one `go build` of them all made, `bin/<key>`.
-struct Programs {
-    root: tempfile::TempDir,
-}
-
-impl Programs {
-    fn src(&self) -> PathBuf {
-        self.root.path().join("src")
-    }
-
-    fn bin(&self) -> PathBuf {
-        self.root.path().join("bin")
-    }
-}
-
-/// Built once, by the first test that runs a program.
-fn programs() -> &'static Programs {
-    static PROGRAMS: OnceLock<Programs> = OnceLock::new();
+/// The Go programs of all examples, as written and fixed, in one module (see
+/// `common::go_build`: kept under `target/`, so a warm run links only what changed).
+fn programs() -> &'static GoPrograms {
+    static PROGRAMS: OnceLock<GoPrograms> = OnceLock::new();
     PROGRAMS.get_or_init(|| {
-        let programs = Programs {
-            root: tempfile::tempdir().expect("temp dir"),
-        };
-        let src = programs.src();
-        std::fs::create_dir_all(&src).unwrap();
         // Go 1.26, as the README's Set up asks: the `new_expr` examples use `new(expr)`. An
         // older `go` refuses the module (GOTOOLCHAIN=local), naming the version it needs.
-        std::fs::write(src.join("go.mod"), "module examples\n\ngo 1.26\n").unwrap();
+        let mut programs = GoPrograms::open("examples", "module examples\n\ngo 1.26\n");
         let mut count = 0;
         for (id, kind, name) in LISTED {
             let path = example_path(id, kind, name);
@@ -339,12 +320,11 @@ fn programs() -> &'static Programs {
                 }
             }
             for (stage, program, others) in stages {
-                let dir = src.join(program_key(id, kind, name, stage));
-                std::fs::create_dir_all(&dir).unwrap();
-                std::fs::write(dir.join("main.go"), settling(&program, id, name)).unwrap();
-                std::fs::write(dir.join("settle.go"), SETTLE_GO).unwrap();
+                let key = program_key(id, kind, name, stage);
+                programs.write(&key, "main.go", &settling(&program, id, name));
+                programs.write(&key, "settle.go", SETTLE_GO);
                 for (shown, other) in others {
-                    std::fs::write(dir.join(shown), other).unwrap();
+                    programs.write(&key, &shown, &other);
                 }
                 count += 1;
             }
@@ -357,14 +337,11 @@ fn programs() -> &'static Programs {
         );
         let started = std::time::Instant::now();
         // A program that does not build is left out; its test builds it alone to show why.
-        let _ = go_command(&src)
-            .args(["build", "-o"])
-            .arg(programs.bin().join(""))
-            .arg("./...")
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("the Go toolchain is needed to prove fixes (`go` on PATH): {e}")
-            });
+        let _ = programs.build(|| {
+            let mut command = go_command(&programs.src());
+            command.arg("build");
+            command
+        });
         let _ = writeln!(
             std::io::stderr(),
             "examples: built in {:.1}s",
@@ -410,31 +387,67 @@ fn go_command(dir: &Path) -> Command {
 /// skipped proves nothing.
 fn goroutines(key: &str) -> usize {
     let programs = programs();
-    let binary = programs.bin().join(key);
-    if !binary.is_file() {
-        let output = go_command(&programs.src())
-            .args(["build", "-o"])
-            .arg(&binary)
-            .arg(format!("./{key}"))
-            .output()
-            .expect("run go build");
-        assert!(
-            output.status.success(),
-            "{key}: go build failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+    match counts().get(key) {
+        Some(count) => count.clone().unwrap_or_else(|failure| panic!("{failure}")),
+        // It did not build with the others: alone, to show why.
+        None => {
+            let output = go_command(&programs.src())
+                .args(["build", "-o"])
+                .arg(programs.binary(key))
+                .arg(format!("./{key}"))
+                .output()
+                .expect("run go build");
+            assert!(
+                output.status.success(),
+                "{key}: go build failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            count_goroutines(key, &programs.binary(key))
+                .unwrap_or_else(|failure| panic!("{failure}"))
+        }
     }
-    let output = Command::new(&binary)
+}
+
+/// The count of every program that built, all run at the same time: each spends most of its
+/// life waiting for its goroutines to settle (at least 300 ms when some are left), so one
+/// after another that waiting was most of this suite's time.
+fn counts() -> &'static BTreeMap<String, Result<usize, String>> {
+    static COUNTS: OnceLock<BTreeMap<String, Result<usize, String>>> = OnceLock::new();
+    COUNTS.get_or_init(|| {
+        let programs = programs();
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = programs
+                .keys()
+                .filter(|key| programs.binary(key).is_file())
+                .map(|key| {
+                    scope.spawn(move || {
+                        (
+                            key.to_string(),
+                            count_goroutines(key, &programs.binary(key)),
+                        )
+                    })
+                })
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().expect("a program's run panicked"))
+                .collect()
+        })
+    })
+}
+
+fn count_goroutines(key: &str, binary: &Path) -> Result<usize, String> {
+    let output = Command::new(binary)
         .output()
-        .unwrap_or_else(|e| panic!("{key}: cannot run: {e}"));
+        .map_err(|e| format!("{key}: cannot run: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{key}: the program failed\nstdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    if !output.status.success() {
+        return Err(format!(
+            "{key}: the program failed\nstdout:\n{stdout}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
     let last = stdout.lines().last().unwrap_or_default();
     last.strip_prefix("goroutines: ")
         .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("{key}: last line is not `goroutines: N`: {last:?}"))
+        .ok_or_else(|| format!("{key}: last line is not `goroutines: N`: {last:?}"))
 }

@@ -6,7 +6,7 @@
 //! finding or fix lies in a function that does not parse; nothing outside the edits changes;
 //! the report, the diff and the suppression check run on it; a second run changes nothing.
 //!
-//! The suite runs 64 cases; `PROPTEST_CASES=100000 cargo test --release --test fuzz` runs a
+//! The suite runs 64 cases; `PROPTEST_CASES=100000 cargo test --release --test suite fuzz::` runs a
 //! long session. Failing inputs are kept in `tests/fuzz.proptest-regressions` and replayed
 //! first on every run.
 

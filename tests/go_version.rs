@@ -2,7 +2,7 @@
 //! repository only: `make(chan T, max(n, 0))` is offered as safe where `max` exists (Go 1.21)
 //! and nowhere else.
 
-mod common;
+use crate::common;
 
 use common::goleak_fix;
 use std::path::Path;

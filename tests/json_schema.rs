@@ -3,7 +3,7 @@
 //! and no fixes, functions not analysed, the config in use, unused suppressions, a clean run,
 //! the default mode, `--dry-run` and `--commit` with its branch record.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;

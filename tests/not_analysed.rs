@@ -4,7 +4,8 @@
 //! be analysed exits 2. And no input overflows the stack: deep nesting, with or without a
 //! syntax error, is handled in every mode.
 
-mod common;
+use crate::common;
+use rayon::prelude::*;
 
 use common::*;
 
@@ -136,31 +137,35 @@ fn nesting_100k_deep_neither_overflows_nor_aborts_in_any_mode() {
         ("parens.go", deeply_nested(100_000, false)),
         ("blocks.go", deeply_nested_blocks(100_000)),
     ];
-    for (name, text) in &cases {
-        for mode in [
-            &["--check"][..],
-            &["--dry-run"],
-            &["--check", "--format", "json"],
-            &[],
-        ] {
-            let dir = tree(&[(name, text)]);
-            let output = goleak_fix(dir.path(), &[mode, &["."]].concat());
-            let err = stderr(&output);
-            // A crash (stack overflow aborts with a signal, a panic exits 101) is the failure.
-            let code = output.status.code();
-            assert!(
-                matches!(code, Some(0..=2)),
-                "{name} {mode:?}: {code:?}\n{}",
-                err.chars().take(2_000).collect::<String>()
-            );
-            if name.contains("broken") {
-                assert!(err.contains("not analysed"), "{name} {mode:?}: {err}");
-            }
-            // The file is left as it was or fixed, never cut.
-            let after = std::fs::read_to_string(dir.path().join(name)).unwrap();
-            assert!(after.len() >= text.len(), "{name} {mode:?}");
+    let modes = [
+        &["--check"][..],
+        &["--dry-run"],
+        &["--check", "--format", "json"],
+        &[],
+    ];
+    // Twelve runs of a few seconds each, independent: side by side.
+    let runs: Vec<_> = cases
+        .iter()
+        .flat_map(|case| modes.iter().map(move |mode| (case, *mode)))
+        .collect();
+    runs.par_iter().for_each(|((name, text), mode)| {
+        let dir = tree(&[(name, text)]);
+        let output = goleak_fix(dir.path(), &[*mode, &["."]].concat());
+        let err = stderr(&output);
+        // A crash (stack overflow aborts with a signal, a panic exits 101) is the failure.
+        let code = output.status.code();
+        assert!(
+            matches!(code, Some(0..=2)),
+            "{name} {mode:?}: {code:?}\n{}",
+            err.chars().take(2_000).collect::<String>()
+        );
+        if name.contains("broken") {
+            assert!(err.contains("not analysed"), "{name} {mode:?}: {err}");
         }
-    }
+        // The file is left as it was or fixed, never cut.
+        let after = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        assert!(after.len() >= text.len(), "{name} {mode:?}");
+    });
 }
 
 #[test]

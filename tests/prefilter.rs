@@ -1,7 +1,7 @@
 //! The prefilter (parse only what can matter) must never lose a finding or change a fix that
 //! parsing everything would make.
 
-mod common;
+use crate::common;
 
 use goleak_fix::codemods::REGISTRY;
 use goleak_fix::engine::{FileOutcome, Parsing, Settings, process_package_with};

@@ -2,7 +2,7 @@
 //! grows with the file), a generated one silently; the limit is a flag, never a key a
 //! repository's configuration could raise.
 
-mod common;
+use crate::common;
 
 use common::*;
 

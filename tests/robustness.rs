@@ -2,7 +2,7 @@
 //! whole tree (bytes, modes, symlinks) before and after the run and checks that nothing but the
 //! expected fixes changed.
 
-mod common;
+use crate::common;
 
 use common::{LEAKY, goleak_fix, stderr};
 use std::collections::BTreeMap;

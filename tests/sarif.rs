@@ -2,7 +2,7 @@
 //! `tests/schemas/`), and what it says agrees with the other outputs: the location is the
 //! finding's, and applying its fix gives what `--dry-run` prints.
 
-mod common;
+use crate::common;
 
 use common::goleak_fix;
 

@@ -3,7 +3,7 @@
 //! names for output is never written through a link, and an output that cannot be written
 //! never ends the run halfway or changes the exit status it earned.
 
-mod common;
+use crate::common;
 
 use common::{LEAKY, goleak_fix, stderr, stdout};
 use std::ffi::OsStr;

@@ -2,7 +2,7 @@
 //! before it is written. These tests run Go and fail, not skip, when it is missing: a proof
 //! that is skipped proves nothing.
 
-mod common;
+use crate::common;
 
 use common::{stderr, stdout, tree};
 

@@ -106,7 +106,7 @@ func buildCustom(t *testing.T, version string, plugin map[string]string, pluginD
 	plugins := fmt.Sprintf("package main\n\nimport (\n\t_ %q\n)\n", plugin["import"])
 	testkit.Write(t, filepath.Join(repo, "cmd", "golangci-lint", "plugins.go"), plugins)
 	testkit.Run(t, repo, offline, 0, "go", "mod", "edit", "-replace", plugin["module"]+"="+pluginDir)
-	binary := filepath.Join(t.TempDir(), "custom-gcl")
+	binary := testkit.BuildOutput(t, "custom-gcl")
 	// The version as `golangci-lint custom` stamps it (it adds a hash of the plugins).
 	// -trimpath: the copy's directory changes every run; without it no compiled package of
 	// golangci-lint itself would be reused from the build cache.

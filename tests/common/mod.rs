@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod go_build;
+
 use goleak_fix::codemods::{Finding, REGISTRY};
 use goleak_fix::engine::{Settings, process_package};
 use goleak_fix::source::SourceFile;

@@ -81,7 +81,7 @@ func TestToolIDCoversTheGoleakFixBinary(t *testing.T) {
 
 func buildTool(t *testing.T) string {
 	t.Helper()
-	tool := filepath.Join(t.TempDir(), "goleak-fix-vet")
+	tool := testkit.BuildOutput(t, "goleak-fix-vet")
 	testkit.Run(t, ".", nil, 0, "go", "build", "-o", tool, ".")
 	return tool
 }

@@ -210,3 +210,23 @@ func CompareTrees(t testing.TB, got, want string) {
 		t.Fatal(err)
 	}
 }
+
+// BuildDirEnv names a directory that outlives the test run, where the tests put the programs
+// they build (tests/go_analyzer.rs sets it to one under target/). `go build -o` finds last
+// run's binary there and links again only when its build ID (a hash of everything that went
+// into it) differs, so a warm run does not relink golangci-lint. Without it, a temporary
+// directory.
+const BuildDirEnv = "GOLEAK_FIX_GO_BUILD_DIR"
+
+// BuildOutput is where the test builds the program `name`.
+func BuildOutput(t testing.TB, name string) string {
+	t.Helper()
+	dir := os.Getenv(BuildDirEnv)
+	if dir == "" {
+		return filepath.Join(t.TempDir(), name)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, name)
+}
