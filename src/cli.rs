@@ -812,11 +812,10 @@ fn fix_in_place(
     let Judged { verdicts, evidence } = *judged;
     // Files whose fixes could not be written: their findings are still to be reported.
     let mut not_written = HashSet::new();
-    let results = write_fixed(&analysis.outcomes);
-    for (outcome, result) in analysis.outcomes.iter().zip(results) {
-        let Some(result) = result else {
-            continue;
-        };
+    // Each file is named as soon as it is written (or its group is): what stderr says is on
+    // disk when an interrupt comes.
+    write_fixed(&analysis.outcomes, &mut |index, result| {
+        let outcome = &analysis.outcomes[index];
         let path = &outcome.source.display_path;
         match result {
             Ok(()) => {
@@ -842,7 +841,7 @@ fn fix_in_place(
                 });
             }
         }
-    }
+    });
     let judge = Judge {
         mode: outcome::Mode::Fix,
         settings,
@@ -864,26 +863,27 @@ fn fix_in_place(
     Ok(u8::from(remaining > 0))
 }
 
-/// Writes each fixed file of `outcomes` (`None` for the others): alone, or with the files its
-/// fix also changes (`FileOutcome::linked`), all of them or none (see `write::write_group`).
-fn write_fixed(outcomes: &[FileOutcome]) -> Vec<Option<anyhow::Result<()>>> {
-    let mut results: Vec<Option<anyhow::Result<()>>> = outcomes.iter().map(|_| None).collect();
+/// Writes each fixed file of `outcomes`, alone or with the files its fix also changes
+/// (`FileOutcome::linked`), all of them or none (see `write::write_group`), and hands each
+/// result to `written` (the outcome's index) as soon as that file, or its group, is done.
+fn write_fixed(outcomes: &[FileOutcome], written: &mut dyn FnMut(usize, anyhow::Result<()>)) {
+    let mut done = vec![false; outcomes.len()];
     let by_path: HashMap<&Path, usize> = outcomes
         .iter()
         .enumerate()
         .map(|(index, outcome)| (outcome.source.path.as_path(), index))
         .collect();
     for (index, outcome) in outcomes.iter().enumerate() {
-        if outcome.fixed.is_none() || results[index].is_some() {
+        if outcome.fixed.is_none() || done[index] {
             continue;
         }
         if outcome.linked.is_empty() {
             let fixed = outcome.fixed.as_deref().unwrap_or_default();
-            results[index] = Some(write_atomically(
-                &outcome.source.path,
-                &outcome.source.text,
-                fixed,
-            ));
+            done[index] = true;
+            written(
+                index,
+                write_atomically(&outcome.source.path, &outcome.source.text, fixed),
+            );
             continue;
         }
         let mut group: Vec<usize> = std::iter::once(index)
@@ -905,11 +905,11 @@ fn write_fixed(outcomes: &[FileOutcome]) -> Vec<Option<anyhow::Result<()>>> {
                 fixed: outcomes[i].fixed.as_deref().unwrap_or_default(),
             })
             .collect();
-        for (i, result) in group.iter().zip(write::write_group(&members)) {
-            results[*i] = Some(result);
+        for (&i, result) in group.iter().zip(write::write_group(&members)) {
+            done[i] = true;
+            written(i, result);
         }
     }
-    results
 }
 
 /// `3 leaks (timeout-leak ×3)`, `2 leaks (ncast-leak, timeout-leak)`, `1 leak (timeout-leak)`:

@@ -34,19 +34,16 @@ func TestEachCodemodIsReportedAndFixed(t *testing.T) {
 		"abandonedreceivers", "prematurereturn", "ncastleak", "channeliteration", "timeoutleak", "futureleak")
 }
 
-// abandoned-producers' fix for a producer declared in another file edits both files: one
-// SuggestedFix, whose edits make both .golden files.
-func TestAFixAcrossFilesIsOneSuggestedFix(t *testing.T) {
-	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), goleakfix.Analyzer, "abandonedproducers")
-	if len(results) != 1 || len(results[0].Diagnostics) != 1 {
+// abandoned-producers' fix for a producer declared in another file edits both files: the
+// finding is reported without a SuggestedFix, since drivers apply one only in its own file
+// (golangci-lint's --fix) and half of the fix would not build.
+func TestAFixAcrossFilesIsNotOffered(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), goleakfix.Analyzer, "abandonedproducers")
+	if len(results) != 1 || results[0].Err != nil || len(results[0].Diagnostics) != 1 {
 		t.Fatalf("want one package with one diagnostic, got %d packages", len(results))
 	}
-	files := map[string]bool{}
-	for _, edit := range results[0].Diagnostics[0].SuggestedFixes[0].TextEdits {
-		files[filepath.Base(results[0].Pass.Fset.Position(edit.Pos).Filename)] = true
-	}
-	if !files["consumer.go"] || !files["producer.go"] || len(results[0].Diagnostics[0].SuggestedFixes) != 1 {
-		t.Errorf("the fix edits %v in %d suggested fixes, want consumer.go and producer.go in one", files, len(results[0].Diagnostics[0].SuggestedFixes))
+	if fixes := results[0].Diagnostics[0].SuggestedFixes; len(fixes) != 0 {
+		t.Errorf("a fix across files offered: %q", fixes[0].Message)
 	}
 }
 

@@ -50,7 +50,7 @@ type edit struct {
 // (docs/CONTRACT.md), which the analyzer does not read; version 3 listed every finding with its
 // outcome and function and made `commit` a list, and with `--check` (all the analyzer runs)
 // lists the same findings as before; version 4 added a fix's edits in other files of the
-// package (`other_files`), which the analyzer puts in the same SuggestedFix.
+// package (`other_files`): the analyzer reports such a finding without a SuggestedFix.
 const (
 	minReportVersion = 1
 	maxReportVersion = 4
