@@ -13,6 +13,9 @@ Shapes (N is the count that grows):
   nested_parens       N parentheses around a receive, with one syntax error, then a leak
   many_functions      N functions, each a timeout leak (a large generated file)
   long_function       one function of N statements between the goroutine and its receive
+  many_selects        one function making N channels, then N selects in a row, each giving up
+                      on one of them: every channel's wait lies past the branches of the others
+  many_branches       one function making N channels, then N `if`s, then the N receives
 """
 import os
 import sys
@@ -91,6 +94,19 @@ def long_function(n):
     )
 
 
+def many_selects(n):
+    body = "".join(f"\tc{i} := make(chan int)\n\tgo func() {{ c{i} <- {i} }}()\n" for i in range(n))
+    body += "".join(f"\tselect {{\n\tcase <-c{i}:\n\tcase <-t:\n\t}}\n" for i in range(n))
+    return "package p\n\nfunc f(t chan int) {\n" + body + "}\n"
+
+
+def many_branches(n):
+    body = "".join(f"\tc{i} := make(chan int)\n\tgo func() {{ c{i} <- {i} }}()\n" for i in range(n))
+    body += "\tif x {\n\t\tprintln()\n\t}\n" * n
+    body += "".join(f"\t<-c{i}\n" for i in range(n))
+    return "package p\n\nfunc f(x bool) {\n" + body + "}\n"
+
+
 SHAPES = [
     many_channels,
     nested_goroutines,
@@ -100,6 +116,8 @@ SHAPES = [
     nested_parens,
     many_functions,
     long_function,
+    many_selects,
+    many_branches,
 ]
 
 

@@ -217,14 +217,19 @@ pub fn process_package_with(
         })
         .collect();
     // Functions that make a channel and may return it (futures): future-leak reads their
-    // callers, wherever in the package they are.
+    // callers, wherever in the package they are. Named per declaration, also in a file that is
+    // parsed whole (its header may make a channel): there the wanted chunk is the whole file,
+    // which names no function.
     let futures: HashSet<&str> = sources
         .iter()
-        .zip(&wanted)
-        .flat_map(|(source, chunks)| {
-            chunks
+        .zip(&outlines)
+        .flat_map(|(source, outline)| {
+            outline
+                .declarations
                 .iter()
-                .filter_map(|chunk| prefilter::declared_future_name(&source.text[chunk.clone()]))
+                .map(|chunk| &source.text[chunk.clone()])
+                .filter(|text| prefilter::may_make_channel(text.as_bytes()))
+                .filter_map(prefilter::declared_future_name)
         })
         .collect();
     for ((source, outline), chunks) in sources.iter().zip(&outlines).zip(&mut wanted) {

@@ -287,6 +287,11 @@ fn leak_path(codemod: &str) -> &'static str {
              or breaks out of the loop over the channel, or a `select` gives up), the \
              goroutine's next send has no receiver and blocks forever"
         }
+        "double-send" => {
+            "when the goroutine's `if` branch sends and falls through to its second send, \
+             the function has already taken the one value it receives, and the second send \
+             blocks forever"
+        }
         _ => "a goroutine blocks forever on a channel operation nobody completes",
     }
 }
@@ -335,6 +340,14 @@ fn safety_facts(codemod: &str) -> [&'static str; 3] {
              no double close;",
             "the consumer still receives every value; its `range` ends after the last one \
              instead of blocking.",
+        ],
+        // Its fix (a `return`) is always unsafe, so these are what the finding rests on.
+        "double-send" => [
+            "the channel is unbuffered, made in this function and never leaves it;",
+            "one goroutine sends on it, first in an `if` branch that does not leave and then \
+             after the `if`, with nothing between the two sends that can leave;",
+            "the function receives from it once, outside loops, so the second send has no \
+             receiver.",
         ],
         _ => [
             "the analysis proved the conditions `goleak-fix --explain` lists for this fix;",

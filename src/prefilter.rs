@@ -121,8 +121,10 @@ fn is_word_byte(byte: u8) -> bool {
 /// The names of the calls in `chunk` that may take a channel it makes as an argument
 /// (`wait(ctx, c)` after `c := make(chan T)`): the analysis follows such a call into a function
 /// of the package that receives from it, so that function must be parsed. A superset, found
-/// without parsing: the variables on the left of each `make(chan` line, then every call on a
-/// line that names one of them inside its parentheses.
+/// without parsing: the variables on the left of each `make(chan` line, then, for every
+/// mention of one of them, the call whose parentheses are the innermost around it, however
+/// many lines the call spans (`wait(\n\tctx,\n\tc,\n)`). One pass over the chunk that skips
+/// comments, strings and rune literals, so a parenthesis in one cannot pair with the code's.
 pub fn channel_callees(chunk: &str) -> Vec<&str> {
     let bytes = chunk.as_bytes();
     let line_start = |at: usize| {
@@ -139,79 +141,133 @@ pub fn channel_callees(chunk: &str) -> Vec<&str> {
         };
         variables.extend(words(left).filter(|word| *word != "var"));
     }
-    variables.sort_unstable();
-    variables.dedup();
+    if variables.is_empty() {
+        return Vec::new();
+    }
+    let variables: std::collections::HashSet<&str> = variables.into_iter().collect();
+    // The open parentheses, innermost last: the name of the call each one opens, if any.
+    let mut open: Vec<Option<&str>> = Vec::new();
     let mut callees = Vec::new();
-    for variable in variables {
-        for at in memmem::find_iter(bytes, variable.as_bytes()) {
-            let before = at.checked_sub(1).map(|i| bytes[i]);
-            let after = bytes.get(at + variable.len()).copied();
-            if before.is_some_and(is_word_byte) || after.is_some_and(is_word_byte) {
-                continue;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        match byte {
+            b'/' if bytes.get(at + 1) == Some(&b'/') => {
+                at += memchr::memchr(b'\n', &bytes[at..]).unwrap_or(bytes.len() - at);
             }
-            // The innermost unclosed `(` before it on its line, and the name just before it;
-            // looked for in the 256 bytes before it at most, so a long line costs linear time.
-            let start = line_start(at).max(at.saturating_sub(256));
-            let mut depth = 0usize;
-            let mut open = None;
-            for index in (start..at).rev() {
-                match bytes[index] {
-                    b')' => depth += 1,
-                    b'(' if depth == 0 => {
-                        open = Some(index);
-                        break;
-                    }
-                    b'(' => depth -= 1,
-                    _ => {}
+            b'/' if bytes.get(at + 1) == Some(&b'*') => {
+                at += memmem::find(&bytes[at + 2..], b"*/").map_or(bytes.len() - at, |end| end + 4);
+            }
+            b'"' | b'\'' => at = end_of_quoted(bytes, at),
+            b'`' => {
+                at += 1 + memchr::memchr(b'`', &bytes[at + 1..])
+                    .map_or(bytes.len() - at - 1, |end| end + 1);
+            }
+            b'(' => {
+                // The name just before it, white space allowed (`wait (c)`).
+                let before = chunk[..at].trim_end_matches([' ', '\t']);
+                let name_start = before
+                    .bytes()
+                    .rposition(|b| !is_word_byte(b))
+                    .map_or(0, |i| i + 1);
+                open.push((name_start < before.len()).then(|| &before[name_start..]));
+                at += 1;
+            }
+            b')' => {
+                open.pop();
+                at += 1;
+            }
+            _ if is_word_byte(byte) => {
+                let end = at + bytes[at..].iter().take_while(|b| is_word_byte(**b)).count();
+                if variables.contains(&chunk[at..end])
+                    && let Some(Some(callee)) = open.last()
+                {
+                    callees.push(*callee);
                 }
+                at = end;
             }
-            let Some(open) = open else { continue };
-            let name_end = open;
-            let name_start = bytes[start..name_end]
-                .iter()
-                .rposition(|b| !is_word_byte(*b))
-                .map_or(start, |i| start + i + 1);
-            if name_start < name_end {
-                callees.push(&chunk[name_start..name_end]);
-            }
+            _ => at += 1,
         }
     }
     callees
 }
 
+/// Past the end of the string or rune literal that starts at `at` (with its escapes); the end
+/// of the line when it is not closed there, as Go would reject it.
+fn end_of_quoted(bytes: &[u8], at: usize) -> usize {
+    let quote = bytes[at];
+    let mut index = at + 1;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'\\' => index += 2,
+            b'\n' => return index,
+            b if b == quote => return index + 1,
+            _ => index += 1,
+        }
+    }
+    bytes.len()
+}
+
 /// The names that `go name(...)` and `go x.name(...)` call in `text`, found without parsing
-/// (a superset: a match in a comment or string only costs a little more parsing).
+/// (a superset: a match in a comment or string only costs a little more parsing). Go allows
+/// white space, line breaks and comments after `go`, around the dots and before the `(`
+/// (`go worker (c)` in unformatted code): they are skipped, since the parser resolves the call
+/// all the same.
 pub fn goroutine_callees(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
     memmem::find_iter(bytes, b"go").filter_map(move |at| {
         if at > 0 && is_word_byte(bytes[at - 1]) {
             return None;
         }
-        let rest = &bytes[at + 2..];
-        let gap = rest
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t'))
-            .count();
-        if gap == 0 {
+        // A window of 512 bytes keeps the cost linear on hostile text (`go /* go /* ...`);
+        // a callee that far from its `go` is not code anyone writes.
+        let bytes = &bytes[..bytes.len().min(at + 512)];
+        let mut cursor = at + 2;
+        if bytes.get(cursor).is_some_and(|b| is_word_byte(*b)) {
             return None;
         }
         // The dotted callee, `worker` or `p.work`: the name is its last part.
-        let start = at + 2 + gap;
-        let end = start
-            + bytes[start..]
+        let name = loop {
+            cursor = skip_blank(bytes, cursor);
+            let start = cursor;
+            cursor += bytes[start..]
                 .iter()
-                .take_while(|b| is_word_byte(**b) || **b == b'.')
+                .take_while(|b| is_word_byte(**b))
                 .count();
-        if bytes.get(end) != Some(&b'(') || end == start {
+            if cursor == start {
+                return None;
+            }
+            let name = &text[start..cursor];
+            cursor = skip_blank(bytes, cursor);
+            if bytes.get(cursor) != Some(&b'.') {
+                break name;
+            }
+            cursor += 1;
+        };
+        if bytes.get(cursor) != Some(&b'(') {
             return None;
         }
-        let callee = &text[start..end];
         // `go func() { ... }()` starts a closure, not a named function.
-        callee
-            .rsplit('.')
-            .next()
-            .filter(|name| !name.is_empty() && *name != "func")
+        (name != "func").then_some(name)
     })
+}
+
+/// `at` moved past white space (line breaks included) and comments.
+fn skip_blank(bytes: &[u8], mut at: usize) -> usize {
+    loop {
+        at += bytes[at.min(bytes.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        let rest = &bytes[at.min(bytes.len())..];
+        if rest.starts_with(b"//") {
+            at += rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+        } else if rest.starts_with(b"/*") {
+            at += memmem::find(&rest[2..], b"*/").map_or(rest.len(), |end| end + 4);
+        } else {
+            return at;
+        }
+    }
 }
 
 fn skip_space(text: &[u8]) -> &[u8] {
@@ -242,6 +298,19 @@ mod tests {
             goroutine_callees("go worker(q)\n\tgo p.work(q)\ngo func() {}()\nargo x(1)\n")
                 .collect();
         assert_eq!(names, ["worker", "work"]);
+        // Unformatted, but what Go (and the parser) reads as the same calls.
+        let names: Vec<&str> = goroutine_callees(
+            "go worker (q)\ngo /* why */ p.\n\twork(q)\ngo\tdrain\t(q)\ngox(1)\ngo f[int](q)\n",
+        )
+        .collect();
+        assert_eq!(names, ["worker", "work", "drain"]);
+    }
+
+    #[test]
+    fn finds_the_calls_a_made_channel_is_passed_to() {
+        let chunk = "func f(ctx context.Context) int {\n\tc := make(chan int)\n\tlog.Print(\"(\", ')', `(`) // (\n\t/* ( */ go func() { c <- 1 }()\n\tx := wait(\n\t\tctx,\n\t\tc,\n\t)\n\treturn p.drain (ctx, first(c)) + other(x)\n}\n";
+        assert_eq!(channel_callees(chunk), ["wait", "first"]);
+        assert!(channel_callees("func f() {\n\twait(c)\n}\n").is_empty());
     }
 
     #[test]

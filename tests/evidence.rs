@@ -243,6 +243,7 @@ const BLOCKED_IN_A_CALLEE: &[&str] = &[
     "abandoned-receivers.leaking.counter_send_loop",
     "abandoned-receivers.leaking.method_worker",
     "abandoned-receivers.leaking.seed",
+    "double-send.leaking.named_func",
     "premature-return.leaking.named_func",
 ];
 

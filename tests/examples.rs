@@ -59,6 +59,10 @@ examples! {
         leaking: [closure_workers, counter_send_loop, method_worker, seed],
         clean: [close_after_loop, defer_close, generator, nested_batches, receive_once],
     }
+    double_send: "double-send" {
+        leaking: [else_if, named_func, seed],
+        clean: [exclusive_branches, receiver_takes_both],
+    }
     channel_iteration_misuse: "channel-iteration-misuse" {
         leaking: [defer_done, done_last, seed, wg_go],
         clean: [close_after_wait, defer_close, producer_closes, wait_close_goroutine, wg_go_close],
@@ -76,7 +80,7 @@ examples! {
         clean: [always_receives, both_branches, buffered, multi_name, send_then_close_range, sender_default, sender_selects_ctx, struct_field, ticker_retry, var_block],
     }
     timeout_leak: "timeout-leak" {
-        leaking: [called_select, ctx_done, declare_then_assign, exclusive_senders, loop_ctx, new_expr, seed, select_default, send_then_close_branches, send_then_log, shadowing_parameter, sibling_blocks, time_after, timer_c],
+        leaking: [called_select, ctx_done, declare_then_assign, exclusive_senders, loop_ctx, new_expr, seed, select_default, send_then_close_branches, send_then_log, shadowing_parameter, sibling_blocks, switch_senders, time_after, timer_c],
         clean: [always_receives, both_branches, buffered, called_receive, declare_then_assign, new_expr, sender_default, sender_selects_ctx, shadowing_parameter, sibling_blocks, struct_field, ticker_retry],
     }
 }

@@ -137,7 +137,8 @@ fn check_writes_valid_sarif_with_rules_locations_and_fixes() {
             "ncast-leak",
             "future-leak",
             "channel-iteration-misuse",
-            "abandoned-producers"
+            "abandoned-producers",
+            "double-send"
         ]
     );
     for rule in rules {

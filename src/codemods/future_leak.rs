@@ -12,7 +12,7 @@
 use super::one_shot::{OneShotSender, future_sender};
 use super::{Codemod, CodemodContext, Finding};
 use crate::edit::Fix;
-use crate::facts::{Channel, UseKind};
+use crate::facts::{Channel, Flow, UseKind};
 use crate::package::Call;
 use crate::syntax::{self, Visit, text};
 use tree_sitter::Node;
@@ -61,7 +61,7 @@ impl Codemod for FutureLeak {
             let finding = if sender.own_sends.is_empty() {
                 abandoned(self.id(), context, channel, &sender, name, result)
             } else {
-                own_send(self.id(), channel, &sender, name, result)
+                own_send(self.id(), context.flow(), channel, &sender, name, result)
             };
             findings.extend(finding);
         }
@@ -148,10 +148,11 @@ fn future_fix(
 
 /// The function sends on the channel itself before returning it: nothing can receive yet (only
 /// its own goroutines hold the channel, and they only send), so the send blocks forever. A
-/// buffer of one is enough when each such send is followed by `return` (one per call) and no
-/// goroutine that sends was started before it.
+/// buffer of one is enough when nothing but a `return` runs after each such send (so one runs
+/// per call) and no goroutine that sends can have been started before it.
 fn own_send(
     codemod: &'static str,
+    flow: &Flow,
     channel: &Channel,
     sender: &OneShotSender,
     function: &str,
@@ -162,18 +163,17 @@ fn own_send(
         return None;
     };
     let name = &channel.name;
+    // Only a `return` runs after each own send: one such send per call at most (after one,
+    // no other can run), and no goroutine that sends can have been started before it.
     let one_per_call = sender.own_sends.iter().all(|send| {
         let UseKind::Send { statement, .. } = send.kind else {
             return false;
         };
-        channel.loops_within_scope(&send.loops).next().is_none()
-            && statement
-                .next_named_sibling()
-                .is_some_and(|next| next.kind() == "return_statement")
+        flow.is_last_act(statement, |next| next.kind() == "return_statement")
             && sender
                 .goroutines
                 .iter()
-                .all(|goroutine| goroutine.start.start_byte() > statement.start_byte())
+                .all(|goroutine| !flow.can_follow(goroutine.start, statement))
     });
     let fix = one_per_call
         .then(|| {
@@ -255,10 +255,11 @@ fn abandoned(
     })
 }
 
-/// Each goroutine sends on every path through its body (in both branches of an `if`, in every
-/// case of a `select`...), before anything can end it. A caller that stops waiting strands a
-/// sender only if it sends: one that may return without sending (`case <-ctx.Done(): return`)
-/// is not reported, since whether it sends depends on what the caller does next.
+/// Each goroutine sends on every path through its body that ends (in both branches of an
+/// `if`, in every case of a `select`...): no path to its end avoids the send. A caller that
+/// stops waiting strands a sender only if it sends: one that may return without sending
+/// (`case <-ctx.Done(): return`) is not reported, since whether it sends depends on what the
+/// caller does next.
 fn every_sender_surely_sends(
     context: &CodemodContext,
     channel: &Channel,
@@ -280,75 +281,12 @@ fn every_sender_surely_sends(
             })
             .collect();
         let source = context.package.source(goroutine.body_file);
-        goroutine
-            .body
-            .is_some_and(|body| block_sends(body, &sends, source, 0))
-    })
-}
-
-/// Past this many nested branches, a send is not looked for (the answer is "not surely").
-const MAX_BRANCH_DEPTH: usize = 32;
-
-/// The cases (and `default`) of a `select` or `switch`.
-fn cases(node: Node) -> Vec<Node> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .filter(|child| {
-            matches!(
-                child.kind(),
-                "communication_case" | "default_case" | "expression_case" | "type_case"
-            )
+        goroutine.body.is_some_and(|body| {
+            Flow::build(body, source)
+                .exit_avoiding(None, |statement| sends.contains(&statement.id()))
+                .is_none()
         })
-        .collect()
-}
-
-/// Whether the statements of `block` (a block, statement list or case) surely send one of
-/// `sends` before an exit.
-fn block_sends(block: Node, sends: &[usize], source: &str, depth: usize) -> bool {
-    if depth > MAX_BRANCH_DEPTH {
-        return false;
-    }
-    for statement in syntax::statements(block) {
-        if statement_sends(statement, sends, source, depth + 1) {
-            return true;
-        }
-        if syntax::can_leave_function(statement, source) {
-            return false;
-        }
-    }
-    false
-}
-
-fn statement_sends(statement: Node, sends: &[usize], source: &str, depth: usize) -> bool {
-    match statement.kind() {
-        "send_statement" => sends.contains(&statement.id()),
-        "block" => block_sends(statement, sends, source, depth),
-        "if_statement" => {
-            let (Some(consequence), Some(alternative)) = (
-                statement.child_by_field_name("consequence"),
-                statement.child_by_field_name("alternative"),
-            ) else {
-                return false;
-            };
-            block_sends(consequence, sends, source, depth)
-                && statement_sends(alternative, sends, source, depth + 1)
-        }
-        "select_statement" => {
-            let cases = cases(statement);
-            !cases.is_empty()
-                && cases
-                    .iter()
-                    .all(|case| block_sends(*case, sends, source, depth))
-        }
-        "expression_switch_statement" | "type_switch_statement" => {
-            let cases = cases(statement);
-            cases.iter().any(|case| case.kind() == "default_case")
-                && cases
-                    .iter()
-                    .all(|case| block_sends(*case, sends, source, depth))
-        }
-        _ => false,
-    }
+    })
 }
 
 /// The calls of this function in the package: `name(...)` for a function, `x.name(...)` for a
@@ -724,6 +662,26 @@ mod tests {
     }
 
     #[test]
+    fn a_sender_that_sends_on_every_path_that_ends_is_stranded() {
+        // Each branch sends before it returns: the goroutine surely sends.
+        assert_finding(
+            "func Lookup(x bool) <-chan int {\n\tc := make(chan int)\n\tgo func() {\n\t\tif x {\n\t\t\tc <- 1\n\t\t\treturn\n\t\t}\n\t\tc <- 2\n\t}()\n\treturn c\n}\n",
+            "future-leak",
+            Some(Applicability::Safe),
+        );
+        // A loop that only ends by sending: whenever the goroutine ends, it has sent.
+        assert_finding(
+            "func Lookup(in chan int) <-chan int {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor {\n\t\t\tif v := <-in; v > 0 {\n\t\t\t\tc <- v\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t}()\n\treturn c\n}\n",
+            "future-leak",
+            Some(Applicability::Safe),
+        );
+        // The same loop with a way out that does not send: not surely.
+        assert_silent(
+            "func Lookup(ctx context.Context, in chan int) <-chan int {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor {\n\t\t\tif ctx.Err() != nil {\n\t\t\t\treturn\n\t\t\t}\n\t\t\tif v := <-in; v > 0 {\n\t\t\t\tc <- v\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t}()\n\treturn c\n}\n",
+        );
+    }
+
+    #[test]
     fn the_function_s_own_send_before_returning_blocks_forever() {
         let before = "func Start(fail bool) (<-chan error, error) {\n\terrc := make(chan error)\n\tif fail {\n\t\terrc <- nil\n\t\treturn errc, nil\n\t}\n\tgo func() { errc <- nil }()\n\treturn errc, nil\n}\n";
         assert_finding(before, "future-leak", Some(Applicability::Safe));
@@ -731,6 +689,17 @@ mod tests {
             before,
             &before.replace("make(chan error)", "make(chan error, 1)"),
         );
+        // The send ends a branch and the `return` follows the `if`; a goroutine started in a
+        // branch that returns cannot have run before it: still one value per call.
+        let branch = "func Start(fail, quick bool) <-chan error {\n\terrc := make(chan error)\n\tif quick {\n\t\tgo func() { errc <- nil }()\n\t\treturn errc\n\t}\n\tif fail {\n\t\terrc <- nil\n\t}\n\treturn errc\n}\n";
+        assert_finding(branch, "future-leak", Some(Applicability::Safe));
+        assert_fix(
+            branch,
+            &branch.replace("make(chan error)", "make(chan error, 1)"),
+        );
+        // Two own sends on one path: a buffer of one is not enough; no fix.
+        let twice = "func Start(fail bool) <-chan error {\n\terrc := make(chan error)\n\tif fail {\n\t\terrc <- nil\n\t}\n\terrc <- nil\n\treturn errc\n}\n";
+        assert_finding(twice, "future-leak", None);
         // A goroutine that sends was started before the own send: a buffer of one is not
         // enough on that path; reported, no fix.
         let after_start = "func Start(fail bool) <-chan error {\n\terrc := make(chan error)\n\tgo func() { errc <- nil }()\n\tif fail {\n\t\terrc <- nil\n\t\treturn errc\n\t}\n\treturn errc\n}\n";

@@ -7,6 +7,7 @@
 mod abandoned_producers;
 mod abandoned_receivers;
 mod channel_iteration_misuse;
+mod double_send;
 mod future_leak;
 mod ncast_leak;
 mod one_shot;
@@ -27,7 +28,12 @@ pub struct CodemodContext<'c, 'a> {
     pub source: &'a str,
 }
 
-impl CodemodContext<'_, '_> {
+impl<'a> CodemodContext<'_, 'a> {
+    /// The control flow of the function's body, built once for all codemods.
+    pub fn flow(&self) -> &crate::facts::Flow<'a> {
+        &self.facts.flow
+    }
+
     /// The 1-based line of `offset` in the function's file, for messages: from the file's line
     /// index (built once), not by counting newlines from the top on every call, which made a
     /// large generated file with many findings cost the square of its size.
@@ -76,6 +82,7 @@ pub static REGISTRY: &[&dyn Codemod] = &[
     &future_leak::FutureLeak,
     &channel_iteration_misuse::ChannelIterationMisuse,
     &abandoned_producers::AbandonedProducers,
+    &double_send::DoubleSend,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Codemod> {

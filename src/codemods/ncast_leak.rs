@@ -64,7 +64,7 @@ impl Codemod for NcastLeak {
             } else {
                 let exits: Option<Vec<Node>> = receive_loops
                     .iter()
-                    .map(|receive_loop| early_exit(*receive_loop, context.source))
+                    .map(|receive_loop| early_exit(context, *receive_loop))
                     .collect();
                 // Some receiving loop always runs to its end.
                 let Some(exits) = exits else {
@@ -138,39 +138,12 @@ fn several_senders(
     }
 }
 
-/// Where `receive_loop` can stop before its last iteration: a `return`, `goto`, `t.Fatal` and
-/// the like (see `syntax::is_exit`), or a `break` that leaves it (unlabeled and not inside an
-/// inner `for`, `switch` or `select`, or naming a label outside it). Closures do not count.
-fn early_exit<'a>(receive_loop: Node<'a>, source: &str) -> Option<Node<'a>> {
-    let body = receive_loop.child_by_field_name("body")?;
-    let inner_labels: Vec<&str> =
-        syntax::descendants_outside_closures(body, &mut |n| n.kind() == "labeled_statement")
-            .into_iter()
-            .filter_map(|statement| statement.child_by_field_name("label"))
-            .map(|label| text(label, source))
-            .collect();
-    syntax::descendants_outside_closures(body, &mut |node| {
-        if syntax::is_exit(node, source) {
-            return true;
-        }
-        if node.kind() != "break_statement" {
-            return false;
-        }
-        match node.named_child(0).filter(|n| n.kind() == "label_name") {
-            Some(label) => !inner_labels.contains(&text(label, source)),
-            None => !syntax::ancestors_until(node, body).any(|between| {
-                matches!(
-                    between.kind(),
-                    "for_statement"
-                        | "expression_switch_statement"
-                        | "type_switch_statement"
-                        | "select_statement"
-                )
-            }),
-        }
-    })
-    .into_iter()
-    .next()
+/// Where `receive_loop` can stop before its last iteration: the first statement in it that
+/// sends control out of it other than through its own condition (a `return`, `t.Fatal` and
+/// the like, a `break` or `goto` that leaves it, a `continue` of an outer loop; see
+/// `Flow::ways_out`). Closures do not count.
+fn early_exit<'a>(context: &CodemodContext<'_, 'a>, receive_loop: Node<'a>) -> Option<Node<'a>> {
+    context.flow().ways_out(receive_loop).into_iter().next()
 }
 
 /// The number of iterations of `spawn_loop`, written so it can be evaluated at the `make`.
@@ -607,6 +580,25 @@ mod tests {
             );
             assert_finding(&body, "ncast-leak", Some(Applicability::Safe));
         }
+    }
+
+    #[test]
+    fn a_continue_of_an_outer_loop_leaves_the_receive_loop_and_a_goto_inside_does_not() {
+        // `continue retry` ends the receiving loop early, like a `break`: the senders that
+        // are not received yet block forever.
+        let continues = "func f(xs []string, tries int) (n int) {\n\tc := make(chan error)\n\tfor _, x := range xs {\n\t\tgo func() { c <- check(x) }()\n\t}\nretry:\n\tfor range tries {\n\t\tfor range xs {\n\t\t\tif err := <-c; err != nil {\n\t\t\t\tcontinue retry\n\t\t\t}\n\t\t\tn++\n\t\t}\n\t}\n\treturn n\n}\n";
+        assert_finding(continues, "ncast-leak", Some(Applicability::Safe));
+        assert!(
+            findings(continues)[0]
+                .message
+                .contains("can stop at line 22"),
+            "{}",
+            findings(continues)[0].message
+        );
+        // A `goto` to a label inside the receiving loop stays in it: every value is received.
+        assert_silent(
+            "func f(xs []string) (n int) {\n\tc := make(chan error)\n\tfor _, x := range xs {\n\t\tgo func() { c <- check(x) }()\n\t}\n\tfor range xs {\n\t\terr := <-c\n\t\tif err != nil {\n\t\t\tgoto next\n\t\t}\n\t\tn++\n\tnext:\n\t}\n\treturn n\n}\n",
+        );
     }
 
     #[test]

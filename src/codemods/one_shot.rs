@@ -14,7 +14,7 @@
 use super::{CodemodContext, Finding};
 use crate::edit::Fix;
 use crate::facts::{
-    Capacity, Channel, ChannelUse, Context, Goroutine, GoroutineId, SelectCase, UseKind,
+    Capacity, Channel, ChannelUse, Context, Flow, Goroutine, GoroutineId, SelectCase, UseKind,
 };
 use crate::rewrite::capacity_edit;
 use crate::syntax::{self, descendants_outside_closures};
@@ -409,6 +409,7 @@ pub fn parent_wait<'f, 'a>(
         receives: &sender.receives,
         sure_selects: &sure_selects,
         exits: &context.facts.exits,
+        flow: context.flow(),
     };
     // Where the parent can still leave although a receive follows (premature-return).
     let mut leaves_at = None;
@@ -496,6 +497,7 @@ fn select_can_give_up(context: &CodemodContext, case: &SelectCase, sender: &OneS
         receives: &sender.receives,
         sure_selects: &[],
         exits: &context.facts.exits,
+        flow: context.flow(),
     };
     others.iter().any(|other| {
         if other.kind() == "default_case" {
@@ -561,6 +563,8 @@ struct Waits<'w, 'f, 'a> {
     /// Selects that cannot complete without this sender's value.
     sure_selects: &'w [usize],
     exits: &'w [Node<'a>],
+    /// The parent's control flow.
+    flow: &'w Flow<'a>,
 }
 
 impl<'a> Waits<'_, '_, 'a> {
@@ -638,22 +642,22 @@ impl<'a> Waits<'_, '_, 'a> {
         })
     }
 
-    /// Whether the statements of `block` (a block or case clause) receive before leaving.
-    fn block(&self, block: Node) -> bool {
-        for inner in syntax::statements(block) {
-            if self.statement(inner) {
-                return true;
-            }
-            if self.exits.iter().any(|exit| syntax::contains(inner, *exit)) {
-                return false;
-            }
-        }
-        false
+    /// Whether the statements of `block` (a block or case clause) receive before leaving it.
+    fn block(&self, block: Node<'a>) -> bool {
+        self.statement(block)
     }
 
-    /// Whether running `statement` always receives one of ours before anything can leave.
-    fn statement(&self, statement: Node) -> bool {
-        let receives_directly = self.receives.iter().any(|receive| {
+    /// Whether running `statement` always receives one of ours before anything can leave it
+    /// (directly, or in every branch of an `if`/`else`, of a `switch` with a `default`...).
+    fn statement(&self, statement: Node<'a>) -> bool {
+        self.flow
+            .leaves_avoiding(statement, |step| self.receives_directly(step))
+            .is_none()
+    }
+
+    /// Whether `statement` (one step of the flow) receives one of ours whenever it runs.
+    fn receives_directly(&self, statement: Node) -> bool {
+        self.receives.iter().any(|receive| {
             let node = match &receive.kind {
                 UseKind::Receive { select: Some(case) }
                     if case.other_cases > 0 && !self.sure_selects.contains(&case.select.id()) =>
@@ -665,42 +669,10 @@ impl<'a> Waits<'_, '_, 'a> {
             };
             syntax::contains(statement, node)
                 && (node.id() == statement.id() || directly_in(node, statement))
-        });
-        if receives_directly {
-            return true;
-        }
-        let block_receives = |block: Node| self.block(block);
-        match statement.kind() {
-            "if_statement" => {
-                let (Some(consequence), Some(alternative)) = (
-                    statement.child_by_field_name("consequence"),
-                    statement.child_by_field_name("alternative"),
-                ) else {
-                    return false;
-                };
-                let alternative_receives = if alternative.kind() == "if_statement" {
-                    self.statement(alternative)
-                } else {
-                    block_receives(alternative)
-                };
-                block_receives(consequence) && alternative_receives
-            }
-            "expression_switch_statement" | "type_switch_statement" => {
-                let mut cursor = statement.walk();
-                let cases: Vec<Node> = statement
-                    .named_children(&mut cursor)
-                    .filter(|c| {
-                        matches!(c.kind(), "expression_case" | "type_case" | "default_case")
-                    })
-                    .collect();
-                let has_default = cases.iter().any(|c| c.kind() == "default_case");
-                has_default && cases.iter().all(|case| block_receives(*case))
-            }
-            "block" => block_receives(statement),
-            _ => false,
-        }
+        })
     }
 }
+
 /// No block or case clause between `node` and `statement`: `node` runs whenever it does.
 fn directly_in(node: Node, statement: Node) -> bool {
     !syntax::ancestors_until(node, statement).any(|between| {

@@ -110,6 +110,24 @@ mod tests {
     }
 
     #[test]
+    fn a_callee_receives_on_every_path_wherever_the_receive_is_nested() {
+        // The receive is in a block after an `if` that cannot leave: every path through
+        // `recv` receives, so the parent's early return before the call is the leak.
+        let before = "func recv(c <-chan int, debug bool) int {\n\tif debug {\n\t\tprintln()\n\t}\n\t{\n\t\tv := <-c\n\t\treturn v\n\t}\n}\n\nfunc f(fail bool) int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tif fail {\n\t\treturn 0\n\t}\n\treturn recv(c, false)\n}\n";
+        assert_finding(
+            before,
+            "premature-return",
+            Some(crate::edit::Applicability::Safe),
+        );
+        // One path through `recv` skips the receive: not followed, nothing said.
+        assert_silent(
+            &before
+                .replace("\t{\n\t\tv := <-c", "\tif !debug {\n\t\tv := <-c")
+                .replace("\t\treturn v\n\t}\n}", "\t\treturn v\n\t}\n\treturn 0\n}"),
+        );
+    }
+
+    #[test]
     fn a_callee_that_does_more_than_receive_once_is_not_followed() {
         // It also closes the channel, or receives in a loop, or may return before receiving:
         // the channel escapes, and nothing is said.

@@ -62,9 +62,18 @@ pub fn function_facts<'a>(
         goroutines: Vec::new(),
         goroutine_of_node: HashMap::new(),
         callee_waits: Default::default(),
+        flows: Flows::default(),
     };
     builder.collect_goroutines(scan.starts);
     let channels = builder.collect_channels(sites, &scan.scopes);
+    // The body's flow: the one a send in it needed, or built now.
+    let flow = builder
+        .flows
+        .built
+        .into_inner()
+        .remove(&body.id())
+        .and_then(|flow| std::rc::Rc::try_unwrap(flow).ok())
+        .unwrap_or_else(|| Flow::build(body, source));
     Some(FunctionFacts {
         file,
         function,
@@ -74,6 +83,7 @@ pub fn function_facts<'a>(
         exits: scan.exits,
         declarations: builder.declared,
         scopes: scan.scopes,
+        flow,
     })
 }
 
@@ -251,6 +261,25 @@ struct Builder<'p, 'a> {
     /// What each called function does with a channel parameter, by (function node id,
     /// parameter index), found once (see `called_receiver`).
     callee_waits: std::cell::RefCell<HashMap<(usize, usize), Option<CalleeWait<'a>>>>,
+    /// The flow of each body a send was found in (the function's, a goroutine's), built once.
+    flows: Flows<'a>,
+}
+
+/// Control-flow views of bodies, built on first use and kept: every send of every channel in
+/// one body asks the same flow whether it is the last act.
+#[derive(Default)]
+struct Flows<'a> {
+    built: std::cell::RefCell<HashMap<usize, std::rc::Rc<Flow<'a>>>>,
+}
+
+impl<'a> Flows<'a> {
+    fn of(&self, body: Node<'a>, source: &'a str) -> std::rc::Rc<Flow<'a>> {
+        self.built
+            .borrow_mut()
+            .entry(body.id())
+            .or_insert_with(|| std::rc::Rc::new(Flow::build(body, source)))
+            .clone()
+    }
 }
 
 /// A called function that only receives from its channel parameter, once.
@@ -463,7 +492,7 @@ impl<'a> Builder<'_, 'a> {
                 }
             };
             let mut kind = self.unless_redeclared(
-                classify(node, self.source, root, scopes),
+                classify(node, self.source, root, scopes, &self.flows),
                 node,
                 self.source,
                 scopes,
@@ -623,7 +652,8 @@ impl<'a> Builder<'_, 'a> {
         if nesting.closure(*only).is_some() || !nesting.loops_within(*only, body).is_empty() {
             return None;
         }
-        let UseKind::Receive { select } = classify(*only, source, body, &scopes) else {
+        let UseKind::Receive { select } = classify(*only, source, body, &scopes, &self.flows)
+        else {
             return None;
         };
         let receive = only.parent()?;
@@ -634,31 +664,30 @@ impl<'a> Builder<'_, 'a> {
                 has_default: case.has_default,
                 function: text(function.child_by_field_name("name")?, source),
             }),
-            // The receive (or the select holding it) must run on every path into the
-            // callee: a statement of its body, before any statement that can leave.
+            // The receive (or the select holding it) must run on every path through the
+            // callee: the statement that holds it directly is on every path to its end.
             case => {
                 let waits_at = case.map_or(receive, |case| case.select);
-                for statement in syntax::statements(body) {
-                    if syntax::contains(statement, waits_at) {
-                        let direct = statement.id() == waits_at.id()
-                            || syntax::ancestors_until(waits_at, statement).all(|between| {
-                                matches!(
-                                    kind_of(between),
-                                    "expression_list"
-                                        | "argument_list"
-                                        | "call_expression"
-                                        | "parenthesized_expression"
-                                        | "unary_expression"
-                                        | "receive_statement"
-                                )
-                            });
-                        return direct.then_some(CalleeWait::Receives);
-                    }
-                    if can_leave_function(statement, source) {
-                        return None;
-                    }
-                }
-                None
+                let flow = self.flows.of(body, source);
+                let statement = std::iter::once(waits_at)
+                    .chain(syntax::ancestors_until(waits_at, body))
+                    .find(|node| flow.has(*node))?;
+                let direct = statement.id() == waits_at.id()
+                    || syntax::ancestors_until(waits_at, statement).all(|between| {
+                        matches!(
+                            kind_of(between),
+                            "expression_list"
+                                | "argument_list"
+                                | "call_expression"
+                                | "parenthesized_expression"
+                                | "unary_expression"
+                                | "receive_statement"
+                        )
+                    });
+                let always = flow
+                    .exit_avoiding(None, |step| step.id() == statement.id())
+                    .is_none();
+                (direct && always).then_some(CalleeWait::Receives)
             }
         }
     }
@@ -734,7 +763,13 @@ impl<'a> Builder<'_, 'a> {
             let mut kind = if in_closure {
                 UseKind::Escape("the goroutine's function uses it in a closure")
             } else {
-                let kind = classify(node, callee_source, callee_body, &callee_scopes);
+                let kind = classify(
+                    node,
+                    callee_source,
+                    callee_body,
+                    &callee_scopes,
+                    &self.flows,
+                );
                 self.unless_redeclared(kind, node, callee_source, &callee_scopes)
             };
             if let UseKind::GoArgument = kind {
@@ -772,7 +807,13 @@ fn goroutine_literal(start: Node) -> Option<Node> {
 const PASSED_TO_A_FUNCTION: &str = "it is passed to a function";
 
 /// What one occurrence of a channel's name does with the channel.
-fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>, scopes: &Scopes<'a>) -> UseKind<'a> {
+fn classify<'a>(
+    node: Node<'a>,
+    source: &'a str,
+    root: Node<'a>,
+    scopes: &Scopes<'a>,
+    flows: &Flows<'a>,
+) -> UseKind<'a> {
     let Some(parent) = node.parent() else {
         return UseKind::Escape("it is used as a value");
     };
@@ -787,7 +828,7 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>, scopes: &Scopes<'a
             in_select: parent
                 .parent()
                 .is_some_and(|p| kind_of(p) == "communication_case"),
-            tail: is_tail(parent, root, source, &|statement| {
+            tail: is_tail(parent, &flows.of(root, source), source, &|statement| {
                 closes(statement, source).is_some_and(|closed| {
                     scopes.binding_of(closed).is_some()
                         && scopes.binding_of(closed) == scopes.binding_of(node)
@@ -844,93 +885,19 @@ fn classify<'a>(node: Node<'a>, source: &str, root: Node<'a>, scopes: &Scopes<'a
     }
 }
 
-/// Whether `statement` is the last thing that runs in `root` whenever it runs: nothing but a
-/// bare `return` follows it in its block, and every enclosing `if`/`switch`/`select` up to
-/// `root` is itself in tail position. A loop on the way makes it not a tail.
+/// Whether `statement` is the last thing that runs in its body (`flow`) whenever it runs:
+/// on every path after it, nothing runs but a bare `return`. A loop around it makes it not a
+/// tail (the loop's head runs next, then the statement again).
 ///
 /// A `close` of the sent channel may follow (`closes_it`): `c <- v; close(c)` is the same as
 /// `defer close(c)` around the send, which a buffer cannot make observable either (the value
 /// is received before the close is seen). So is a close after an `if`/`else` whose branches
 /// end with the send.
-fn is_tail(statement: Node, root: Node, source: &str, closes_it: &dyn Fn(Node) -> bool) -> bool {
-    // The enclosing nodes up to `root`, by one descent: `Node::parent` costs the depth at
-    // every step, the square of it for a send deep in nested blocks.
-    let mut chain: Vec<Node> = syntax::ancestors_until(statement, root).collect();
-    if syntax::contains(root, statement) {
-        chain.push(root);
-    }
-    let position: HashMap<usize, usize> = chain
-        .iter()
-        .enumerate()
-        .map(|(index, node)| (node.id(), index))
-        .collect();
-    let parent = |node: Node| -> Option<Node> {
-        if node.id() == statement.id() {
-            return chain.first().copied();
-        }
-        chain.get(position.get(&node.id())? + 1).copied()
-    };
-    let mut current = statement;
-    loop {
-        let Some(list) = parent(current).filter(|p| kind_of(p) == "statement_list") else {
-            return false;
-        };
-        let mut cursor = list.walk();
-        let following: Vec<Node> = list
-            .named_children(&mut cursor)
-            .filter(|sibling| sibling.start_byte() > current.start_byte())
-            .filter(|sibling| {
-                kind_of(sibling) != "comment" && kind_of(sibling) != "empty_statement"
-            })
-            .collect();
-        let bare_return = |next: &Node| {
-            kind_of(next) == "return_statement" && text(*next, source).trim() == "return"
-        };
-        match following.as_slice() {
-            // `c <- v; return`: the goroutine ends here, whatever follows the enclosing block.
-            [next, ..] if bare_return(next) => return true,
-            // `c <- v; close(c); return`.
-            [close, next, ..] if closes_it(*close) && bare_return(next) => return true,
-            // `c <- v; close(c)`: as if nothing followed here.
-            [close] if closes_it(*close) => {}
-            [_, ..] => return false,
-            [] => {}
-        }
-        let Some(holder) = parent(list) else {
-            return false;
-        };
-        if holder.id() == root.id() {
-            return true;
-        }
-        current = match kind_of(holder) {
-            "block" => {
-                let Some(owner) = parent(holder) else {
-                    return false;
-                };
-                match kind_of(owner) {
-                    // `if a {} else if b {}`: the statement that holds the whole chain.
-                    "if_statement" => {
-                        let mut outermost = owner;
-                        while let Some(up) =
-                            parent(outermost).filter(|p| kind_of(p) == "if_statement")
-                        {
-                            outermost = up;
-                        }
-                        outermost
-                    }
-                    "statement_list" => holder,
-                    _ => return false,
-                }
-            }
-            "expression_case" | "default_case" | "type_case" | "communication_case" => {
-                match parent(holder) {
-                    Some(switch) => switch,
-                    None => return false,
-                }
-            }
-            _ => return false,
-        };
-    }
+fn is_tail(statement: Node, flow: &Flow, source: &str, closes_it: &dyn Fn(Node) -> bool) -> bool {
+    flow.is_last_act(statement, |next| {
+        (kind_of(next) == "return_statement" && text(next, source).trim() == "return")
+            || closes_it(next)
+    })
 }
 
 /// The argument of `statement` when it is `close(x)` with `x` an identifier.

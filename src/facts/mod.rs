@@ -22,10 +22,12 @@
 //! `UseKind::Escape`: codemods treat an escaping channel as unknowable and never fix it.
 
 mod collect;
+pub mod flow;
 pub mod nesting;
 pub mod scope;
 
 pub use collect::{broken_region, function_facts};
+pub use flow::Flow;
 pub use scope::{BindingId, Scopes};
 
 use crate::package::FileId;
@@ -219,6 +221,9 @@ pub struct FunctionFacts<'a> {
     pub declarations: std::collections::HashMap<&'a str, usize>,
     /// The function's bindings and what each identifier names.
     pub scopes: Scopes<'a>,
+    /// The control flow of the body (not of its closures): built once per function, for
+    /// every codemod's path questions.
+    pub flow: Flow<'a>,
 }
 
 impl<'a> FunctionFacts<'a> {
