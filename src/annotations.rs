@@ -82,9 +82,11 @@ fn diagnostic<'a>(report: &Report, finding: &'a ReportedFinding<'a>) -> Diagnost
             column: at.column,
         }
     };
+    // A suggestion edits the diagnostic's own file only: a fix that also edits other files
+    // is not offered as one (half of it would not build).
     let suggestions = finding
         .fix
-        .filter(|_| finding.applicable)
+        .filter(|reported| finding.applicable && !reported.fix.spans_files())
         .map(|reported| {
             reported
                 .fix

@@ -14,13 +14,13 @@ use crate::report::{Report, ReportedNotAnalysed};
 use crate::streams::{self, Recorded, say};
 use crate::verify::{self, Toolchain, Verdicts};
 use crate::walk::{self, FileError};
-use crate::write::write_atomically;
+use crate::write::{self, write_atomically};
 use crate::{
     annotations, color, error_text, escape, interrupt, pr_body, sarif, shard, suggest, suppress,
 };
 use anyhow::Context;
 use clap::{CommandFactory, Parser, ValueEnum};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -812,19 +812,26 @@ fn fix_in_place(
     let Judged { verdicts, evidence } = *judged;
     // Files whose fixes could not be written: their findings are still to be reported.
     let mut not_written = HashSet::new();
-    for outcome in &analysis.outcomes {
-        let Some(fixed) = &outcome.fixed else {
-            continue;
-        };
+    // Each file is named as soon as it is written (or its group is): what stderr says is on
+    // disk when an interrupt comes.
+    write_fixed(&analysis.outcomes, &mut |index, result| {
+        let outcome = &analysis.outcomes[index];
         let path = &outcome.source.display_path;
-        match write_atomically(&outcome.source.path, &outcome.source.text, fixed) {
+        match result {
             Ok(()) => {
                 let ids: Vec<&str> = outcome.applied.iter().map(|(id, _)| *id).collect();
-                streams::say_marked(
-                    color::Style::Green,
-                    "fixed",
-                    &format!("{path}: {}", leak_count(&ids)),
-                );
+                let what = if ids.is_empty() {
+                    // Changed only by the fix of another file (a producer declared here).
+                    let others: Vec<String> = outcome
+                        .linked
+                        .iter()
+                        .map(|other| walk::display_path(other))
+                        .collect();
+                    format!("part of the fix in {}", others.join(", "))
+                } else {
+                    leak_count(&ids)
+                };
+                streams::say_marked(color::Style::Green, "fixed", &format!("{path}: {what}"));
             }
             Err(error) => {
                 not_written.insert(path.clone());
@@ -834,7 +841,7 @@ fn fix_in_place(
                 });
             }
         }
-    }
+    });
     let judge = Judge {
         mode: outcome::Mode::Fix,
         settings,
@@ -854,6 +861,55 @@ fn fix_in_place(
         print_report(out, report, cli.format)?;
     }
     Ok(u8::from(remaining > 0))
+}
+
+/// Writes each fixed file of `outcomes`, alone or with the files its fix also changes
+/// (`FileOutcome::linked`), all of them or none (see `write::write_group`), and hands each
+/// result to `written` (the outcome's index) as soon as that file, or its group, is done.
+fn write_fixed(outcomes: &[FileOutcome], written: &mut dyn FnMut(usize, anyhow::Result<()>)) {
+    let mut done = vec![false; outcomes.len()];
+    let by_path: HashMap<&Path, usize> = outcomes
+        .iter()
+        .enumerate()
+        .map(|(index, outcome)| (outcome.source.path.as_path(), index))
+        .collect();
+    for (index, outcome) in outcomes.iter().enumerate() {
+        if outcome.fixed.is_none() || done[index] {
+            continue;
+        }
+        if outcome.linked.is_empty() {
+            let fixed = outcome.fixed.as_deref().unwrap_or_default();
+            done[index] = true;
+            written(
+                index,
+                write_atomically(&outcome.source.path, &outcome.source.text, fixed),
+            );
+            continue;
+        }
+        let mut group: Vec<usize> = std::iter::once(index)
+            .chain(
+                outcome
+                    .linked
+                    .iter()
+                    .filter_map(|path| by_path.get(path.as_path()).copied()),
+            )
+            .filter(|&i| outcomes[i].fixed.is_some())
+            .collect();
+        group.sort_unstable();
+        group.dedup();
+        let members: Vec<write::GroupMember> = group
+            .iter()
+            .map(|&i| write::GroupMember {
+                path: &outcomes[i].source.path,
+                original: &outcomes[i].source.text,
+                fixed: outcomes[i].fixed.as_deref().unwrap_or_default(),
+            })
+            .collect();
+        for (&i, result) in group.iter().zip(write::write_group(&members)) {
+            done[i] = true;
+            written(i, result);
+        }
+    }
 }
 
 /// `3 leaks (timeout-leak ×3)`, `2 leaks (ncast-leak, timeout-leak)`, `1 leak (timeout-leak)`:

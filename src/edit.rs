@@ -50,6 +50,27 @@ pub enum Applicability {
 pub struct Fix {
     pub applicability: Applicability,
     pub description: String,
+    /// The edits in the finding's own file.
+    pub edits: Vec<Edit>,
+    /// Edits the same fix makes in other files of the package (the stop channel passed to a
+    /// producer function declared in another file). They are applied, verified, written and
+    /// committed together with `edits`, or not at all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_files: Vec<FileEdits>,
+    /// The fix is the stop-channel rewrite (the pull-request body explains it).
+    #[serde(skip)]
+    pub stop_channel: bool,
+}
+
+/// A fix's edits in another file of the package than the finding's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileEdits {
+    /// The file's path as shown (relative to the current directory), like a finding's `path`.
+    pub path: String,
+    /// The file's index in its package (see `package::FileId`), for the engine.
+    #[serde(skip)]
+    pub file: usize,
+    /// Sorted, non-overlapping, never empty.
     pub edits: Vec<Edit>,
 }
 
@@ -65,7 +86,27 @@ impl Fix {
             applicability,
             description: description.into(),
             edits,
+            other_files: Vec::new(),
+            stop_channel: false,
         }
+    }
+
+    /// The same fix, also making `edits` in the other file `file` of the package, shown as
+    /// `path` (see `other_files`).
+    pub fn with_edits_in(mut self, file: usize, path: String, mut edits: Vec<Edit>) -> Self {
+        assert!(
+            !edits.is_empty(),
+            "a file a fix edits gets at least one edit"
+        );
+        edits.sort();
+        self.other_files.push(FileEdits { path, file, edits });
+        self.other_files.sort_by_key(|other| other.file);
+        self
+    }
+
+    /// Whether the fix edits more than the finding's file.
+    pub fn spans_files(&self) -> bool {
+        !self.other_files.is_empty()
     }
 
     pub fn safe(description: impl Into<String>, edits: Vec<Edit>) -> Self {

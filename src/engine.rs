@@ -95,6 +95,10 @@ pub struct FileOutcome {
     /// Whether nothing in the file that makes a channel could be analysed (every such place
     /// is in `not_analysed`, and there is at least one).
     pub nothing_analysed: bool,
+    /// The other files of the package that a fix applied here also changed (or whose fix also
+    /// changed this file): their changes are verified, written and committed together with
+    /// this file's, or none of them is (see `Fix::other_files`).
+    pub linked: Vec<std::path::PathBuf>,
 }
 
 /// A function (or a region the parser could not read as one) that may make a channel but was
@@ -119,6 +123,7 @@ impl FileOutcome {
             suppressed: Vec::new(),
             not_analysed: Vec::new(),
             nothing_analysed: false,
+            linked: Vec::new(),
         }
     }
 }
@@ -282,6 +287,7 @@ fn fix_until_stable(
     let originals: Vec<SourceFile> = files.iter().map(|file| file.source.clone()).collect();
     let unreadable: Vec<(Vec<NotAnalysed>, bool)> = files.iter().map(not_analysed).collect();
     let mut applied: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); files.len()];
+    let mut linked: Vec<std::collections::BTreeSet<usize>> = vec![Default::default(); files.len()];
     let mut findings = first.clone();
     let passes = if settings.apply_fixes { MAX_PASSES } else { 0 };
     for _ in 0..passes {
@@ -290,7 +296,7 @@ fn fix_until_stable(
             let fixes = file_findings
                 .iter()
                 .filter_map(|finding| finding.fix.as_ref().map(|fix| (finding.codemod, fix)))
-                .filter(|(_, fix)| settings.is_applicable(fix));
+                .filter(|(_, fix)| settings.is_applicable(fix) && !fix.spans_files());
             if let Some(Fixed {
                 text,
                 tree,
@@ -307,15 +313,64 @@ fn fix_until_stable(
                 changed[index] = true;
             }
         }
+        // Fixes that edit several files, after the others: each alone, all its files at once.
+        // One whose files changed in this pass waits for the next, from the analysis of the
+        // changed text (its offsets are stale now).
+        let mut again = changed.clone();
+        for (index, file_findings) in findings.iter().enumerate() {
+            for finding in file_findings {
+                let Some(fix) = finding.fix.as_ref() else {
+                    continue;
+                };
+                if !fix.spans_files() || !settings.is_applicable(fix) {
+                    continue;
+                }
+                let touched: Vec<usize> = std::iter::once(index)
+                    .chain(fix.other_files.iter().map(|other| other.file))
+                    .collect();
+                if touched.iter().any(|&file| changed[file]) {
+                    again[index] = true;
+                    continue;
+                }
+                let Some(fixed) = apply_across_files(parser, &files, index, fix) else {
+                    continue;
+                };
+                for (file, text, tree) in fixed {
+                    let source = SourceFile::new(
+                        files[file].source.path.clone(),
+                        files[file].source.display_path.clone(),
+                        text,
+                    );
+                    files[file] = ParsedFile { source, tree };
+                    changed[file] = true;
+                    again[file] = true;
+                    linked[file].extend(touched.iter().copied().filter(|&other| other != file));
+                }
+                applied[index].push((finding.codemod, fix.description.clone()));
+            }
+        }
         if !changed.contains(&true) {
             break;
         }
-        // A fix changes only its own file's findings: the others keep none left to apply.
-        findings = analyze_with_suppressed(&files, settings, &|index| changed[index])
+        // A fix changes only its own files' findings: the others keep none left to apply.
+        findings = analyze_with_suppressed(&files, settings, &|index| again[index])
             .into_iter()
             .map(|(findings, _)| findings)
             .collect();
     }
+    // A file linked to one linked to it is linked to it too: the whole group goes together.
+    let groups = link_groups(&linked);
+    let linked: Vec<Vec<std::path::PathBuf>> = groups
+        .iter()
+        .enumerate()
+        .map(|(file, group)| {
+            group
+                .iter()
+                .filter(|&&other| other != file)
+                .map(|&other| files[other].source.path.clone())
+                .collect()
+        })
+        .collect();
     originals
         .into_iter()
         .zip(first)
@@ -323,8 +378,12 @@ fn fix_until_stable(
         .zip(applied)
         .zip(suppressed)
         .zip(unreadable)
+        .zip(linked)
         .map(
-            |(((((source, findings), file), applied), suppressed), (not_analysed, nothing))| {
+            |(
+                (((((source, findings), file), applied), suppressed), (not_analysed, nothing)),
+                linked,
+            )| {
                 let fixed = (file.source.text != source.text).then_some(file.source.text);
                 FileOutcome {
                     source,
@@ -335,10 +394,74 @@ fn fix_until_stable(
                     suppressed,
                     not_analysed,
                     nothing_analysed: nothing,
+                    linked,
                 }
             },
         )
         .collect()
+}
+
+/// For each file, the files connected to it through `linked` (itself included): the closure,
+/// so that a group of files a chain of fixes joined is verified and written as one.
+fn link_groups(linked: &[std::collections::BTreeSet<usize>]) -> Vec<Vec<usize>> {
+    let mut group_of: Vec<Option<usize>> = vec![None; linked.len()];
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for start in 0..linked.len() {
+        if group_of[start].is_some() || linked[start].is_empty() {
+            continue;
+        }
+        let id = groups.len();
+        let mut members = vec![start];
+        group_of[start] = Some(id);
+        let mut next = 0;
+        while next < members.len() {
+            for &other in &linked[members[next]] {
+                if group_of[other].is_none() {
+                    group_of[other] = Some(id);
+                    members.push(other);
+                }
+            }
+            next += 1;
+        }
+        members.sort_unstable();
+        groups.push(members);
+    }
+    group_of
+        .iter()
+        .enumerate()
+        .map(|(file, group)| group.map_or_else(|| vec![file], |id| groups[id].clone()))
+        .collect()
+}
+
+/// The texts (and trees) of every file `fix` edits, `index` being the finding's: `None`
+/// unless each of them parses without any syntax error once fixed (all or nothing).
+fn apply_across_files(
+    parser: &mut Parser,
+    files: &[ParsedFile],
+    index: usize,
+    fix: &Fix,
+) -> Option<Vec<(usize, String, Tree)>> {
+    let mut fixed = Vec::new();
+    for (file, edits) in std::iter::once((index, &fix.edits)).chain(
+        fix.other_files
+            .iter()
+            .map(|other| (other.file, &other.edits)),
+    ) {
+        let original = &files.get(file)?.source.text;
+        if edits
+            .iter()
+            .any(|edit| edit.end > original.len() || edit.start > edit.end)
+        {
+            return None;
+        }
+        let text = apply_edits(original, edits);
+        let tree = syntax::parse(parser, &text);
+        if tree.root_node().has_error() {
+            return None;
+        }
+        fixed.push((file, text, tree));
+    }
+    Some(fixed)
 }
 
 /// Findings per file, suppressed ones removed, sorted by position.
@@ -699,5 +822,65 @@ mod tests {
             "the same findings, fixes included"
         );
         assert!(reporting.fixed.is_none() && reporting.applied.is_empty());
+    }
+
+    /// `a.go` abandons the producer declared in `b.go`; `broken` is appended to `b.go`.
+    fn consumer_and_producer(broken: &str) -> Vec<FileOutcome> {
+        let a = "package p\n\nfunc first(words []string) string {\n\tout := make(chan string)\n\tgo produce(words, out)\n\tfor w := range out {\n\t\treturn w\n\t}\n\treturn \"\"\n}\n";
+        let b = format!(
+            "package p\n\nfunc produce(words []string, out chan<- string) {{\n\tfor _, w := range words {{\n\t\tout <- w\n\t}}\n}}\n{broken}"
+        );
+        let sources = vec![
+            SourceFile::new("a.go".into(), "a.go".into(), a.to_string()),
+            SourceFile::new("b.go".into(), "b.go".into(), b),
+        ];
+        let mut outcomes = process_package(
+            &mut go_parser(),
+            sources,
+            &Settings::new(REGISTRY.to_vec(), false),
+        );
+        outcomes.sort_by(|x, y| x.source.display_path.cmp(&y.source.display_path));
+        outcomes
+    }
+
+    #[test]
+    fn a_fix_across_files_changes_all_of_them_and_links_them() {
+        let outcomes = consumer_and_producer("");
+        let [a, b] = outcomes.as_slice() else {
+            panic!("two outcomes")
+        };
+        assert!(a.findings[0].fix.as_ref().unwrap().spans_files());
+        assert!(
+            a.fixed
+                .as_ref()
+                .unwrap()
+                .contains("go produce(words, out, done)")
+        );
+        assert!(b.fixed.as_ref().unwrap().contains("case <-done:"));
+        assert_eq!(a.applied.len(), 1);
+        assert!(b.applied.is_empty());
+        assert_eq!(a.linked, [std::path::PathBuf::from("b.go")]);
+        assert_eq!(b.linked, [std::path::PathBuf::from("a.go")]);
+    }
+
+    #[test]
+    fn a_fix_across_files_is_applied_to_none_when_one_would_not_parse() {
+        let outcomes = consumer_and_producer("\nfunc broken() {\n");
+        let [a, b] = outcomes.as_slice() else {
+            panic!("two outcomes")
+        };
+        assert!(a.findings[0].fix.as_ref().unwrap().spans_files());
+        assert!(a.fixed.is_none() && b.fixed.is_none());
+        assert!(a.applied.is_empty() && a.linked.is_empty() && b.linked.is_empty());
+    }
+
+    #[test]
+    fn linked_files_form_groups_through_chains() {
+        let sets: Vec<std::collections::BTreeSet<usize>> =
+            vec![[1].into(), [0, 2].into(), [1].into(), Default::default()];
+        assert_eq!(
+            link_groups(&sets),
+            [vec![0, 1, 2], vec![0, 1, 2], vec![0, 1, 2], vec![3]]
+        );
     }
 }

@@ -150,10 +150,19 @@ fn process(sources: Vec<SourceFile>, settings: &Settings) -> Counted {
     let scanned = outcomes.len();
     let parsed = outcomes.iter().filter(|outcome| outcome.parsed).count();
     let not_analysed = outcomes.iter().filter(|o| o.nothing_analysed).count();
+    // The files a fix also edits, besides the finding's: their text is what SARIF's columns
+    // of those edits are counted in.
+    let edited_elsewhere: std::collections::HashSet<String> = outcomes
+        .iter()
+        .flat_map(|outcome| &outcome.findings)
+        .filter_map(|finding| finding.fix.as_ref())
+        .flat_map(|fix| fix.other_files.iter().map(|other| other.path.clone()))
+        .collect();
     let outcomes = outcomes
         .into_iter()
         .filter(|outcome| {
-            !outcome.findings.is_empty()
+            edited_elsewhere.contains(&outcome.source.display_path)
+                || !outcome.findings.is_empty()
                 || outcome.fixed.is_some()
                 || !outcome.not_analysed.is_empty()
                 || memchr::memmem::find(outcome.source.text.as_bytes(), b"goleak-fix:ignore")

@@ -68,6 +68,10 @@ struct FixLine<'a> {
     function: Option<String>,
     applicability: Option<Applicability>,
     verdict: Option<&'a Verdict>,
+    /// The fix is the stop-channel rewrite.
+    stop_channel: bool,
+    /// The other files the fix also changes (display paths).
+    other_paths: Vec<&'a str>,
 }
 
 /// The body for the fixes in `outcomes`.
@@ -75,11 +79,16 @@ pub fn pull_request_body(outcomes: &[&FileOutcome], context: &Context) -> String
     let fixes = fix_lines(outcomes, context.verdicts);
     let files = outcomes.iter().filter(|o| o.fixed.is_some()).count();
     let mut body = String::new();
+    let kinds = if fixes.iter().any(|fix| fix.stop_channel) {
+        "a buffer on a channel, a `close`, or a stop channel the sender gives up on"
+    } else {
+        "a buffer on a channel, or a `close`"
+    };
     let _ = writeln!(
         body,
         "This change fixes {} in {}. A goroutine leaks when it blocks forever on a channel \
-         operation nobody will complete; each fix below is one small edit (a buffer on a \
-         channel, or a `close`) that lets it finish.",
+         operation nobody will complete; each fix below is one small edit ({kinds}) that lets \
+         it finish.",
         plural(fixes.len(), "goroutine leak"),
         plural(files, "file"),
     );
@@ -176,6 +185,18 @@ fn fix_section(body: &mut String, fix: &FixLine, context: &Context) {
         "- **Fix**: {}",
         with_period(&markdown::inline(fix.description))
     );
+    if fix.stop_channel {
+        let _ = writeln!(body, "- **The rewrite**: {STOP_CHANNEL_SENTENCE}");
+    }
+    if !fix.other_paths.is_empty() {
+        let others: Vec<String> = fix.other_paths.iter().map(|path| code(path)).collect();
+        let _ = writeln!(
+            body,
+            "- **Also changes** {} (the producer's function), in this same change: the fix \
+             is whole only with both.",
+            others.join(", ")
+        );
+    }
     if fix.applicability == Some(Applicability::Unsafe) {
         let _ = writeln!(
             body,
@@ -185,7 +206,12 @@ fn fix_section(body: &mut String, fix: &FixLine, context: &Context) {
         );
     } else {
         let _ = writeln!(body, "- **Why it is safe**:");
-        for fact in safety_facts(fix.codemod) {
+        let facts = if fix.stop_channel {
+            STOP_CHANNEL_FACTS
+        } else {
+            safety_facts(fix.codemod)
+        };
+        for fact in facts {
             let _ = writeln!(body, "  - {fact}");
         }
     }
@@ -208,6 +234,24 @@ fn fix_section(body: &mut String, fix: &FixLine, context: &Context) {
         );
     }
 }
+
+/// The stop-channel rewrite in one sentence, for a reader who has never seen it.
+const STOP_CHANNEL_SENTENCE: &str = "the function now closes a `done` channel (or cancels its \
+     context) when it returns, and each send of the goroutine waits in a `select` on both, so \
+     the goroutine sends exactly as before while the function still receives and returns, \
+     instead of blocking forever, once nobody can receive any more.";
+
+/// What the analysis proved before it called a stop-channel fix safe (see the Fix safety of
+/// `codemods/abandoned-producers/README.md`).
+const STOP_CHANNEL_FACTS: [&str; 3] = [
+    "the channel is made in this function, never leaves it, and only this function receives \
+     from it, so once it has returned a blocked send could never complete;",
+    "the goroutine was started by this function, is the only sender, and its function has no \
+     results, so the added `return` is legal and ends only that goroutine;",
+    "`done` is closed by a `defer`, exactly when the function returns, so while it still \
+     receives the `select` can only take the send; the goroutine's deferred calls, now run on \
+     that path, only close this channel or release what it took (`Done`, `Unlock`).",
+];
 
 /// On which path of the program the leak happens, per codemod.
 fn leak_path(codemod: &str) -> &'static str {
@@ -237,6 +281,11 @@ fn leak_path(codemod: &str) -> &'static str {
         "channel-iteration-misuse" => {
             "once the producers are done, the goroutine ranging over the channel waits \
              forever for a `close` that never comes"
+        }
+        "abandoned-producers" => {
+            "when the function stops receiving before the goroutine's stream ends (it returns \
+             or breaks out of the loop over the channel, or a `select` gives up), the \
+             goroutine's next send has no receiver and blocks forever"
         }
         "double-send" => {
             "when the goroutine's `if` branch sends and falls through to its second send, \
@@ -283,6 +332,7 @@ fn safety_facts(codemod: &str) -> [&'static str; 3] {
              no double close and no other sender;",
             "the workers still receive every value; their `range` ends after the last one.",
         ],
+        "abandoned-producers" => STOP_CHANNEL_FACTS,
         "channel-iteration-misuse" => [
             "every producer is accounted for by the WaitGroup, so all sends are done when \
              `wg.Wait()` returns, before the `close`;",
@@ -312,7 +362,13 @@ fn reproduce_section(body: &mut String, fixes: &[FixLine]) {
     let mut codemods: Vec<&str> = fixes.iter().map(|f| f.codemod).collect();
     codemods.sort_by_key(|id| registry_position(id));
     codemods.dedup();
-    let mut paths: Vec<&str> = fixes.iter().map(|f| f.path).collect();
+    // The files a fix also changes are named too: the analysis of a file alone would not see
+    // the producer declared in another one.
+    let mut paths: Vec<&str> = fixes
+        .iter()
+        .flat_map(|f| std::iter::once(f.path).chain(f.other_paths.iter().copied()))
+        .collect();
+    paths.sort_unstable();
     paths.dedup();
     let mut command = format!("goleak-fix --dry-run --select {} --", codemods.join(","));
     for path in &paths {
@@ -468,6 +524,13 @@ fn fix_lines<'a>(outcomes: &[&'a FileOutcome], verdicts: &'a Verdicts) -> Vec<Fi
                 function: finding.and(function),
                 applicability: finding.and_then(|f| f.fix.as_ref().map(|fix| fix.applicability)),
                 verdict,
+                stop_channel: finding
+                    .and_then(|f| f.fix.as_ref())
+                    .is_some_and(|fix| fix.stop_channel),
+                other_paths: finding
+                    .and_then(|f| f.fix.as_ref())
+                    .map(|fix| fix.other_files.iter().map(|o| o.path.as_str()).collect())
+                    .unwrap_or_default(),
             });
         }
     }
@@ -681,6 +744,45 @@ mod tests {
             !body.starts_with('#'),
             "the title is not in the body: {body}"
         );
+    }
+
+    #[test]
+    fn a_stop_channel_fix_is_explained_in_one_sentence_and_names_its_other_file() {
+        let settings = Settings::new(codemods::REGISTRY.to_vec(), false);
+        let a = "package p\n\nfunc first(words []string) string {\n\tout := make(chan string)\n\tgo produce(words, out)\n\tfor w := range out {\n\t\treturn w\n\t}\n\treturn \"\"\n}\n";
+        let b = "package p\n\nfunc produce(words []string, out chan<- string) {\n\tfor _, w := range words {\n\t\tout <- w\n\t}\n}\n";
+        let sources = vec![
+            SourceFile::new("pkg/a.go".into(), "pkg/a.go".into(), a.into()),
+            SourceFile::new("pkg/b.go".into(), "pkg/b.go".into(), b.into()),
+        ];
+        let outcomes = process_package(&mut go_parser(), sources, &settings);
+        let outcomes: Vec<&FileOutcome> = outcomes.iter().collect();
+        let verdicts = Verdicts::new();
+        let body = pull_request_body(&outcomes, &context(&verdicts));
+        assert!(
+            body.contains("or a stop channel the sender gives up on"),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!("- **The rewrite**: {STOP_CHANNEL_SENTENCE}\n")),
+            "{body}"
+        );
+        assert_eq!(
+            STOP_CHANNEL_SENTENCE.matches(". ").count(),
+            0,
+            "one sentence"
+        );
+        assert!(body.contains("- **Also changes** `pkg/b.go`"), "{body}");
+        assert!(
+            body.contains(&format!("  - {}\n", STOP_CHANNEL_FACTS[2])),
+            "{body}"
+        );
+        assert!(
+            body.contains("--select abandoned-producers -- pkg/a.go pkg/b.go\n"),
+            "{body}"
+        );
+        // Described once: pkg/b.go has no fix line of its own.
+        assert_eq!(body.matches("\n### ").count(), 1, "{body}");
     }
 
     #[test]

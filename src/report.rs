@@ -16,7 +16,7 @@ use serde::Serialize;
 
 /// The JSON document's `version` (docs/CONTRACT.md). 3: every finding is listed with its
 /// `outcome` and `function`, the summary counts the outcomes, `commit` is a list of branches.
-pub const JSON_VERSION: u32 = 3;
+pub const JSON_VERSION: u32 = 4;
 
 #[derive(Serialize)]
 pub struct Report<'a> {
@@ -138,6 +138,10 @@ pub struct ReportedFinding<'a> {
     /// Byte range of the finding in `source`.
     #[serde(skip)]
     pub range: std::ops::Range<usize>,
+    /// The files of the fix's `other_files`, in its order, for formats that count columns
+    /// (SARIF); `None` for one that is not among the outcomes.
+    #[serde(skip)]
+    pub other_sources: Vec<Option<&'a SourceFile>>,
     /// Whether `fix` would be applied with the current settings.
     #[serde(skip)]
     pub applicable: bool,
@@ -192,6 +196,10 @@ impl<'a> Report<'a> {
         let mut findings = Vec::new();
         let mut not_analysed = Vec::new();
         let mut suppressed = 0;
+        let by_path: std::collections::HashMap<&str, &SourceFile> = outcomes
+            .iter()
+            .map(|outcome| (outcome.source.display_path.as_str(), &outcome.source))
+            .collect();
         for outcome in outcomes {
             let source = &outcome.source;
             not_analysed.extend(ReportedNotAnalysed::of(outcome));
@@ -237,6 +245,12 @@ impl<'a> Report<'a> {
                     outcome: judged,
                     source,
                     range: finding.range.clone(),
+                    other_sources: finding
+                        .fix
+                        .iter()
+                        .flat_map(|fix| &fix.other_files)
+                        .map(|other| by_path.get(other.path.as_str()).copied())
+                        .collect(),
                     evidence: None,
                 });
             }

@@ -390,7 +390,7 @@ struct Region {
 #[serde(rename_all = "camelCase")]
 struct SarifFix<'a> {
     description: Text<'a>,
-    artifact_changes: [ArtifactChange<'a>; 1],
+    artifact_changes: Vec<ArtifactChange<'a>>,
     properties: FixProperties<'a>,
 }
 
@@ -451,14 +451,17 @@ fn result<'a>(
         .unwrap_or_else(|| finding.path.to_string());
     let start = finding.range.start;
     let end = finding.range.end;
+    // A fix that spans files is one change per file; without the text of one of them (which
+    // the run did not keep), no fix is offered rather than half of one.
+    let others_known = finding.other_sources.iter().all(Option::is_some);
     let fixes = finding
         .fix
-        .filter(|_| finding.applicable)
+        .filter(|_| finding.applicable && others_known)
         .map(|reported| SarifFix {
             description: Text {
                 text: &reported.fix.description,
             },
-            artifact_changes: [ArtifactChange {
+            artifact_changes: std::iter::once(ArtifactChange {
                 artifact_location: artifact.clone(),
                 replacements: reported
                     .fix
@@ -466,7 +469,26 @@ fn result<'a>(
                     .iter()
                     .map(|e| replacement(source, e))
                     .collect(),
-            }],
+            })
+            .chain(
+                reported
+                    .fix
+                    .other_files
+                    .iter()
+                    .zip(&finding.other_sources)
+                    .filter_map(|(other, other_source)| {
+                        let other_source = (*other_source)?;
+                        Some(ArtifactChange {
+                            artifact_location: root.artifact(&other.path),
+                            replacements: other
+                                .edits
+                                .iter()
+                                .map(|e| replacement(other_source, e))
+                                .collect(),
+                        })
+                    }),
+            )
+            .collect(),
             properties: FixProperties {
                 applicability: reported.fix.applicability,
                 verification: reported.verification,

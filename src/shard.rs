@@ -51,11 +51,29 @@ pub fn split<'a>(
     owners: Option<&Codeowners>,
     max_files: Option<usize>,
 ) -> Vec<Shard<'a>> {
-    let mut groups: BTreeMap<(String, Vec<String>), Vec<&FileOutcome>> = BTreeMap::new();
     let mut fixed: Vec<&FileOutcome> = outcomes.iter().filter(|o| o.fixed.is_some()).collect();
     fixed.sort_by(|a, b| a.source.display_path.cmp(&b.source.display_path));
-    for outcome in fixed {
-        let path = outcome.source.display_path.as_str();
+    // Files one fix changes together (`FileOutcome::linked`) are one unit: they go in the same
+    // shard and the same part, under the key of the first of them.
+    let mut units: Vec<Vec<&FileOutcome>> = Vec::new();
+    let mut unit_of: std::collections::HashMap<&std::path::Path, usize> = Default::default();
+    for outcome in &fixed {
+        let joined = std::iter::once(&outcome.source.path)
+            .chain(&outcome.linked)
+            .find_map(|path| unit_of.get(path.as_path()).copied());
+        let unit = joined.unwrap_or_else(|| {
+            units.push(Vec::new());
+            units.len() - 1
+        });
+        units[unit].push(outcome);
+        unit_of.insert(outcome.source.path.as_path(), unit);
+        for partner in &outcome.linked {
+            unit_of.insert(partner.as_path(), unit);
+        }
+    }
+    let mut groups: BTreeMap<(String, Vec<String>), Vec<Vec<&FileOutcome>>> = BTreeMap::new();
+    for unit in units {
+        let path = unit[0].source.display_path.as_str();
         let (key, file_owners) = match by {
             None => ("(all)".to_string(), Vec::new()),
             Some(SplitBy::Codeowners) => {
@@ -69,14 +87,24 @@ pub fn split<'a>(
             }
             Some(SplitBy::Directory(depth)) => (directory_key(path, *depth), Vec::new()),
         };
-        groups.entry((key, file_owners)).or_default().push(outcome);
+        groups.entry((key, file_owners)).or_default().push(unit);
     }
     let mut shards = Vec::new();
-    for ((key, owners), files) in groups {
+    for ((key, owners), units) in groups {
         let limit = max_files.unwrap_or(usize::MAX).max(1);
-        let parts = files.len().div_ceil(limit);
-        for (index, chunk) in files.chunks(limit).enumerate() {
-            let key = if parts > 1 {
+        // Parts of at most `limit` files, a unit never cut (a unit larger than that is a part
+        // of its own).
+        let mut parts: Vec<Vec<&FileOutcome>> = Vec::new();
+        for unit in units {
+            match parts.last_mut() {
+                Some(part) if part.len() + unit.len() <= limit => part.extend(unit),
+                _ => parts.push(unit),
+            }
+        }
+        let count = parts.len();
+        for (index, mut part) in parts.into_iter().enumerate() {
+            part.sort_by(|a, b| a.source.display_path.cmp(&b.source.display_path));
+            let key = if count > 1 {
                 format!("{key} part {}", index + 1)
             } else {
                 key.clone()
@@ -84,7 +112,7 @@ pub fn split<'a>(
             shards.push(Shard {
                 key,
                 owners: owners.clone(),
-                outcomes: chunk.to_vec(),
+                outcomes: part,
             });
         }
     }
@@ -156,5 +184,47 @@ mod tests {
         assert_eq!(slug("../.."), "top");
         assert_eq!(slug("a..b\n~^:"), "a-b");
         assert_eq!(slug("@evil/../../x y;rm"), "evil-x-y-rm");
+    }
+
+    #[test]
+    fn files_one_fix_changes_stay_in_one_shard_and_one_part() {
+        use crate::engine::FileOutcome;
+        use crate::source::SourceFile;
+        let outcome = |path: &str, linked: &[&str]| {
+            let source = SourceFile::new(path.into(), path.into(), "package p\n".into());
+            let mut outcome = FileOutcome::untouched(source, true);
+            outcome.fixed = Some("package q\n".into());
+            outcome.linked = linked.iter().map(std::path::PathBuf::from).collect();
+            outcome
+        };
+        let outcomes = vec![
+            outcome("a/x.go", &[]),
+            outcome("b/a.go", &["c/z.go"]),
+            outcome("b/y.go", &[]),
+            outcome("c/z.go", &["b/a.go"]),
+        ];
+        let paths = |shards: &[Shard]| -> Vec<Vec<String>> {
+            shards
+                .iter()
+                .map(|s| {
+                    s.outcomes
+                        .iter()
+                        .map(|o| o.source.display_path.clone())
+                        .collect()
+                })
+                .collect()
+        };
+        // By directory: z.go goes with a.go, under b/, its unit's first file.
+        let shards = split(&outcomes, Some(&SplitBy::Directory(None)), None, None);
+        assert_eq!(
+            paths(&shards),
+            [vec!["a/x.go"], vec!["b/a.go", "b/y.go", "c/z.go"]]
+        );
+        // Parts of two files never cut the unit.
+        let shards = split(&outcomes, None, None, Some(2));
+        assert_eq!(
+            paths(&shards),
+            [vec!["a/x.go"], vec!["b/a.go", "c/z.go"], vec!["b/y.go"]]
+        );
     }
 }

@@ -32,6 +32,104 @@ pub fn write_atomically(path: &Path, original: &str, fixed: &str) -> Result<()> 
     write_atomically_with(path, original, fixed, &mut || {})
 }
 
+/// One file of a group that `write_group` writes together.
+pub struct GroupMember<'a> {
+    pub path: &'a Path,
+    pub original: &'a str,
+    pub fixed: &'a str,
+}
+
+/// Writes the files of one fix that spans files (see `edit::Fix::other_files`) all, or none:
+/// every file is first checked as `write_atomically` would check it (a regular file, no
+/// symbolic link, writable, still holding what was read); if one fails, none is written. Then
+/// each is written atomically; if a later one fails after all (a race), the ones already
+/// written get their text as read back (each again only if it still holds what was written),
+/// so the package is never left with half a fix. One result per member, in order: a member
+/// left alone because of another gets an error naming that one.
+pub fn write_group(members: &[GroupMember]) -> Vec<Result<()>> {
+    write_group_with(members, &mut |_| {})
+}
+
+/// `write_group`, calling `before_write(index)` before each member is written (the tests make
+/// a later member fail there).
+pub fn write_group_with(
+    members: &[GroupMember],
+    before_write: &mut dyn FnMut(usize),
+) -> Vec<Result<()>> {
+    let because = |culprit: usize, what: &str| {
+        anyhow::anyhow!(
+            "not written: the same fix also changes {}, which {what}",
+            members[culprit].path.display()
+        )
+    };
+    let checked: Vec<Result<()>> = members.iter().map(check_writable).collect();
+    if let Some(culprit) = checked.iter().position(Result::is_err) {
+        return checked
+            .into_iter()
+            .map(|result| match result {
+                Err(error) => Err(error),
+                Ok(()) => Err(because(culprit, "cannot be written")),
+            })
+            .collect();
+    }
+    // An interrupt waits until the whole group is written (or put back), not one file of it.
+    let _guard = interrupt::write_guard();
+    let mut written = 0;
+    let mut failure = None;
+    for (index, member) in members.iter().enumerate() {
+        before_write(index);
+        match write_atomically(member.path, member.original, member.fixed) {
+            Ok(()) => written += 1,
+            Err(error) => {
+                failure = Some((index, error));
+                break;
+            }
+        }
+    }
+    let Some((culprit, error)) = failure else {
+        return members.iter().map(|_| Ok(())).collect();
+    };
+    let mut results: Vec<Result<()>> = Vec::with_capacity(members.len());
+    for (index, member) in members.iter().enumerate() {
+        results.push(if index < written {
+            match write_atomically(member.path, member.fixed, member.original) {
+                Ok(()) => Err(because(
+                    culprit,
+                    "could not be written; its text as read is back",
+                )),
+                Err(undo) => Err(undo.context(format!(
+                    "written, but {} could not be, and putting this file back failed",
+                    members[culprit].path.display()
+                ))),
+            }
+        } else if index == culprit {
+            Err(anyhow::anyhow!("{error:#}"))
+        } else {
+            Err(because(culprit, "could not be written"))
+        });
+    }
+    results
+}
+
+/// What `write` checks before it makes the temp file, without writing anything.
+fn check_writable(member: &GroupMember) -> Result<()> {
+    let (mut read, metadata) = match regular_file::open(member.path) {
+        Ok(opened) => opened,
+        Err(OpenError::Symlink) => bail!("it is a symbolic link; not written through"),
+        Err(OpenError::NotRegular) => bail!("it is no longer a regular file; not written"),
+        Err(error) if error.is_not_found() => bail!(VANISHED),
+        Err(error) => return Err(error).context("cannot open it again before writing"),
+    };
+    if metadata.permissions().readonly() {
+        bail!("it is read-only; not written");
+    }
+    may_write(member.path)?;
+    if !holds(&mut read, member.original)? {
+        bail!(CHANGED);
+    }
+    Ok(())
+}
+
 /// `write_atomically`, calling `before_replace` when the file has been checked and the fixed
 /// text is in the temp file, just before it takes the file's place: the last moment at which
 /// someone else's change or deletion could be lost. The tests of that race delete or change
@@ -295,5 +393,48 @@ mod tests {
             assert_eq!(fs::read_to_string(&path).unwrap(), FIXED);
             assert_eq!(entries(dir.path()), ["a.go"]);
         }
+    }
+
+    #[test]
+    fn a_group_is_written_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.go");
+        let b = dir.path().join("b.go");
+        fs::write(&a, "a1").unwrap();
+        fs::write(&b, "b1").unwrap();
+        let members = |b_original: &'static str| {
+            vec![
+                GroupMember {
+                    path: &a,
+                    original: "a1",
+                    fixed: "a2",
+                },
+                GroupMember {
+                    path: &b,
+                    original: b_original,
+                    fixed: "b2",
+                },
+            ]
+        };
+        // b changed since it was read: neither is written.
+        let results = write_group(&members("b0"));
+        assert!(results.iter().all(Result::is_err));
+        assert!(format!("{:#}", results[0].as_ref().unwrap_err()).contains("b.go"));
+        assert_eq!(fs::read_to_string(&a).unwrap(), "a1");
+        // b changes after the check, while a is being written: a is put back.
+        let results = write_group_with(&members("b1"), &mut |index| {
+            if index == 1 {
+                fs::write(&b, "someone else's").unwrap();
+            }
+        });
+        assert!(results.iter().all(Result::is_err), "{results:?}");
+        assert_eq!(fs::read_to_string(&a).unwrap(), "a1");
+        assert_eq!(fs::read_to_string(&b).unwrap(), "someone else's");
+        // Both as read: both written.
+        fs::write(&b, "b1").unwrap();
+        let results = write_group(&members("b1"));
+        assert!(results.iter().all(Result::is_ok));
+        assert_eq!(fs::read_to_string(&a).unwrap(), "a2");
+        assert_eq!(fs::read_to_string(&b).unwrap(), "b2");
     }
 }

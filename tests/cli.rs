@@ -51,7 +51,7 @@ fn json_report_has_the_documented_shape() {
     let dir = tree(&[("pkg/a.go", LEAKY)]);
     let output = goleak_fix(dir.path(), &["--check", "--format", "json", "pkg/..."]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["version"], 3);
+    assert_eq!(report["version"], 4);
     let finding = &report["findings"][0];
     assert_eq!(finding["codemod"], "timeout-leak");
     assert_eq!(finding["function"], "fetch");
@@ -741,4 +741,56 @@ fn usage_errors_follow_the_color_flag_too() {
     assert_eq!(status, 2, "{seen}");
     assert!(seen.contains("a similar argument exists"), "{seen}");
     assert!(!seen.contains('\x1b'), "{seen:?}");
+}
+
+/// A consumer in `a.go` abandons the producer declared in `b.go`: the fix edits both.
+const CONSUMER_A: &str = "package pkg\n\nfunc First(words []string) string {\n\tout := make(chan string)\n\tgo produce(words, out)\n\tfor w := range out {\n\t\treturn w\n\t}\n\treturn \"\"\n}\n";
+const PRODUCER_B: &str = "package pkg\n\nfunc produce(words []string, out chan<- string) {\n\tdefer close(out)\n\tfor _, w := range words {\n\t\tout <- w\n\t}\n}\n";
+
+#[test]
+fn a_fix_across_two_files_is_diffed_and_written_whole() {
+    let dir = tree(&[("pkg/a.go", CONSUMER_A), ("pkg/b.go", PRODUCER_B)]);
+    let diff = stdout(&goleak_fix(dir.path(), &["--dry-run", "./..."]));
+    assert!(
+        diff.contains("--- a/pkg/a.go\n") && diff.contains("--- a/pkg/b.go\n"),
+        "{diff}"
+    );
+    let output = goleak_fix(dir.path(), &["./..."]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("fixed pkg/a.go: 1 leak (abandoned-producers)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("fixed pkg/b.go: part of the fix in pkg/a.go"),
+        "{err}"
+    );
+    let b = fs::read_to_string(dir.path().join("pkg/b.go")).unwrap();
+    assert!(b.contains("out chan<- string, done <-chan struct{}"), "{b}");
+}
+
+#[test]
+fn when_one_file_of_a_fix_cannot_be_written_neither_is() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[("pkg/a.go", CONSUMER_A), ("pkg/b.go", PRODUCER_B)]);
+    let b = dir.path().join("pkg/b.go");
+    fs::set_permissions(&b, fs::Permissions::from_mode(0o444)).unwrap();
+    let output = goleak_fix(dir.path(), &["./..."]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("pkg/b.go: it is read-only; not written"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pkg/a.go: not written: the same fix also changes"),
+        "{err}"
+    );
+    assert!(!err.contains("fixed pkg/"), "{err}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("pkg/a.go")).unwrap(),
+        CONSUMER_A
+    );
+    assert_eq!(fs::read_to_string(&b).unwrap(), PRODUCER_B);
 }

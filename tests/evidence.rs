@@ -69,6 +69,17 @@ fn suite_cache() -> PathBuf {
 /// Writes one program (its wait made to write the evidence, and the two helpers) and, under
 /// `checkout` when given, the example as written.
 fn add_program(programs: &mut GoPrograms, checkout: Option<&Path>, key: &str, text: &str) {
+    add_program_with(programs, checkout, key, text, &[]);
+}
+
+/// `add_program` of a multi-file example: `others` (file name, text) beside its `main.go`.
+fn add_program_with(
+    programs: &mut GoPrograms,
+    checkout: Option<&Path>,
+    key: &str,
+    text: &str,
+    others: &[(String, String)],
+) {
     assert_eq!(
         text.matches(WAIT).count(),
         1,
@@ -77,10 +88,16 @@ fn add_program(programs: &mut GoPrograms, checkout: Option<&Path>, key: &str, te
     programs.write(key, "main.go", &text.replace(WAIT, WAIT_AND_WRITE));
     programs.write(key, "settle.go", SETTLE_GO);
     programs.write(key, "evidence.go", EVIDENCE_GO);
+    for (name, other) in others {
+        programs.write(key, name, other);
+    }
     if let Some(checkout) = checkout {
         let dir = checkout.join("examples").join(key);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("main.go"), text).unwrap();
+        for (name, other) in others {
+            std::fs::write(dir.join(name), other).unwrap();
+        }
     }
 }
 
@@ -98,7 +115,13 @@ fn lab() -> &'static Lab {
                     let name = path.file_stem().unwrap().to_string_lossy().into_owned();
                     let key = format!("{id}.{kind}.{name}");
                     let text = std::fs::read_to_string(&path).unwrap();
-                    add_program(&mut programs, Some(&checkout), &key, &text);
+                    add_program_with(
+                        &mut programs,
+                        Some(&checkout),
+                        &key,
+                        &text,
+                        &common::companions(&path),
+                    );
                     examples.push((key, id.to_string(), kind.to_string()));
                 }
             }
@@ -216,6 +239,7 @@ fn checkout_path(key: &str) -> String {
 /// statement calls, not in the function that makes the channel: a profile has no `created by`
 /// frame, so only a dump can tie them to the finding.
 const BLOCKED_IN_A_CALLEE: &[&str] = &[
+    "abandoned-producers.leaking.producer_in_other_file",
     "abandoned-receivers.leaking.counter_send_loop",
     "abandoned-receivers.leaking.method_worker",
     "abandoned-receivers.leaking.seed",

@@ -51,6 +51,10 @@ macro_rules! examples {
 }
 
 examples! {
+    abandoned_producers: "abandoned-producers" {
+        leaking: [cancelled_context, deadline_progress, first_n, producer_in_other_file, range_early_return],
+        clean: [drains_all, sender_selects_ctx],
+    }
     abandoned_receivers: "abandoned-receivers" {
         leaking: [closure_workers, counter_send_loop, method_worker, seed],
         clean: [close_after_loop, defer_close, generator, nested_batches, receive_once],
@@ -72,11 +76,11 @@ examples! {
         clean: [always_received, buffered, sender_selects_ctx],
     }
     premature_return: "premature-return" {
-        leaking: [explicit_zero, multi_name, multiline_type, named_func, result_or_error, seed, send_then_close, var_block, var_decl],
+        leaking: [explicit_zero, multi_name, multiline_type, named_func, result_or_error, seed, send_then_bookkeeping, send_then_close, var_block, var_decl],
         clean: [always_receives, both_branches, buffered, multi_name, send_then_close_range, sender_default, sender_selects_ctx, struct_field, ticker_retry, var_block],
     }
     timeout_leak: "timeout-leak" {
-        leaking: [called_select, ctx_done, declare_then_assign, exclusive_senders, loop_ctx, new_expr, seed, select_default, send_then_close_branches, shadowing_parameter, sibling_blocks, switch_senders, time_after, timer_c],
+        leaking: [called_select, ctx_done, declare_then_assign, exclusive_senders, loop_ctx, new_expr, seed, select_default, send_then_close_branches, send_then_log, shadowing_parameter, sibling_blocks, switch_senders, time_after, timer_c],
         clean: [always_receives, both_branches, buffered, called_receive, declare_then_assign, new_expr, sender_default, sender_selects_ctx, shadowing_parameter, sibling_blocks, struct_field, ticker_retry],
     }
 }
@@ -157,12 +161,21 @@ fn example_path(id: &str, kind: &str, name: &str) -> PathBuf {
 }
 
 /// A leaking example gets exactly its codemod's fix (snapshot), once (idempotent), and Go
-/// shows it leaking before the fix and not after.
+/// shows it leaking before the fix and not after. A multi-file example (see
+/// `common::companions`) is one package: its fix may change the other files too.
 fn leaking_example(id: &str, name: &str) {
     let path = example_path(id, "leaking", name);
     let text = std::fs::read_to_string(&path).unwrap();
     let unsafe_only = expects_unsafe_fix(&text);
-    let outcome = run_on_file(&path, unsafe_only);
+    let file_name = format!("{name}.go");
+    let outcomes = run_on_example(&path, unsafe_only);
+    let main_of = |outcomes: &[(String, Outcome)]| -> usize {
+        outcomes
+            .iter()
+            .position(|(shown, _)| *shown == file_name)
+            .expect("the example's outcome")
+    };
+    let outcome = &outcomes[main_of(&outcomes)].1;
     let label = format!("{id}/{name}");
     assert_eq!(
         outcome.findings.len(),
@@ -180,30 +193,57 @@ fn leaking_example(id: &str, name: &str) {
         .unwrap_or_else(|| panic!("{label}: no fix was applied"));
     if unsafe_only {
         assert!(
-            run_on_file(&path, false).fixed.is_none(),
+            run_on_example(&path, false)
+                .iter()
+                .all(|(_, outcome)| outcome.fixed.is_none()),
             "{label}: marked unsafe-fix but fixed by default"
         );
     }
+    // Every file as fixed (the example's companions too), as one package again.
+    let dir = path.with_extension("");
+    let originals: Vec<(String, String)> = std::iter::once((file_name.clone(), text.clone()))
+        .chain(companions(&path))
+        .collect();
+    let fixed_files: Vec<(PathBuf, String, String)> = originals
+        .iter()
+        .map(|(shown, original)| {
+            let after = outcomes
+                .iter()
+                .find(|(other, _)| other == shown)
+                .and_then(|(_, outcome)| outcome.fixed.clone())
+                .unwrap_or_else(|| original.clone());
+            (dir.join(shown), shown.clone(), after)
+        })
+        .collect();
     // Idempotent: the fixed program has nothing left to fix.
-    let again = run_on_text(name, &fixed, unsafe_only);
-    assert!(
-        again.fixed.is_none(),
-        "{label}: a second run changed the file again"
-    );
-    assert!(
-        again.findings.is_empty(),
-        "{label}: the fixed file still has findings: {:#?}",
-        again.findings
-    );
+    let again = run_on_package(fixed_files.clone(), unsafe_only);
+    for (shown, outcome) in &again {
+        assert!(
+            outcome.fixed.is_none(),
+            "{label}: a second run changed {shown} again"
+        );
+        assert!(
+            outcome.findings.is_empty(),
+            "{label}: the fixed {shown} still has findings: {:#?}",
+            outcome.findings
+        );
+    }
     let finding = &outcome.findings[0];
     let line = text[..finding.range.start].matches('\n').count() + 1;
     let fix = finding.fix.as_ref().expect("a fixed finding has a fix");
+    let mut diffs = unified_diff(format!("{id}/{name}.go"), &text, &fixed);
+    for ((shown, original), (_, _, after)) in originals.iter().zip(&fixed_files).skip(1) {
+        if original != after {
+            diffs.push_str(&unified_diff(
+                format!("{id}/{name}/{shown}"),
+                original,
+                after,
+            ));
+        }
+    }
     let shown = format!(
         "{name}.go:{line}: {id}: {}\nfix ({:?}): {}\n\n{}",
-        finding.message,
-        fix.applicability,
-        fix.description,
-        unified_diff(format!("{id}/{name}.go"), &text, &fixed)
+        finding.message, fix.applicability, fix.description, diffs
     );
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!(format!("{id}__{name}"), shown);
@@ -220,13 +260,17 @@ fn leaking_example(id: &str, name: &str) {
 /// A clean example gets no finding and no change, and Go shows it leaking nothing.
 fn clean_example(id: &str, name: &str) {
     let path = example_path(id, "clean", name);
-    let outcome = run_on_file(&path, true);
-    assert!(
-        outcome.findings.is_empty(),
-        "{id}/clean/{name}: expected no finding, got {:#?}",
-        outcome.findings
-    );
-    assert!(outcome.fixed.is_none());
+    for (shown, outcome) in run_on_example(&path, true) {
+        assert!(
+            outcome.findings.is_empty(),
+            "{id}/clean/{name}: expected no finding in {shown}, got {:#?}",
+            outcome.findings
+        );
+        assert!(
+            outcome.fixed.is_none(),
+            "{id}/clean/{name}: {shown} changed"
+        );
+    }
     let count = goroutines(&program_key(id, "clean", name, Stage::AsWritten));
     assert_eq!(count, 1, "{id}/clean/{name}: goroutines {count}");
 }
@@ -256,18 +300,36 @@ fn programs() -> &'static GoPrograms {
         let mut programs = GoPrograms::open("examples", "module examples\n\ngo 1.26\n");
         let mut count = 0;
         for (id, kind, name) in LISTED {
-            let text = std::fs::read_to_string(example_path(id, kind, name)).unwrap();
-            let mut stages = vec![(Stage::AsWritten, text.clone())];
-            if *kind == "leaking"
-                && let Some(fixed) =
-                    run_on_file(&example_path(id, kind, name), expects_unsafe_fix(&text)).fixed
-            {
-                stages.push((Stage::Fixed, fixed));
+            let path = example_path(id, kind, name);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let file_name = format!("{name}.go");
+            let others = companions(&path);
+            let mut stages = vec![(Stage::AsWritten, text.clone(), others.clone())];
+            if *kind == "leaking" {
+                let outcomes = run_on_example(&path, expects_unsafe_fix(&text));
+                let fixed_of = |shown: &str| {
+                    outcomes
+                        .iter()
+                        .find(|(other, _)| other == shown)
+                        .and_then(|(_, outcome)| outcome.fixed.clone())
+                };
+                if let Some(fixed) = fixed_of(&file_name) {
+                    let fixed_others = others
+                        .iter()
+                        .map(|(shown, original)| {
+                            (shown.clone(), fixed_of(shown).unwrap_or(original.clone()))
+                        })
+                        .collect();
+                    stages.push((Stage::Fixed, fixed, fixed_others));
+                }
             }
-            for (stage, program) in stages {
+            for (stage, program, others) in stages {
                 let key = program_key(id, kind, name, stage);
                 programs.write(&key, "main.go", &settling(&program, id, name));
                 programs.write(&key, "settle.go", SETTLE_GO);
+                for (shown, other) in others {
+                    programs.write(&key, &shown, &other);
+                }
                 count += 1;
             }
         }

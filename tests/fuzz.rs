@@ -412,12 +412,24 @@ fn check_package_inner(texts: Vec<String>, unsafe_fixes: bool) -> Result<(), Tes
                     syntax_error_count(&fixed_tree) <= syntax_error_count(&original_tree),
                     "the fix added a syntax error"
                 );
+                // This file's findings' edits, and those that fixes of other files' findings
+                // (a stop channel passed to a producer declared here) make in it.
                 let edits: Vec<&Edit> = outcome
                     .findings
                     .iter()
                     .filter_map(|finding| finding.fix.as_ref())
                     .filter(|fix| settings.is_applicable(fix))
                     .flat_map(|fix| &fix.edits)
+                    .chain(
+                        outcomes
+                            .iter()
+                            .flat_map(|other| &other.findings)
+                            .filter_map(|finding| finding.fix.as_ref())
+                            .filter(|fix| settings.is_applicable(fix))
+                            .flat_map(|fix| &fix.other_files)
+                            .filter(|other| other.path == outcome.source.display_path)
+                            .flat_map(|other| &other.edits),
+                    )
                     .collect();
                 if let Err(error) = check_only_edits_changed(text, fixed, &edits) {
                     return Err(TestCaseError::fail(format!(
@@ -532,4 +544,301 @@ fn a_declaration_split_after_func_is_a_declaration() {
     let text = "package main\n\nfunc main() {\n\t\"errors\"\n)\n\nfunc\n fastestMirror(mirrors []string) string {\n\tanswers := make(chan string)\n\tfor _, m := range mirrors {\n\t\tgo func() {\n\t\t\tanswers <- m\n\t\t}()\n\t}\n\treturn <-answers\n}\n";
     check_package(vec![text.to_string()], false).unwrap();
     check_package(vec![text.to_string()], true).unwrap();
+}
+
+// The stop-channel rewrite (abandoned-producers) on generated producers: every indentation,
+// line ending, comment, multi-line value, taken name, context and producer shape it handles.
+
+/// One generated abandoned producer, written as gofmt writes it.
+#[derive(Debug, Clone)]
+struct Producer {
+    /// 0: returns inside `range`; 1: takes the first n of an endless stream; 2: a deadline loop.
+    consumer: u8,
+    /// `if` blocks around the send.
+    depth: usize,
+    crlf: bool,
+    comment: bool,
+    multiline: bool,
+    /// `done` (and `done2`) already used: in the function (0), the goroutine (1), or both (2).
+    taken: Option<(u8, usize)>,
+    context: bool,
+    /// 0: a func literal; 1: a named function in the same file; 2: in another file.
+    named: u8,
+    defer_close: bool,
+}
+
+fn producer() -> impl Strategy<Value = Producer> {
+    (
+        (
+            0..3u8,
+            0..4usize,
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        ),
+        (
+            prop::option::of((0..3u8, 1..3usize)),
+            any::<bool>(),
+            0..3u8,
+            any::<bool>(),
+        ),
+    )
+        .prop_map(
+            |(
+                (consumer, depth, crlf, comment, multiline),
+                (taken, context, named, defer_close),
+            )| {
+                Producer {
+                    consumer,
+                    depth,
+                    crlf,
+                    comment,
+                    multiline,
+                    taken,
+                    context,
+                    named,
+                    defer_close,
+                }
+            },
+        )
+}
+
+/// The names `taken` says are used, and where: (in the function, in the goroutine).
+fn taken_names(p: &Producer) -> (Vec<String>, Vec<String>) {
+    let Some((place, count)) = p.taken else {
+        return (Vec::new(), Vec::new());
+    };
+    let names: Vec<String> = (1..=count)
+        .map(|n| {
+            if n == 1 {
+                "done".to_string()
+            } else {
+                format!("done{n}")
+            }
+        })
+        .collect();
+    match place {
+        0 => (names, Vec::new()),
+        1 => (Vec::new(), names),
+        _ => (names.clone(), names),
+    }
+}
+
+/// The producer's body (its statements, one tab deeper than `indent`), the channel named `c`.
+fn producer_body(p: &Producer, indent: &str, goroutine_names: &[String]) -> String {
+    let mut body = String::new();
+    let t = format!("{indent}\t");
+    for name in goroutine_names {
+        body.push_str(&format!("{t}{name} := len(xs)\n{t}_ = {name}\n"));
+    }
+    if p.defer_close {
+        body.push_str(&format!("{t}defer close(c)\n"));
+    }
+    let endless = p.consumer == 1;
+    body.push_str(&if endless {
+        format!("{t}for x := 0; ; x++ {{\n")
+    } else {
+        format!("{t}for _, x := range xs {{\n")
+    });
+    let mut inner = format!("{t}\t");
+    for _ in 0..p.depth {
+        body.push_str(&format!("{inner}if x >= 0 {{\n"));
+        inner.push('\t');
+    }
+    let comment = if p.comment { " // sent" } else { "" };
+    if p.multiline {
+        body.push_str(&format!(
+            "{inner}c <- item{{\n{inner}\tv: x, // the value\n{inner}}}{comment}\n"
+        ));
+    } else {
+        body.push_str(&format!("{inner}c <- item{{v: x}}{comment}\n"));
+    }
+    for level in (0..p.depth).rev() {
+        body.push_str(&format!("{t}\t{}}}\n", "\t".repeat(level)));
+    }
+    body.push_str(&format!("{t}}}\n"));
+    body
+}
+
+/// The package's files (name, text): `p.go`, and `produce.go` for a producer in another file.
+fn producer_program(p: &Producer) -> Vec<(String, String)> {
+    let (function_names, goroutine_names) = taken_names(p);
+    let header = "package p\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\nvar _ = context.Background\nvar _ = time.Second\n\ntype item struct {\n\tv int\n}\n\n";
+    let mut main = header.to_string();
+    main.push_str("func f(xs []int, n int, deadline <-chan time.Time) int {\n");
+    if p.context {
+        main.push_str("\tctx, cancel := context.WithCancel(context.Background())\n\tdefer cancel()\n\t_ = ctx\n");
+    }
+    for name in &function_names {
+        main.push_str(&format!("\t{name} := 1\n\t_ = {name}\n"));
+    }
+    main.push_str(if p.comment {
+        "\tc := make(chan item) // the stream\n"
+    } else {
+        "\tc := make(chan item)\n"
+    });
+    let producer_function = format!(
+        "func produce(xs []int, c chan<- item) {{\n{}}}\n",
+        producer_body(p, "", &goroutine_names)
+    );
+    if p.named == 0 {
+        main.push_str(&format!(
+            "\tgo func() {{\n{}\t}}()\n",
+            producer_body(p, "\t", &goroutine_names)
+        ));
+    } else {
+        main.push_str("\tgo produce(xs, c)\n");
+    }
+    main.push_str(match p.consumer {
+        0 => "\tfor v := range c {\n\t\tif v.v > n {\n\t\t\treturn v.v\n\t\t}\n\t}\n\treturn 0\n",
+        1 => "\ttotal := 0\n\tfor i := 0; i < n; i++ {\n\t\ttotal += (<-c).v\n\t}\n\treturn total\n",
+        _ => "\tfor {\n\t\tselect {\n\t\tcase v, ok := <-c:\n\t\t\tif !ok {\n\t\t\t\treturn 0\n\t\t\t}\n\t\t\t_ = v\n\t\tcase <-deadline:\n\t\t\treturn -1\n\t\t}\n\t}\n",
+    });
+    main.push_str("}\n");
+    let mut files = Vec::new();
+    match p.named {
+        1 => {
+            main.push('\n');
+            main.push_str(&producer_function);
+        }
+        2 => files.push((
+            "produce.go".to_string(),
+            format!("package p\n\n{producer_function}"),
+        )),
+        _ => {}
+    }
+    files.insert(0, ("p.go".to_string(), main));
+    if p.crlf {
+        for (_, text) in &mut files {
+            *text = text.replace('\n', "\r\n");
+        }
+    }
+    files
+}
+
+/// Whether gofmt leaves `text` as it is (line endings aside), when Go is installed; asked of
+/// the first few cases only, to keep the suite cheap.
+fn gofmt_clean(text: &str) -> Option<bool> {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static ASKED: AtomicUsize = AtomicUsize::new(0);
+    if ASKED.fetch_add(1, Ordering::Relaxed) >= 24 {
+        return None;
+    }
+    let mut child = std::process::Command::new("gofmt")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let lf = text.replace("\r\n", "\n");
+    child.stdin.take()?.write_all(lf.as_bytes()).ok()?;
+    let output = child.wait_with_output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| output.stdout == lf.as_bytes())
+}
+
+fn check_stop_channel(p: &Producer) -> Result<(), TestCaseError> {
+    let files = producer_program(p);
+    let settings = all_codemods(false);
+    let sources = files
+        .iter()
+        .map(|(name, text)| SourceFile::new(PathBuf::from(name), name.clone(), text.clone()))
+        .collect();
+    let mut outcomes = process_package(&mut go_parser(), sources, &settings);
+    outcomes.sort_by(|a, b| a.source.display_path.cmp(&b.source.display_path));
+    let main = outcomes
+        .iter()
+        .find(|o| o.source.display_path == "p.go")
+        .expect("p.go");
+    prop_assert_eq!(main.findings.len(), 1, "{:#?}", main.findings);
+    prop_assert_eq!(main.findings[0].codemod, "abandoned-producers");
+    let fix = main.findings[0].fix.as_ref().expect("a fix");
+    prop_assert_eq!(fix.applicability, goleak_fix::edit::Applicability::Safe);
+    let (function_names, goroutine_names) = taken_names(p);
+    let mut parser = go_parser();
+    for outcome in &outcomes {
+        let original = &outcome.source.text;
+        let fixed = outcome
+            .fixed
+            .as_ref()
+            .expect("every file of the producer is changed");
+        let tree = syntax::parse(&mut parser, fixed);
+        prop_assert!(
+            !tree.root_node().has_error(),
+            "an ERROR node in:\n{}",
+            fixed
+        );
+        let edits: Vec<&Edit> = if outcome.source.display_path == "p.go" {
+            fix.edits.iter().collect()
+        } else {
+            fix.other_files.iter().flat_map(|o| &o.edits).collect()
+        };
+        check_only_edits_changed(original, fixed, &edits)?;
+        // Line endings: the file's own, on every line the fix wrote.
+        prop_assert_eq!(
+            fixed.matches("\r\n").count(),
+            if p.crlf {
+                fixed.matches('\n').count()
+            } else {
+                0
+            }
+        );
+        // The new name is none of the names the code uses.
+        for name in function_names.iter().chain(&goroutine_names) {
+            prop_assert!(
+                !fixed.contains(&format!("{name} := make(chan struct{{}})")),
+                "{} reused",
+                name
+            );
+            prop_assert!(
+                !fixed.contains(&format!("case <-{name}:")),
+                "{} reused",
+                name
+            );
+        }
+        if let Some(clean) = gofmt_clean(fixed) {
+            prop_assert!(clean, "gofmt changes the fixed file:\n{}", fixed);
+        }
+    }
+    if p.context && p.named == 0 {
+        let adds_a_channel = fix
+            .edits
+            .iter()
+            .any(|e| e.replacement.contains("make(chan struct"));
+        prop_assert!(!adds_a_channel, "a channel added beside the context");
+        prop_assert!(
+            fix.edits
+                .iter()
+                .any(|e| e.replacement.contains("case <-ctx.Done():"))
+        );
+    }
+    let again: Vec<String> = outcomes
+        .iter()
+        .map(|o| o.fixed.clone().unwrap_or(o.source.text.clone()))
+        .collect();
+    let sources = files
+        .iter()
+        .zip(&again)
+        .map(|((name, _), text)| SourceFile::new(PathBuf::from(name), name.clone(), text.clone()))
+        .collect();
+    for outcome in process_package(&mut go_parser(), sources, &settings) {
+        prop_assert!(
+            outcome.findings.is_empty() && outcome.fixed.is_none(),
+            "{:#?}",
+            outcome.findings
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..config() })]
+
+    #[test]
+    fn the_stop_channel_rewrite_keeps_files_whole_and_formatted(p in producer()) {
+        check_stop_channel(&p)?;
+    }
 }

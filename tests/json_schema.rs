@@ -162,11 +162,24 @@ fn commit_reports_match_the_schema() {
     assert!(document["commit"][0]["sha"].is_string(), "{document:#}");
 }
 
+/// A fix that also edits another file lists it in `other_files`, path and edits.
+#[test]
+fn a_fix_across_files_matches_the_schema() {
+    let consumer = "package pkg\n\nfunc First(words []string) string {\n\tout := make(chan string)\n\tgo produce(words, out)\n\tfor w := range out {\n\t\treturn w\n\t}\n\treturn \"\"\n}\n";
+    let producer = "package pkg\n\nfunc produce(words []string, out chan<- string) {\n\tfor _, w := range words {\n\t\tout <- w\n\t}\n}\n";
+    let dir = tree(&[("a.go", consumer), ("b.go", producer)]);
+    let output = goleak_fix(dir.path(), &["--check", "--format", "json", "."]);
+    let document = assert_valid(&output, "--check with a fix across files");
+    let fix = &document["findings"][0]["fix"];
+    assert_eq!(fix["other_files"][0]["path"], "b.go", "{document:#}");
+    assert!(fix["other_files"][0]["edits"][0]["replacement"].is_string());
+}
+
 #[test]
 fn the_schema_rejects_what_the_contract_does_not_allow() {
     let validator = validator();
     let good = serde_json::json!({
-        "version": 3,
+        "version": 4,
         "findings": [],
         "summary": {"files_scanned": 1, "findings": 0, "fixable": 0, "fixed": 0, "unfixed": 0,
                     "dropped": 0, "suppressed": 0, "not_analysed": 0, "config": null}
@@ -176,7 +189,7 @@ fn the_schema_rejects_what_the_contract_does_not_allow() {
     unknown_field["summary"]["surprise"] = serde_json::json!(1);
     assert!(!validator.is_valid(&unknown_field));
     let mut wrong_version = good.clone();
-    wrong_version["version"] = serde_json::json!(2);
+    wrong_version["version"] = serde_json::json!(3);
     assert!(!validator.is_valid(&wrong_version));
     let finding = |fix: serde_json::Value, outcome: serde_json::Value| {
         let mut document = good.clone();

@@ -50,6 +50,10 @@ fn all_examples() -> Vec<(String, String)> {
                     path.file_name().unwrap().to_string_lossy()
                 );
                 files.push((name, std::fs::read_to_string(&path).unwrap()));
+                // A multi-file example's other files are in the same package, beside it.
+                for (other, text) in common::companions(&path) {
+                    files.push((format!("{id}/{kind}/{other}"), text));
+                }
             }
         }
     }

@@ -137,6 +137,7 @@ fn check_writes_valid_sarif_with_rules_locations_and_fixes() {
             "ncast-leak",
             "future-leak",
             "channel-iteration-misuse",
+            "abandoned-producers",
             "double-send"
         ]
     );
@@ -503,5 +504,44 @@ fn a_finding_the_evidence_confirms_carries_it_as_a_property() {
         plain["runs"][0]["results"][0]["properties"]
             .get("evidence")
             .is_none()
+    );
+}
+
+/// A consumer in `a.go` abandons the producer declared in `b.go`: one fix edits both.
+const CONSUMER: &str = "package pkg\n\nfunc First(words []string) string {\n\tout := make(chan string)\n\tgo produce(words, out)\n\tfor w := range out {\n\t\treturn w\n\t}\n\treturn \"\"\n}\n";
+const PRODUCER: &str = "package pkg\n\nfunc produce(words []string, out chan<- string) {\n\tfor _, w := range words {\n\t\tout <- w\n\t}\n}\n";
+
+#[test]
+fn a_fix_across_files_is_one_sarif_change_per_file_and_no_rdjsonl_suggestion() {
+    let dir = repository(&[("pkg/a.go", CONSUMER), ("pkg/b.go", PRODUCER)]);
+    let document = sarif(&goleak_fix(dir.path(), &["--check", "--format", "sarif"]));
+    assert_valid_sarif(&document);
+    let changes = document["runs"][0]["results"][0]["fixes"][0]["artifactChanges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{document:#}"));
+    let uris: Vec<&str> = changes
+        .iter()
+        .map(|c| c["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(uris, ["pkg/a.go", "pkg/b.go"]);
+    // b.go's parameter goes after `out chan<- string`, before the `)` at line 3, column 47.
+    assert_eq!(
+        changes[1]["replacements"][0]["deletedRegion"],
+        serde_json::json!({"startLine": 3, "startColumn": 47, "endLine": 3, "endColumn": 47})
+    );
+    let output = goleak_fix(dir.path(), &["--check", "--format", "rdjsonl"]);
+    let line: serde_json::Value = serde_json::from_str(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(line["code"]["value"], "abandoned-producers");
+    assert!(
+        line.get("suggestions")
+            .is_none_or(|s| s.as_array().is_some_and(Vec::is_empty)),
+        "{line}"
     );
 }

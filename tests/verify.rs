@@ -893,3 +893,80 @@ fn a_test_that_fails_with_the_fix_drops_it_unless_it_passes_when_run_again() {
     );
     assert!(stdout(&output).contains("+\tc := make(chan string, 1)"));
 }
+
+/// The consumer (`a.go`) and the producer it starts (`b.go`): an abandoned producer whose
+/// stop-channel fix edits both files.
+const CONSUMER: &str = "package pkg\n\nfunc First(words []string) string {\n\tout := make(chan string)\n\tgo produce(words, out)\n\tfor w := range out {\n\t\treturn w\n\t}\n\treturn \"\"\n}\n";
+const PRODUCER: &str = "package pkg\n\nfunc produce(words []string, out chan<- string) {\n\tdefer close(out)\n\tfor _, w := range words {\n\t\tout <- w\n\t}\n}\n";
+
+#[test]
+fn a_fix_across_two_files_is_verified_as_one_and_both_are_written() {
+    require_go();
+    // c.go: the second strategy, a sender that counts after its send.
+    let counting = "package pkg\n\nvar sent int\n\nfunc Lookup(key string, strict bool) int {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- len(key)\n\t\tsent++\n\t}()\n\tif strict {\n\t\treturn 0\n\t}\n\treturn <-c\n}\n";
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("pkg/a.go", CONSUMER),
+        ("pkg/b.go", PRODUCER),
+        ("pkg/c.go", counting),
+    ]);
+    let output = goleak_fix(dir.path(), &["--verify", "./..."]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("verified pkg/a.go: 1 fix(es) (go vet clean)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("verified pkg/b.go: part of another file's fix (go vet clean)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("verified pkg/c.go: 1 fix(es) (go vet clean)"),
+        "{err}"
+    );
+    let c = fs::read_to_string(dir.path().join("pkg/c.go")).unwrap();
+    assert!(
+        c.contains("\t\tcase c <- len(key):\n\t\tcase <-done:\n"),
+        "{c}"
+    );
+    let a = fs::read_to_string(dir.path().join("pkg/a.go")).unwrap();
+    let b = fs::read_to_string(dir.path().join("pkg/b.go")).unwrap();
+    assert!(a.contains("go produce(words, out, done)"), "{a}");
+    assert!(b.contains("case <-done:"), "{b}");
+}
+
+#[test]
+fn when_one_file_of_a_fix_breaks_the_package_neither_is_written() {
+    require_go();
+    let dir = tree(&[
+        ("go.mod", GO_MOD),
+        ("pkg/a.go", CONSUMER),
+        ("pkg/b.go", PRODUCER),
+    ]);
+    let go = go_breaking_fixes_of(r"b\.go");
+    let output = goleak_fix_with(
+        dir.path(),
+        &["--verify", "./..."],
+        &[("PATH", &path_with(go.path()))],
+    );
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    // a.go's fix is checked with b.go's half of it, so it fails with b.go's error.
+    assert!(err.contains("dropped pkg/b.go: go vet: pkg/b.go:"), "{err}");
+    assert!(err.contains("dropped pkg/a.go: go vet: pkg/b.go:"), "{err}");
+    assert!(!err.contains("fixed pkg/"), "{err}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("pkg/a.go")).unwrap(),
+        CONSUMER
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("pkg/b.go")).unwrap(),
+        PRODUCER
+    );
+    assert!(
+        stdout(&output).contains("pkg/a.go:4:9: abandoned-producers: "),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -145,17 +145,20 @@ func run(pass *analysis.Pass, options Options) (any, error) {
 		return nil, fmt.Errorf("goleak-fix on package %s: %w", packagePath(pass), err)
 	}
 	diagnostics := make([]analysis.Diagnostic, 0, len(findings.Findings))
-	for _, found := range findings.Findings {
-		path := found.Path
+	lookup := func(path string) (*packageFile, bool) {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(copies, path)
 		}
 		file, ok := byCopy[filepath.Clean(path)]
+		return file, ok
+	}
+	for _, found := range findings.Findings {
+		file, ok := lookup(found.Path)
 		if !ok {
 			return nil, fmt.Errorf("goleak-fix reported a finding in %s, which is not a file of package %s",
 				forTerminal(found.Path), packagePath(pass))
 		}
-		diagnostic, err := toDiagnostic(found, file, options.UnsafeFixes)
+		diagnostic, err := toDiagnostic(found, file, lookup, options.UnsafeFixes)
 		if err != nil {
 			return nil, fmt.Errorf("goleak-fix on %s: %w", forTerminal(file.name), err)
 		}

@@ -34,6 +34,19 @@ func TestEachCodemodIsReportedAndFixed(t *testing.T) {
 		"abandonedreceivers", "prematurereturn", "ncastleak", "channeliteration", "timeoutleak", "futureleak")
 }
 
+// abandoned-producers' fix for a producer declared in another file edits both files: the
+// finding is reported without a SuggestedFix, since drivers apply one only in its own file
+// (golangci-lint's --fix) and half of the fix would not build.
+func TestAFixAcrossFilesIsNotOffered(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), goleakfix.Analyzer, "abandonedproducers")
+	if len(results) != 1 || results[0].Err != nil || len(results[0].Diagnostics) != 1 {
+		t.Fatalf("want one package with one diagnostic, got %d packages", len(results))
+	}
+	if fixes := results[0].Diagnostics[0].SuggestedFixes; len(fixes) != 0 {
+		t.Errorf("a fix across files offered: %q", fixes[0].Message)
+	}
+}
+
 // A clean example of each codemod, a suppressed leak, and a package whose leaking file is left
 // out by a build constraint: no diagnostic, and no error. The last would be an error ("not a
 // file of package") if goleak-fix read the directory instead of the package's files.

@@ -17,7 +17,10 @@ var codemodID = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 // finding's line and column (1-based, columns in bytes) and its fix's edits from their byte
 // offsets, all checked against the file's text and mapped through the driver's token.File.
 // Unsafe fixes are offered only with unsafeFixes.
-func toDiagnostic(found finding, file *packageFile, unsafeFixes bool) (analysis.Diagnostic, error) {
+//
+// A fix that also edits other files of the package (`other_files`, found through other) is
+// checked and not offered (see below).
+func toDiagnostic(found finding, file *packageFile, other func(path string) (*packageFile, bool), unsafeFixes bool) (analysis.Diagnostic, error) {
 	if len(found.Codemod) > 64 || !codemodID.MatchString(found.Codemod) {
 		return analysis.Diagnostic{}, fmt.Errorf("a finding whose codemod %q is not a codemod ID", forTerminal(found.Codemod))
 	}
@@ -53,6 +56,22 @@ func toDiagnostic(found finding, file *packageFile, unsafeFixes bool) (analysis.
 	edits, err := textEdits(found.Fix.Edits, file)
 	if err != nil {
 		return analysis.Diagnostic{}, fmt.Errorf("%s finding at %d:%d: %w", found.Codemod, found.Line, found.Column, err)
+	}
+	// A fix that also edits other files of the package is checked, but not offered: drivers
+	// apply a SuggestedFix's edits only in the diagnostic's file (golangci-lint's --fix does),
+	// and half of such a fix does not build. goleak-fix applies it whole.
+	for _, elsewhere := range found.Fix.OtherFiles {
+		otherFile, ok := other(elsewhere.Path)
+		if !ok || otherFile == file {
+			return analysis.Diagnostic{}, fmt.Errorf("%s finding at %d:%d: a fix that also edits %s, which is not another file of the package",
+				found.Codemod, found.Line, found.Column, forTerminal(elsewhere.Path))
+		}
+		if _, err := textEdits(elsewhere.Edits, otherFile); err != nil {
+			return analysis.Diagnostic{}, fmt.Errorf("%s finding at %d:%d, in %s: %w", found.Codemod, found.Line, found.Column, forTerminal(otherFile.name), err)
+		}
+	}
+	if len(found.Fix.OtherFiles) > 0 {
+		return diagnostic, nil
 	}
 	message := forTerminal(found.Fix.Description)
 	if found.Fix.Applicability == "unsafe" {

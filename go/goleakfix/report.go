@@ -6,7 +6,7 @@ import (
 )
 
 // The part of goleak-fix's JSON report (`--format json`, docs/report.schema.json) that the
-// analyzer reads. Keys it does not know are ignored: version 3 may gain keys, never lose or
+// analyzer reads. Keys it does not know are ignored: version 4 may gain keys, never lose or
 // change one.
 type report struct {
 	Version  int       `json:"version"`
@@ -25,9 +25,17 @@ type finding struct {
 }
 
 type fix struct {
-	Applicability string `json:"applicability"`
-	Description   string `json:"description"`
-	Edits         []edit `json:"edits"`
+	Applicability string      `json:"applicability"`
+	Description   string      `json:"description"`
+	Edits         []edit      `json:"edits"`
+	OtherFiles    []fileEdits `json:"other_files"`
+}
+
+// fileEdits are a fix's edits in another file of the package than the finding's (version 4):
+// the fix is whole only with them.
+type fileEdits struct {
+	Path  string `json:"path"`
+	Edits []edit `json:"edits"`
 }
 
 // edit replaces the bytes [Start, End) of the file as goleak-fix read it.
@@ -41,10 +49,11 @@ type edit struct {
 // edits (the keys above) mean what they meant in version 1. Version 2 added the evidence keys
 // (docs/CONTRACT.md), which the analyzer does not read; version 3 listed every finding with its
 // outcome and function and made `commit` a list, and with `--check` (all the analyzer runs)
-// lists the same findings as before.
+// lists the same findings as before; version 4 added a fix's edits in other files of the
+// package (`other_files`): the analyzer reports such a finding without a SuggestedFix.
 const (
 	minReportVersion = 1
-	maxReportVersion = 3
+	maxReportVersion = 4
 )
 
 func parseReport(stdout []byte) (*report, error) {

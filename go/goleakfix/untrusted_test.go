@@ -140,7 +140,9 @@ func TestMalformedReportsAreErrors(t *testing.T) {
 		{"a line past the end", strings.Replace(finding(`"a.go"`, `"m"`, "null"), `"line": 4`, `"line": 99`, 1), "line 99 is not in the file"},
 		{"a column past the line", strings.Replace(finding(`"a.go"`, `"m"`, "null"), `"column": 2`, `"column": 80`, 1), "column 80 is not in line 4"},
 		{"a codemod that is no ID", strings.Replace(finding(`"a.go"`, `"m"`, "null"), "premature-return", `x\u001b[31m`, 1), `codemod "x\\u{1b}[31m" is not a codemod ID`},
-		{"a later version", `{"version": 4, "findings": []}`, "a version 4 JSON report"},
+		{"a later version", `{"version": 5, "findings": []}`, "a version 5 JSON report"},
+		{"a fix that also edits a file outside the package", finding(`"a.go"`, `"m"`, `{"applicability": "safe", "description": "d", "edits": [{"start": 45, "end": 45, "replacement": ", 1"}], "other_files": [{"path": "../b.go", "edits": [{"start": 0, "end": 0, "replacement": "x"}]}]}`), "which is not another file of the package"},
+		{"a fix whose other file is its own", finding(`"a.go"`, `"m"`, `{"applicability": "safe", "description": "d", "edits": [{"start": 45, "end": 45, "replacement": ", 1"}], "other_files": [{"path": "a.go", "edits": [{"start": 0, "end": 0, "replacement": "x"}]}]}`), "which is not another file of the package"},
 		{"no version", `{"findings": []}`, "a version 0 JSON report"},
 		{"not JSON", "fixed a.go\n", "printed no JSON report"},
 	} {

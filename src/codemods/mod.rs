@@ -4,6 +4,7 @@
 //! never parses: the engine hands it everything. A finding is reported even when its fix
 //! cannot be built (ruff's "a fix that cannot be built drops the fix, never the finding").
 
+mod abandoned_producers;
 mod abandoned_receivers;
 mod channel_iteration_misuse;
 mod double_send;
@@ -11,7 +12,9 @@ mod future_leak;
 mod ncast_leak;
 mod one_shot;
 mod premature_return;
+mod stop_channel;
 mod timeout_leak;
+mod work_after_send;
 
 use crate::edit::Fix;
 use crate::facts::FunctionFacts;
@@ -78,6 +81,7 @@ pub static REGISTRY: &[&dyn Codemod] = &[
     &ncast_leak::NcastLeak,
     &future_leak::FutureLeak,
     &channel_iteration_misuse::ChannelIterationMisuse,
+    &abandoned_producers::AbandonedProducers,
     &double_send::DoubleSend,
 ];
 

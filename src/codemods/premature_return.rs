@@ -6,6 +6,7 @@
 //! and words the finding.
 
 use super::one_shot::{Leak, ParentWait, check_single_sender};
+use super::work_after_send::check_work_after_send;
 use super::{Codemod, CodemodContext, Finding};
 
 pub struct PrematureReturn;
@@ -50,6 +51,16 @@ impl Codemod for PrematureReturn {
                 ),
             })
         });
+        check_work_after_send(context, self.id(), findings, |wait| match wait {
+            ParentWait::CanLeave { exit: Some(exit) } => Some(format!(
+                "the function can return at line {} before receiving",
+                context.line_of(exit.start_byte())
+            )),
+            ParentWait::CanLeave { exit: None } => {
+                Some("the function does not receive from it on every path".to_string())
+            }
+            _ => None,
+        });
     }
 }
 
@@ -75,18 +86,39 @@ mod tests {
     }
 
     #[test]
-    fn work_between_the_send_and_the_close_is_not_a_tail() {
-        // A buffer would let `work` run after the function gave up, where before it never ran.
-        assert_silent(
+    fn work_between_the_send_and_the_close_gets_the_stop_channel_not_a_buffer() {
+        // A buffer would let `work` run after the function gave up, where before it never ran;
+        // the stop channel makes the sender return exactly where it would block forever.
+        assert_fix(
             "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tc <- nil\n\t\twork()\n\t\tclose(c)\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+            "func f(early bool) error {\n\tc := make(chan error)\n\tdone := make(chan struct{})\n\tdefer close(done)\n\tgo func() {\n\t\tselect {\n\t\tcase c <- nil:\n\t\tcase <-done:\n\t\t\treturn\n\t\t}\n\t\twork()\n\t\tclose(c)\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
+        let found = findings(
+            "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tc <- nil\n\t\twork()\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("and then does more work, but the function can return at line 20"),
+            "{}",
+            found[0].message
         );
     }
 
     #[test]
     fn only_a_close_of_the_sent_channel_may_follow_the_send() {
-        // A close of another channel after the send is work the buffer would let run early.
-        assert_silent(
+        // A close of another channel after the send is work the buffer would let run early:
+        // the stop channel instead, with its message.
+        let found = findings(
             "func f(early bool) error {\n\tc := make(chan error)\n\td := make(chan error, 1)\n\tgo func() {\n\t\tc <- nil\n\t\tclose(d)\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\t<-d\n\treturn <-c\n}\n",
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let fix = found[0].fix.as_ref().expect("a fix");
+        assert!(
+            fix.description
+                .contains("a select that returns once `done` is closed"),
+            "{}",
+            fix.description
         );
         // In a branch, a block's own `c` is another channel; the close after the `if` is ours.
         assert_finding(
@@ -165,10 +197,16 @@ mod tests {
     }
 
     #[test]
-    fn silent_when_the_sender_does_more_after_sending() {
-        // With a buffer, `done = true` would no longer wait for the receive.
-        assert_silent(
+    fn a_sender_that_does_more_after_sending_gets_a_safe_stop_channel() {
+        // With a buffer, `*done = true` would no longer wait for the receive.
+        assert_finding(
             "func f(early bool, done *bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tc <- nil\n\t\t*done = true\n\t}()\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
+            "premature-return",
+            Some(Applicability::Safe),
+        );
+        // The function always receives: nothing to say.
+        assert_silent(
+            "func f(done *bool) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tc <- nil\n\t\t*done = true\n\t}()\n\treturn <-c\n}\n",
         );
     }
 

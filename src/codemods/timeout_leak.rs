@@ -6,6 +6,7 @@
 //! give up, and words the finding.
 
 use super::one_shot::{Leak, ParentWait, check_single_sender};
+use super::work_after_send::check_work_after_send;
 use super::{Codemod, CodemodContext, Finding};
 
 pub struct TimeoutLeak;
@@ -64,6 +65,13 @@ impl Codemod for TimeoutLeak {
                     sender.sends_per_call
                 ),
             })
+        });
+        check_work_after_send(context, self.id(), findings, |wait| match wait {
+            ParentWait::Select(case) if case.callee.is_none() => Some(format!(
+                "the select at line {} can take another case and move on",
+                context.line_of(case.select.start_byte())
+            )),
+            _ => None,
         });
     }
 }

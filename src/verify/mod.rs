@@ -133,6 +133,10 @@ impl Verdict {
     /// The line without its first word, the status.
     pub fn detail(&self, path: &str) -> String {
         match self.status {
+            // A file only another file's fix changes (its other half) has no fix of its own.
+            Status::Verified if self.fixes == 0 => {
+                format!("{path}: part of another file's fix ({})", self.reason)
+            }
             Status::Verified => format!("{path}: {} fix(es) ({})", self.fixes, self.reason),
             _ => format!("{path}: {}", self.reason),
         }
@@ -222,10 +226,20 @@ pub fn verify(
         .map(|(n, (directory, files))| PackageJob {
             directory,
             files: files
-                .into_iter()
-                .map(|index| {
+                .iter()
+                .map(|&index| {
                     let outcome = &outcomes[index];
+                    let linked = outcome
+                        .linked
+                        .iter()
+                        .filter_map(|path| {
+                            files
+                                .iter()
+                                .position(|&other| outcomes[other].source.path == *path)
+                        })
+                        .collect();
                     FileJob {
+                        linked,
                         index,
                         name: outcome
                             .source
@@ -271,13 +285,40 @@ pub fn verify(
         .collect();
     drop(jobs);
     let mut verdicts = Verdicts::new();
+    let mut dropped: Vec<PathBuf> = Vec::new();
     for (index, verdict) in results {
         let outcome = &mut outcomes[index];
         if verdict.status == Status::Dropped {
             outcome.fixed = None;
             outcome.applied.clear();
+            dropped.push(outcome.source.path.clone());
         }
         verdicts.insert(outcome.source.display_path.clone(), verdict);
+    }
+    // A file whose fix also changed a dropped file is dropped with it: half a fix is none.
+    for outcome in outcomes.iter_mut() {
+        let Some(partner) = outcome.linked.iter().find(|path| dropped.contains(path)) else {
+            continue;
+        };
+        if outcome.fixed.take().is_none() {
+            continue;
+        }
+        outcome.applied.clear();
+        let reason = format!(
+            "dropped with {}, which the same fix changes",
+            crate::walk::display_path(partner)
+        );
+        let fixes = verdicts
+            .get(&outcome.source.display_path)
+            .map_or(0, |verdict| verdict.fixes);
+        verdicts.insert(
+            outcome.source.display_path.clone(),
+            Verdict {
+                status: Status::Dropped,
+                reason,
+                fixes,
+            },
+        );
     }
     Ok(verdicts)
 }

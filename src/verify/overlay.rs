@@ -38,7 +38,13 @@ impl PackageJob<'_> {
     ) -> std::io::Result<PathBuf> {
         let mut replace: BTreeMap<String, String> = BTreeMap::new();
         for i in 0..self.files.len() {
-            let copy = if with.contains(&i) {
+            // A file goes with the files its fix also changes: half a fix does not build.
+            let fixed = with.contains(&i)
+                || self.files[i]
+                    .linked
+                    .iter()
+                    .any(|partner| with.contains(partner));
+            let copy = if fixed && self.files[i].fixed.is_some() {
                 self.fixed_copy(i)
             } else {
                 self.original_copy(i)

@@ -29,6 +29,9 @@ pub(super) struct FileJob<'a> {
     pub(super) display: &'a str,
     pub(super) original: &'a str,
     pub(super) fixed: Option<&'a str>,
+    /// The other files of the job (indices into its `files`) that the same fix changes: they
+    /// are always checked together with this one.
+    pub(super) linked: Vec<usize>,
 }
 
 /// Where the package is: its directory and its module, symbolic links resolved (Go matches

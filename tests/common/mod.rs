@@ -100,6 +100,69 @@ pub fn run_on_file(path: &Path, unsafe_fixes: bool) -> Outcome {
     )
 }
 
+/// The other files of the multi-file example at `path` (`dir/name.go`): the `.go` files of
+/// `dir/name/`, as (file name, text), sorted by name; none for a one-file example. They are
+/// part of the same `package main` (a producer function declared in another file).
+pub fn companions(path: &Path) -> Vec<(String, String)> {
+    let dir = path.with_extension("");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, String)> = entries
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|file| file.extension().is_some_and(|e| e == "go"))
+        .map(|file| {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+            (name, text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every codemod over the example at `path` and its companions as one package: per file
+/// (the example first, then its companions), its name and outcome.
+pub fn run_on_example(path: &Path, unsafe_fixes: bool) -> Vec<(String, Outcome)> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let dir = path.with_extension("");
+    let files: Vec<(PathBuf, String, String)> = std::iter::once((path.to_path_buf(), name, text))
+        .chain(
+            companions(path)
+                .into_iter()
+                .map(|(name, text)| (dir.join(&name), name, text)),
+        )
+        .collect();
+    run_on_package(files, unsafe_fixes)
+}
+
+/// Every codemod over `files` (path, name, text) as one package, outcomes in their order.
+pub fn run_on_package(
+    files: Vec<(PathBuf, String, String)>,
+    unsafe_fixes: bool,
+) -> Vec<(String, Outcome)> {
+    let settings = Settings::new(REGISTRY.to_vec(), unsafe_fixes);
+    let sources = files
+        .into_iter()
+        .map(|(path, name, text)| SourceFile::new(path, name, text))
+        .collect();
+    process_package(&mut go_parser(), sources, &settings)
+        .into_iter()
+        .map(|outcome| {
+            (
+                outcome.source.display_path.clone(),
+                Outcome {
+                    findings: outcome.findings,
+                    fixed: outcome.fixed,
+                },
+            )
+        })
+        .collect()
+}
+
 /// An example whose only fix is unsafe says so in a `// goleak-fix-test: unsafe-fix` comment.
 pub fn expects_unsafe_fix(text: &str) -> bool {
     text.contains("// goleak-fix-test: unsafe-fix")

@@ -5,6 +5,7 @@ package testkit
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,7 +55,9 @@ func GoleakFix(t testing.TB) string {
 }
 
 // ExamplesModule is a module with each example codemods/<id>/examples/<kind>/<name>.go as
-// the package <kind>/<id>/<name> (they are all package main), in a git repository of its own:
+// the package <kind>/<id>/<name> (they are all package main), with the other files of a
+// multi-file example (the .go files of codemods/<id>/examples/<kind>/<name>/) beside it, in a
+// git repository of its own:
 // goleak-fix looks for the go.mod above a package only inside a repository, and the module's
 // Go version decides some fixes. It is Go 1.26, for the examples that use its syntax
 // (codemods/go.mod says less: it is read by goleak-fix only, never built).
@@ -76,6 +79,17 @@ func ExamplesModule(t testing.TB) string {
 				}
 				name := strings.TrimSuffix(filepath.Base(example), ".go")
 				Write(t, filepath.Join(module, kind, codemod, name, "main.go"), string(content))
+				others, err := filepath.Glob(filepath.Join(strings.TrimSuffix(example, ".go"), "*.go"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, other := range others {
+					text, err := os.ReadFile(other)
+					if err != nil {
+						t.Fatal(err)
+					}
+					Write(t, filepath.Join(module, kind, codemod, name, filepath.Base(other)), string(text))
+				}
 			}
 		}
 	}
@@ -109,11 +123,44 @@ func Check(t testing.TB, binary, dir string) []string {
 	return Lines(Run(t, dir, nil, -1, binary, "--check", "--no-config", "--quiet", "./..."))
 }
 
-// FixedByCLI is a copy of dir with goleak-fix's safe fixes applied by goleak-fix itself.
+// FixedByCLI is a copy of dir with goleak-fix's safe fixes applied by goleak-fix itself, but
+// for the fixes that also edit other files of their package: the analyzer does not offer
+// those to a driver (a driver would apply only the diagnostic's file), so their files are
+// left as they were.
 func FixedByCLI(t testing.TB, binary, dir string) string {
 	t.Helper()
 	fixed := CopyDir(t, dir)
 	Run(t, fixed, nil, -1, binary, "--no-config", "--quiet", "./...")
+	report := Run(t, dir, nil, -1, binary, "--check", "--no-config", "--quiet", "--format=json", "./...")
+	var parsed struct {
+		Findings []struct {
+			Path string `json:"path"`
+			Fix  *struct {
+				OtherFiles []struct {
+					Path string `json:"path"`
+				} `json:"other_files"`
+			} `json:"fix"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(report), &parsed); err != nil {
+		t.Fatalf("goleak-fix --format=json: %v", err)
+	}
+	for _, found := range parsed.Findings {
+		if found.Fix == nil || len(found.Fix.OtherFiles) == 0 {
+			continue
+		}
+		paths := []string{found.Path}
+		for _, other := range found.Fix.OtherFiles {
+			paths = append(paths, other.Path)
+		}
+		for _, path := range paths {
+			original, err := os.ReadFile(filepath.Join(dir, path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			Write(t, filepath.Join(fixed, path), string(original))
+		}
+	}
 	return fixed
 }
 
