@@ -453,6 +453,23 @@ mod tests {
     }
 
     #[test]
+    fn a_producer_that_also_waits_on_another_channel_gets_no_fix() {
+        // A handshake: the stop channel would free the send, and the goroutine would then
+        // block for ever on `<-ack` (or in a select with no way out) instead: reported, with
+        // no fix (telegraf's nsq_consumer_test.go:150 has this). (A producer that also sends
+        // on another channel is not judged at all: see `silent_when_...`.)
+        for wait in ["<-ack", "select {\n\t\t\tcase <-ack:\n\t\t\t}"] {
+            let text = format!(
+                "func f(xs []int, ack chan struct{{}}) int {{\n\tc := make(chan int)\n\tgo func() {{\n\t\tfor _, x := range xs {{\n\t\t\tc <- x\n\t\t\t{wait}\n\t\t}}\n\t}}()\n\tfor v := range c {{\n\t\tif v > 2 {{\n\t\t\treturn v\n\t\t}}\n\t\tack <- struct{{}}{{}}\n\t}}\n\treturn 0\n}}\n"
+            );
+            assert_finding(&text, "abandoned-producers", None);
+        }
+        // A select that can give up is no wait, nor is a receive in its case.
+        let text = "func f(xs []int, ack chan struct{}) int {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor _, x := range xs {\n\t\t\tc <- x\n\t\t\tselect {\n\t\t\tcase <-ack:\n\t\t\tdefault:\n\t\t\t}\n\t\t}\n\t}()\n\tfor v := range c {\n\t\tif v > 2 {\n\t\t\treturn v\n\t\t}\n\t}\n\treturn 0\n}\n";
+        assert_finding(text, "abandoned-producers", Some(Applicability::Safe));
+    }
+
+    #[test]
     fn a_release_after_the_send_that_giving_up_would_skip_is_unsafe() {
         assert_finding(
             "func f(xs []int, mu *sync.Mutex) int {\n\tc := make(chan int)\n\tgo func() {\n\t\tmu.Lock()\n\t\tfor _, x := range xs {\n\t\t\tc <- x\n\t\t}\n\t\tmu.Unlock()\n\t}()\n\tfor v := range c {\n\t\treturn v\n\t}\n\treturn 0\n}\n",

@@ -154,6 +154,11 @@ pub fn stop_channel_fix(
         let send_source = context.package.source(send.file);
         edits.push((send.file, select_on_stop(send_source, statement, &signal)?));
     }
+    if let Some(line) = other_channel_wait(body, sends) {
+        return Err(format!(
+            "the goroutine also waits on a channel at line {line}, where it can block for ever too; the stop channel would free only its sends"
+        ));
+    }
     let caveat = deferred_work(body, body_source, channel, goroutine)
         .or_else(|| release_skipped(body, body_source, sends));
     Ok(StopChannelFix {
@@ -539,6 +544,44 @@ fn release_skipped(body: Node, source: &str, sends: &[&ChannelUse]) -> Option<St
     releases.first().map(|_| {
         "the goroutine releases a lock or a WaitGroup after the send, which it skips when it gives up (make that release a `defer` first)".to_string()
     })
+}
+
+/// The line of a channel operation of the goroutine, other than the rewritten `sends`, that
+/// can block: a receive, another send, or a `select` without `default` (which does not give up
+/// on the new signal). After the fix the goroutine would still block there for ever once the
+/// function is gone (a handshake `c <- v; <-ack`): a fix that does not free the goroutine is
+/// not offered; the finding stays, without one.
+fn other_channel_wait(body: Node, sends: &[&ChannelUse]) -> Option<usize> {
+    let rewritten = |node: Node| {
+        sends.iter().any(|send| {
+            matches!(send.kind, UseKind::Send { statement, .. } if statement.id() == node.id())
+        })
+    };
+    let in_select = |node: Node| {
+        node.parent()
+            .is_some_and(|p| matches!(kind_of(p), "communication_case" | "receive_statement"))
+    };
+    let waits = syntax::descendants_outside_closures(body, &mut |n| match kind_of(n) {
+        "send_statement" => !rewritten(n) && !in_select(n),
+        "unary_expression" => {
+            n.child(0).is_some_and(|op| kind_of(op) == "<-") && !within_select_case(n, body)
+        }
+        "select_statement" => {
+            let mut cursor = n.walk();
+            !n.named_children(&mut cursor)
+                .any(|case| kind_of(&case) == "default_case")
+        }
+        _ => false,
+    });
+    waits.iter().map(|n| n.start_position().row + 1).min()
+}
+
+/// Whether `node` is (in) the communication of a `select` case: it is waited on by the
+/// `select`, which `other_channel_wait` judges as a whole.
+fn within_select_case(node: Node, body: Node) -> bool {
+    syntax::ancestors_until(node, body)
+        .take_while(|a| !matches!(kind_of(*a), "block" | "statement_list"))
+        .any(|a| kind_of(a) == "communication_case")
 }
 
 #[cfg(test)]
