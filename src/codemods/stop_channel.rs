@@ -569,7 +569,7 @@ fn other_channel_wait(body: Node, sends: &[&ChannelUse]) -> Option<usize> {
         "select_statement" => {
             let mut cursor = n.walk();
             !n.named_children(&mut cursor)
-                .any(|case| kind_of(&case) == "default_case")
+                .any(|case| kind_of(case) == "default_case")
         }
         _ => false,
     });
