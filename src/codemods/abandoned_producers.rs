@@ -453,6 +453,51 @@ mod tests {
     }
 
     #[test]
+    fn a_channel_the_function_closes_when_it_returns_is_used_instead_of_a_new_one() {
+        // `quit` is closed by a `defer` registered before `c` is made, and by nothing else:
+        // closed exactly when the function returns, like the `done` the fix would add.
+        let before = |quit_uses: &str| {
+            format!(
+                "func f(xs []int) int {{\n\tquit := make(chan struct{{}})\n\tdefer close(quit)\n{quit_uses}\tc := make(chan int)\n\tgo func() {{\n\t\tfor _, x := range xs {{\n\t\t\tc <- x\n\t\t}}\n\t\tclose(c)\n\t}}()\n\tfor v := range c {{\n\t\tif v > 2 {{\n\t\t\treturn v\n\t\t}}\n\t}}\n\treturn 0\n}}\n"
+            )
+        };
+        assert_fix(
+            &before(""),
+            "func f(xs []int) int {\n\tquit := make(chan struct{})\n\tdefer close(quit)\n\tc := make(chan int)\n\tgo func() {\n\t\tfor _, x := range xs {\n\t\t\tselect {\n\t\t\tcase c <- x:\n\t\t\tcase <-quit:\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t\tclose(c)\n\t}()\n\tfor v := range c {\n\t\tif v > 2 {\n\t\t\treturn v\n\t\t}\n\t}\n\treturn 0\n}\n",
+        );
+        // A send on `quit`, or another close, could end the wait before the function
+        // returns; passed on, it could be closed anywhere: a new `done` instead.
+        for quit_uses in [
+            "\tgo func() { quit <- struct{}{} }()\n",
+            "\tgo stop(quit)\n",
+        ] {
+            let found = findings(&before(quit_uses));
+            let fix = found
+                .iter()
+                .find(|f| f.codemod == "abandoned-producers")
+                .and_then(|f| f.fix.as_ref())
+                .expect("a fix");
+            assert!(
+                fix.edits[0]
+                    .replacement
+                    .contains("done := make(chan struct{})"),
+                "{quit_uses}: {fix:?}"
+            );
+        }
+        // A `defer close` registered after the channel is made can be skipped by an earlier
+        // return: a new `done` too.
+        let late = "func f(xs []int) int {\n\tquit := make(chan struct{})\n\tc := make(chan int)\n\tdefer close(quit)\n\tgo func() {\n\t\tfor _, x := range xs {\n\t\t\tc <- x\n\t\t}\n\t\tclose(c)\n\t}()\n\tfor v := range c {\n\t\tif v > 2 {\n\t\t\treturn v\n\t\t}\n\t}\n\treturn 0\n}\n";
+        let found = findings(late);
+        let fix = found[0].fix.as_ref().expect("a fix");
+        assert!(
+            fix.edits[0]
+                .replacement
+                .contains("done := make(chan struct{})"),
+            "{fix:?}"
+        );
+    }
+
+    #[test]
     fn a_producer_that_also_waits_on_another_channel_gets_no_fix() {
         // A handshake: the stop channel would free the send, and the goroutine would then
         // block for ever on `<-ack` (or in a select with no way out) instead: reported, with

@@ -29,7 +29,7 @@
 
 use super::CodemodContext;
 use crate::edit::{Applicability, Edit, Fix};
-use crate::facts::{Channel, ChannelUse, Goroutine, GoroutineKind, UseKind};
+use crate::facts::{Channel, ChannelUse, Context, Goroutine, GoroutineKind, UseKind};
 use crate::package::FileId;
 use crate::source::{end_of_line_after, indentation_at};
 use crate::syntax::{self, call_arguments, callee_name, kind_of, text};
@@ -122,13 +122,17 @@ pub fn stop_channel_fix(
     if syntax::ancestors_until(channel.scope, facts.body).any(syntax::is_loop) {
         return Err("the channel is made in a loop".into());
     }
-    let context_signal = match goroutine.kind {
-        GoroutineKind::Closure => cancelled_context(context, channel, sends),
+    // What the function already has that ends exactly when it returns, which a closure can
+    // wait on: a context whose cancel it defers, or a channel it closes with a `defer`.
+    let existing_signal = match goroutine.kind {
+        GoroutineKind::Closure => cancelled_context(context, channel, sends)
+            .map(|ctx| format!("{ctx}.Done()"))
+            .or_else(|| closed_at_return(context, channel, sends)),
         _ => None,
     };
     let mut edits: Vec<(FileId, Edit)> = Vec::new();
-    let signal = match context_signal {
-        Some(ctx) => format!("{ctx}.Done()"),
+    let signal = match existing_signal {
+        Some(signal) => signal,
         None => {
             let others: &[(Node, &str)] = match goroutine.kind {
                 GoroutineKind::Call => &[(function, body_source)],
@@ -522,6 +526,57 @@ fn deferred_work(
         }
     }
     None
+}
+
+/// A channel of the function that is closed exactly when it returns, which the sends can give
+/// up on instead of a new `done`: made before `channel` (not in a loop), closed by a
+/// `defer close(x)` that is registered before `channel` is made (a statement of a block
+/// around its declaration, before it, so on every path that reaches the sends), closed
+/// nowhere else, never sent on, reassigned, passed on or returned (so nothing can make a
+/// receive from it succeed earlier), and named by the same variable at every send.
+fn closed_at_return(
+    context: &CodemodContext,
+    channel: &Channel,
+    sends: &[&ChannelUse],
+) -> Option<String> {
+    let facts = context.facts;
+    let enclosing: Vec<Node> = std::iter::once(channel.declaration)
+        .chain(syntax::ancestors_until(channel.declaration, facts.body))
+        .collect();
+    let registered_before = |statement: Node| {
+        enclosing.windows(2).any(|window| {
+            let (inner, list) = (window[0], window[1]);
+            kind_of(list) == "statement_list"
+                && statement.parent().is_some_and(|p| p.id() == list.id())
+                && statement.end_byte() <= inner.start_byte()
+        })
+    };
+    facts.channels.iter().find_map(|other| {
+        if other.binding == channel.binding
+            || other.declaration.end_byte() > channel.declaration.start_byte()
+            || syntax::ancestors_until(other.scope, facts.body).any(syntax::is_loop)
+        {
+            return None;
+        }
+        let mut deferred_close = None;
+        for used in &other.uses {
+            match used.kind {
+                UseKind::Receive { .. } | UseKind::Range { .. } | UseKind::Inspect => {}
+                UseKind::Close { deferred: true }
+                    if deferred_close.is_none() && matches!(used.context, Context::Parent) =>
+                {
+                    deferred_close = Some(used.node);
+                }
+                _ => return None,
+            }
+        }
+        let defer_statement = syntax::ancestors_until(deferred_close?, facts.body)
+            .find(|n| kind_of(*n) == "defer_statement")?;
+        let seen = sends
+            .iter()
+            .all(|send| facts.scopes.names_at(other.binding, send.node.start_byte()));
+        (registered_before(defer_statement) && seen).then(|| other.name.clone())
+    })
 }
 
 /// A release the goroutine does itself after a rewritten send (`mu.Unlock()`, `wg.Done()`, not
