@@ -121,9 +121,7 @@ fn producer<'f, 'a>(
     }
     let sender = sender?;
     // Only the sender closes it (a close seen before the first send is checked here).
-    if channel.uses.iter().any(|used| {
-        matches!(used.kind, UseKind::Close { .. }) && used.context != Context::Goroutine(sender)
-    }) {
+    if !channel.closed_only_by(sender) {
         return None;
     }
     let goroutine = facts.goroutines.get(sender)?;

@@ -87,9 +87,7 @@ fn sender_with_work_after<'f, 'a>(
         }
     }
     let sender = sender?;
-    if channel.uses.iter().any(|used| {
-        matches!(used.kind, UseKind::Close { .. }) && used.context != Context::Goroutine(sender)
-    }) {
+    if !channel.closed_only_by(sender) {
         return None;
     }
     let goroutine = context.facts.goroutines.get(sender)?;

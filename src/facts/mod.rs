@@ -176,6 +176,14 @@ impl<'a> Channel<'a> {
         })
     }
 
+    /// Whether nothing but the goroutine `sender` closes the channel (or nothing does).
+    pub fn closed_only_by(&self, sender: GoroutineId) -> bool {
+        self.uses.iter().all(|used| {
+            !matches!(used.kind, UseKind::Close { .. })
+                || used.context == Context::Goroutine(sender)
+        })
+    }
+
     pub fn is_closed_anywhere(&self) -> bool {
         self.uses
             .iter()
