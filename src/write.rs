@@ -113,21 +113,32 @@ pub fn write_group_with(
 
 /// What `write` checks before it makes the temp file, without writing anything.
 fn check_writable(member: &GroupMember) -> Result<()> {
-    let (mut read, metadata) = match regular_file::open(member.path) {
+    open_checked(member.path, member.original).map(|_| ())
+}
+
+/// Opens the file at `path` to be replaced, if it may be: a regular file (never a link), not
+/// read-only, writable by this user, and still holding `original`. Returns it open with its
+/// metadata: the file that was checked, to compare with what is there at the moment of the
+/// swap.
+fn open_checked(path: &Path, original: &str) -> Result<(File, fs::Metadata)> {
+    let (mut read, metadata) = match regular_file::open(path) {
         Ok(opened) => opened,
         Err(OpenError::Symlink) => bail!("it is a symbolic link; not written through"),
         Err(OpenError::NotRegular) => bail!("it is no longer a regular file; not written"),
         Err(error) if error.is_not_found() => bail!(VANISHED),
         Err(error) => return Err(error).context("cannot open it again before writing"),
     };
+    // No write bit at all marks a file as not to be edited, even for root, who may write it.
     if metadata.permissions().readonly() {
         bail!("it is read-only; not written");
     }
-    may_write(member.path)?;
-    if !holds(&mut read, member.original)? {
+    // Renaming over the file needs only the directory to be writable: ask the kernel whether
+    // this user may write the file itself (owner, group, ACL), as opening it to write would.
+    may_write(path)?;
+    if !holds(&mut read, original)? {
         bail!(CHANGED);
     }
-    Ok(())
+    Ok((read, metadata))
 }
 
 /// `write_atomically`, calling `before_replace` when the file has been checked and the fixed
@@ -156,23 +167,7 @@ fn write(
 ) -> Result<()> {
     // Kept open to the end: the file that was checked, to compare with what is there at the
     // moment of the swap.
-    let (mut read, metadata) = match regular_file::open(path) {
-        Ok(opened) => opened,
-        Err(OpenError::Symlink) => bail!("it is a symbolic link; not written through"),
-        Err(OpenError::NotRegular) => bail!("it is no longer a regular file; not written"),
-        Err(error) if error.is_not_found() => bail!(VANISHED),
-        Err(error) => return Err(error).context("cannot open it again before writing"),
-    };
-    // No write bit at all marks a file as not to be edited, even for root, who may write it.
-    if metadata.permissions().readonly() {
-        bail!("it is read-only; not written");
-    }
-    // Renaming over the file needs only the directory to be writable: ask the kernel whether
-    // this user may write the file itself (owner, group, ACL), as opening it to write would.
-    may_write(path)?;
-    if !holds(&mut read, original)? {
-        bail!(CHANGED);
-    }
+    let (mut read, metadata) = open_checked(path, original)?;
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
