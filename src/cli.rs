@@ -565,8 +565,13 @@ fn run(cli: &Cli, stdout: &mut Stdout) -> anyhow::Result<u8> {
     let located = (setup.evidence.as_ref()).map(|groups| locate_walked(groups, &walk.packages));
     let settings = narrowed_to_evidence(cli, settings, located.as_ref());
     let progress = pipeline::Progress::new(files, !cli.quiet);
-    let mut analysis =
-        pipeline::analyse_walked(walk.packages, &walk.identities, &settings, &progress);
+    let mut analysis = pipeline::analyse_walked(
+        walk.packages,
+        &walk.identities,
+        &walk.package_bytes,
+        &settings,
+        &progress,
+    );
     let confirmations = located.map(|located| confirm(&located, &analysis, cli.quiet));
     let confirmations = confirmations.as_ref();
     progress.finish();

@@ -104,6 +104,37 @@ pub fn may_call(chunk: &str, names: &std::collections::HashSet<&str>) -> bool {
     chunk.starts_with("func") && words(chunk).any(|word| names.contains(word))
 }
 
+/// A search for any of a few names as plain bytes (also inside longer words, comments and
+/// strings): a text in which none occurs contains none of them as a word either, whatever
+/// `words` or `mentions_word` would call a word, so the costlier word-by-word test of
+/// `may_call` can be skipped. One pass over the text per name, so beyond `MAX_NAMES` names
+/// it does not search and answers that any may occur (the cost stays linear in the text).
+pub struct Mentions<'n> {
+    finders: Option<Vec<memmem::Finder<'n>>>,
+}
+
+impl<'n> Mentions<'n> {
+    const MAX_NAMES: usize = 16;
+
+    pub fn new(names: &std::collections::HashSet<&'n str>) -> Self {
+        let finders = (names.len() <= Self::MAX_NAMES).then(|| {
+            names
+                .iter()
+                .map(|name| memmem::Finder::new(name.as_bytes()))
+                .collect()
+        });
+        Mentions { finders }
+    }
+
+    /// `false` only when none of the names occurs in `text`.
+    pub fn may_occur_in(&self, text: &[u8]) -> bool {
+        match &self.finders {
+            Some(finders) => finders.iter().any(|finder| finder.find(text).is_some()),
+            None => true,
+        }
+    }
+}
+
 /// Whether `name` occurs in `text` as a whole word (an identifier, not part of a longer one).
 pub fn mentions_word(text: &[u8], name: &[u8]) -> bool {
     memmem::find_iter(text, name).any(|at| {
@@ -328,6 +359,20 @@ mod tests {
             &names
         ));
         assert!(!may_declare("type pool struct{ work int }\n", &names));
+    }
+
+    #[test]
+    fn mentions_are_searched_only_for_a_few_names() {
+        let names: std::collections::HashSet<&str> = ["lookup", "fetch"].into_iter().collect();
+        let mentions = Mentions::new(&names);
+        assert!(mentions.may_occur_in(b"x := <-lookup()"));
+        assert!(mentions.may_occur_in(b"prefetching"));
+        assert!(!mentions.may_occur_in(b"look up; fet ch"));
+        let many: Vec<String> = (0..=Mentions::MAX_NAMES).map(|i| format!("f{i}")).collect();
+        let many: std::collections::HashSet<&str> = many.iter().map(String::as_str).collect();
+        assert!(Mentions::new(&many).may_occur_in(b"none of them"));
+        let none = std::collections::HashSet::new();
+        assert!(!Mentions::new(&none).may_occur_in(b"anything"));
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub struct Walk {
     /// The file each path led to when the walk looked at it (lstat), so that the read can
     /// refuse another file put there since (see `pipeline::read_package_expecting`).
     pub identities: HashMap<PathBuf, Identity>,
+    /// Per package directory, the bytes of its files as the walk saw them (from the same
+    /// lstat, so at no cost): how long the package will take, roughly, so that the biggest
+    /// are started first (see `pipeline::analyse_walked`).
+    pub package_bytes: HashMap<PathBuf, u64>,
     /// Files by directory while walking: hashing a path is cheaper than the component-wise
     /// comparisons of a `BTreeMap`, which are done once, per directory, at the end.
     found: HashMap<PathBuf, Vec<PathBuf>>,
@@ -73,18 +77,13 @@ pub fn collect_excluding(arguments: &[String], exclude: Option<&Exclude>) -> Wal
                 let is_symlink = std::fs::symlink_metadata(path)
                     .is_ok_and(|metadata| metadata.file_type().is_symlink());
                 if !is_symlink {
-                    add(
-                        &mut walk,
-                        &mut seen,
-                        path.to_path_buf(),
-                        Identity::of(&metadata),
-                    );
+                    add(&mut walk, &mut seen, path.to_path_buf(), Some(&metadata));
                     continue;
                 }
                 let root = std::env::current_dir().and_then(std::fs::canonicalize);
                 match (std::fs::canonicalize(path), root) {
                     (Ok(target), Ok(root)) if target.starts_with(&root) => {
-                        add(&mut walk, &mut seen, target, Identity::of(&metadata))
+                        add(&mut walk, &mut seen, target, Some(&metadata))
                     }
                     (Ok(target), Ok(root)) => {
                         walk.errors.push(outside_root(argument, &target, &root))
@@ -226,16 +225,15 @@ fn walk_directory(
             };
             if wanted {
                 // Looked at here, on the walk's threads: the file the read must find.
-                let identity = entry
+                let metadata = entry
                     .as_ref()
                     .ok()
                     .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
-                    .and_then(|entry| entry.metadata().ok())
-                    .and_then(|metadata| Identity::of(&metadata));
+                    .and_then(|entry| entry.metadata().ok());
                 found
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .push((entry, identity));
+                    .push((entry, metadata));
             }
             ignore::WalkState::Continue
         })
@@ -248,14 +246,14 @@ fn walk_directory(
         Ok(entry) => (0, entry.path().as_os_str().to_os_string()),
         Err(error) => (1, error_path(error).unwrap_or_default().into()),
     });
-    for (entry, identity) in found {
+    for (entry, metadata) in found {
         match entry {
             Ok(entry) => {
                 let Some(file_type) = entry.file_type() else {
                     continue;
                 };
                 if file_type.is_file() {
-                    add(walk, seen, entry.into_path(), identity);
+                    add(walk, seen, entry.into_path(), metadata.as_ref());
                 } else if file_type.is_symlink() {
                     symlinked_file(walk, entry.path(), &canonical_root);
                 }
@@ -296,11 +294,12 @@ fn error_path(error: &ignore::Error) -> Option<String> {
     }
 }
 
+/// Adds the file at `path`, which `metadata` (its lstat, when there is one) describes.
 fn add(
     walk: &mut Walk,
     seen: &mut Option<HashSet<PathBuf>>,
     path: PathBuf,
-    identity: Option<Identity>,
+    metadata: Option<&std::fs::Metadata>,
 ) {
     if let Some(seen) = seen {
         let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
@@ -308,10 +307,18 @@ fn add(
             return;
         }
     }
-    if let Some(identity) = identity {
+    if let Some(identity) = metadata.and_then(Identity::of) {
         walk.identities.insert(path.clone(), identity);
     }
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    if let Some(metadata) = metadata {
+        match walk.package_bytes.get_mut(&directory) {
+            Some(bytes) => *bytes += metadata.len(),
+            None => {
+                walk.package_bytes.insert(directory.clone(), metadata.len());
+            }
+        }
+    }
     walk.found.entry(directory).or_default().push(path);
 }
 

@@ -722,6 +722,7 @@ fn read_after_swap(path: &str, swap: impl FnOnce(&Path)) -> (Vec<String>, Vec<St
     let analysis = pipeline::analyse_walked(
         walk.packages,
         &walk.identities,
+        &walk.package_bytes,
         &settings,
         &Progress::hidden(),
     );
