@@ -98,6 +98,32 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|word| !word.is_empty())
 }
 
+/// The words of `words(text)` that can be a variable the statement declares or assigns:
+/// all but those a `.` touches (white space between allowed), which are parts of a selector
+/// (`s.done = make(chan T)`, `x := a.b; c := ...`) or of a qualified type (`var c chan
+/// pkg.T = ...`). The analysis follows only a channel held by a variable: the target of a
+/// channel make must be an identifier (see `facts::collect::make_sites`), and an identifier
+/// next to a `.` is the operand or the field of a selector, never a whole target. Without
+/// this, `ctr.waitCh = make(chan T)` made every call that takes `ctr` look like one that may
+/// take the channel, and the function it calls was parsed for nothing.
+fn assignable_words(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let touches_dot = |mut before: usize, mut after: usize| {
+        while before > 0 && matches!(bytes[before - 1], b' ' | b'\t') {
+            before -= 1;
+        }
+        while after < bytes.len() && matches!(bytes[after], b' ' | b'\t') {
+            after += 1;
+        }
+        (before > 0 && bytes[before - 1] == b'.') || bytes.get(after) == Some(&b'.')
+    };
+    words(text).filter(move |word| {
+        // `word` is a subslice of `text`: its offset is the difference of the pointers.
+        let start = word.as_ptr() as usize - text.as_ptr() as usize;
+        !touches_dot(start, start + word.len())
+    })
+}
+
 /// Whether the declaration `chunk` may call one of `names` (any word of it is one): a
 /// superset, linear in the chunk whatever the number of names.
 pub fn may_call(chunk: &str, names: &std::collections::HashSet<&str>) -> bool {
@@ -170,7 +196,7 @@ pub fn channel_callees(chunk: &str) -> Vec<&str> {
         let Some(left) = left.strip_suffix(":=").or_else(|| left.strip_suffix('=')) else {
             continue;
         };
-        variables.extend(words(left).filter(|word| *word != "var"));
+        variables.extend(assignable_words(left).filter(|word| *word != "var"));
     }
     if variables.is_empty() {
         return Vec::new();
@@ -342,6 +368,11 @@ mod tests {
         let chunk = "func f(ctx context.Context) int {\n\tc := make(chan int)\n\tlog.Print(\"(\", ')', `(`) // (\n\t/* ( */ go func() { c <- 1 }()\n\tx := wait(\n\t\tctx,\n\t\tc,\n\t)\n\treturn p.drain (ctx, first(c)) + other(x)\n}\n";
         assert_eq!(channel_callees(chunk), ["wait", "first"]);
         assert!(channel_callees("func f() {\n\twait(c)\n}\n").is_empty());
+        // A channel stored in a field is not followed: the struct it is in is not a channel.
+        let chunk = "func f(ctr *C) {\n\tctr.waitCh = make(chan int)\n\tx := a.b; c := make(chan int)\n\tvar d chan pkg.T = make(chan pkg.T)\n\tstart(ctr)\n\trun(a, x)\n\twait(c)\n\tdrain(d)\n\tuse(pkg.T{})\n}\n";
+        let callees = channel_callees(chunk);
+        assert!(["run", "wait", "drain"].iter().all(|c| callees.contains(c)));
+        assert!(!callees.contains(&"start") && !callees.contains(&"use"));
     }
 
     #[test]

@@ -200,6 +200,27 @@ fn a_called_receiver_in_another_file_is_still_seen() {
     assert_ne!(found[0].1, silent[0].1);
 }
 
+/// The prefilter leaves out the words a `.` touches on a make's line (parts of selectors and
+/// qualified types); the channel's own name beside them still brings in the receiver it is
+/// passed to, in another file.
+#[test]
+fn a_channel_made_beside_selectors_still_brings_in_its_called_receiver() {
+    let file = |name: &str, text: &str| (name.to_string(), text.to_string());
+    let selects = "package jobs\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\nfunc wait(ctx context.Context, c <-chan time.Duration) time.Duration {\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n";
+    for make_line in [
+        "\ts.done = make(chan int); c := make(chan time.Duration)\n",
+        "\tvar c chan time.Duration = make(chan time.Duration)\n",
+    ] {
+        let parent = format!(
+            "package jobs\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\ntype S struct{{ done chan int }}\n\nfunc get(ctx context.Context, s *S) time.Duration {{\n{make_line}\tgo func() {{ c <- time.Second }}()\n\treturn wait(ctx, c)\n}}\n"
+        );
+        let package = [file("a.go", &parent), file("b.go", selects)];
+        assert_same(make_line, &package);
+        let found = run(&package, Parsing::WhatCanMatter);
+        assert_eq!(found[0].1.len(), 1, "{make_line}: {found:#?}");
+    }
+}
+
 /// Found by the generated packages below: a `go` statement with a space before its `(`, and a
 /// channel passed to a called receiver on a line of its own, once made the prefilter skip the
 /// function in the other file that the analysis follows.
@@ -298,13 +319,17 @@ mod generated {
             3 => format!("\t{channel} := make(chan int, 1)\n"),
             4 => format!("\t{channel} := make(chan int, n)\n"),
             5 => format!("\t{channel} := make(chan int, 0)\n"),
+            // Selectors beside the make: a qualified type, and a channel kept in a field on
+            // the same line (the prefilter leaves out the words a `.` touches).
+            7 => format!("\tvar {channel} chan time.Duration = make(chan time.Duration)\n"),
+            8 => format!("\ts.done = make(chan int); {channel} := make(chan int)\n"),
             _ => format!("\tvar {channel} chan int\n\t{channel} = make(chan int)\n"),
         }
     }
 
     /// A statement of a function that made `c`; `other` is a function of the package.
     fn piece(kind: u8, c: &str, other: &str) -> String {
-        match kind % 24 {
+        match kind % 25 {
             0 => format!("\tgo func() {{ {c} <- 1 }}()\n"),
             1 => format!(
                 "\tgo func() {{\n\t\tif fail {{\n\t\t\t{c} <- 1\n\t\t}}\n\t\t{c} <- 2\n\t}}()\n"
@@ -336,6 +361,10 @@ mod generated {
             21 => format!("\tgo {other} ({c}, fail)\n"),
             22 => format!("\t_ = s.{other}(ctx, {c})\n"),
             23 => format!("\tgo {other}({c}, fail, 1)\n"),
+            // A channel kept in a field, then passed on with the struct or the field.
+            24 => format!(
+                "\ts.{c} = make(chan int)\n\tgo {other}(s.{c}, fail)\n\t_ = {other}(ctx, s)\n"
+            ),
             18 => format!(
                 "\tfor i := 0; i < n; i++ {{\n\t\tif i == 2 {{\n\t\t\tbreak\n\t\t}}\n\t\t<-{c}\n\t}}\n"
             ),
@@ -348,7 +377,7 @@ mod generated {
     /// The pieces that start a sender, that wait for the channel, and the rest.
     const SENDERS: [u8; 10] = [0, 1, 2, 3, 10, 15, 17, 19, 21, 23];
     const WAITS: [u8; 9] = [5, 6, 7, 8, 9, 16, 18, 20, 22];
-    const OTHERS: [u8; 7] = [4, 4, 11, 12, 13, 14, 1];
+    const OTHERS: [u8; 8] = [4, 4, 11, 12, 13, 14, 1, 24];
 
     fn declaration(d: &Declaration, name: &str, other: &str) -> String {
         let c = CHANNELS[d.channel % CHANNELS.len()];
@@ -437,7 +466,7 @@ mod generated {
             prop::collection::vec(0u8..24, 0..5),
             0..NAMES.len(),
             0..CHANNELS.len(),
-            0u8..7,
+            0u8..9,
         )
             .prop_map(|(kind, pieces, other, channel, capacity)| Declaration {
                 kind,
