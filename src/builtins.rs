@@ -31,22 +31,59 @@ pub const CALLED_BY_FIXES: &[&str] = &["len", "cap", "close", "make", "new", "ma
 /// declarations read. Most chunks mention no builtin name outside calls, strings and
 /// comments, so most files are not parsed for this at all.
 pub fn redeclared_in(files: &[ParsedFile]) -> HashSet<&'static str> {
+    // Built once per run: a searcher for each name.
+    static FINDERS: std::sync::LazyLock<Vec<memmem::Finder<'static>>> =
+        std::sync::LazyLock::new(|| {
+            CALLED_BY_FIXES
+                .iter()
+                .map(|name| memmem::Finder::new(name.as_bytes()))
+                .collect()
+        });
     let mut redeclared = HashSet::new();
     let mut parser = None;
     for file in files {
         let text = file.source.text.as_str();
+        let bytes = text.as_bytes();
+        // Each name is searched once in the whole file, not once per chunk: a chunk starts at
+        // a line's start (and a declaration chunk with its keyword), so whether a mention may
+        // declare the name reads the same from the file as from its chunk (see
+        // `may_declare_at`).
+        let mut mentions: Vec<(usize, &'static str)> = Vec::new();
+        for (name, finder) in CALLED_BY_FIXES.iter().zip(FINDERS.iter()) {
+            if redeclared.contains(name) {
+                continue;
+            }
+            mentions.extend(
+                finder
+                    .find_iter(bytes)
+                    .filter(|&at| may_declare_at(bytes, at, name.as_bytes()))
+                    .map(|at| (at, *name)),
+            );
+        }
+        if mentions.is_empty() {
+            continue;
+        }
+        mentions.sort_unstable();
         let outline = crate::prefilter::outline(text);
-        for chunk in std::iter::once(outline.header).chain(outline.declarations) {
-            let chunk = &text[chunk];
-            let candidates: Vec<&'static str> = CALLED_BY_FIXES
-                .iter()
-                .copied()
-                .filter(|name| !redeclared.contains(name))
-                .filter(|name| may_declare(chunk.as_bytes(), name.as_bytes()))
-                .collect();
+        // The header and the declarations cover the file, in order, without gaps.
+        let chunks: Vec<std::ops::Range<usize>> = std::iter::once(outline.header)
+            .chain(outline.declarations)
+            .collect();
+        let mut mentions = mentions.into_iter().peekable();
+        for chunk in chunks {
+            let mut candidates: Vec<&'static str> = Vec::new();
+            while let Some(&(at, name)) = mentions.peek()
+                && at < chunk.end
+            {
+                if !redeclared.contains(name) && !candidates.contains(&name) {
+                    candidates.push(name);
+                }
+                mentions.next();
+            }
             if candidates.is_empty() {
                 continue;
             }
+            let chunk = &text[chunk];
             let parser = parser.get_or_insert_with(syntax::go_parser);
             let standalone = format!("package p\n{chunk}");
             let tree = syntax::parse(parser, &standalone);
@@ -65,32 +102,40 @@ pub fn redeclared_in(files: &[ParsedFile]) -> HashSet<&'static str> {
 /// which a declaration never is) and not in a `//` comment, unless a quote earlier on the line
 /// could mean the `//` is in a string. A superset otherwise (a struct field, a block
 /// comment), which costs only a parse.
+#[cfg(test)]
 fn may_declare(text: &[u8], name: &[u8]) -> bool {
-    memmem::find_iter(text, name).any(|at| {
-        let before = at.checked_sub(1).map(|i| text[i]);
-        let after_at = at + name.len();
-        if before.is_some_and(is_word_byte)
-            || before == Some(b'.')
-            || text.get(after_at).copied().is_some_and(is_word_byte)
-        {
-            return false;
-        }
-        let line = &text[memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1)..at];
-        if in_string_or_comment(line) {
-            return false;
-        }
-        let rest = &text[after_at..];
-        let next = rest.iter().find(|b| !matches!(b, b' ' | b'\t'));
-        if next != Some(&b'(') {
-            return true;
-        }
-        let preceding = &text[..at];
-        let trimmed = preceding
-            .iter()
-            .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .map_or(&preceding[..0], |end| &preceding[..=end]);
-        trimmed.ends_with(b"func")
-    })
+    memmem::find_iter(text, name).any(|at| may_declare_at(text, at, name))
+}
+
+/// Whether the mention of `name` at `at` in `text` may declare it (see `may_declare`). It
+/// reads the line up to the mention, the bytes right around it, and the text before it back
+/// to its last non-blank byte: all within the mention's chunk when the chunk starts at a
+/// line's start with a keyword, so the answer is the same whether `text` is the chunk or the
+/// whole file.
+fn may_declare_at(text: &[u8], at: usize, name: &[u8]) -> bool {
+    let before = at.checked_sub(1).map(|i| text[i]);
+    let after_at = at + name.len();
+    if before.is_some_and(is_word_byte)
+        || before == Some(b'.')
+        || text.get(after_at).copied().is_some_and(is_word_byte)
+    {
+        return false;
+    }
+    let line = &text[memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1)..at];
+    if in_string_or_comment(line) {
+        return false;
+    }
+    let rest = &text[after_at..];
+    let next = rest.iter().find(|b| !matches!(b, b' ' | b'\t'));
+    if next != Some(&b'(') {
+        return true;
+    }
+    let preceding = &text[..at];
+    let trimmed = preceding
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .map_or(&preceding[..0], |end| &preceding[..=end]);
+    trimmed.ends_with(b"func")
 }
 
 /// Whether the end of `line` (a line's text before a mention) is inside an interpreted
