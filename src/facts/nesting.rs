@@ -19,7 +19,6 @@
 //! ```
 
 use crate::syntax::{contains, kind_of};
-use std::collections::HashMap;
 use tree_sitter::Node;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +41,9 @@ struct Enclosing<'a> {
 #[derive(Debug, Default)]
 pub struct Nesting<'a> {
     enclosings: Vec<Enclosing<'a>>,
-    /// Node id -> the innermost enclosing, for the nodes recorded.
-    innermost: HashMap<usize, Option<usize>>,
+    /// Node id -> the innermost enclosing, for the nodes recorded. Keyed by node ids, which
+    /// no input chooses, with a fast hash: an entry is made for most nodes of the function.
+    innermost: foldhash::HashMap<usize, Option<usize>>,
     /// The walk's stack: (end byte, enclosing index).
     open: Vec<(usize, usize)>,
     root: Option<usize>,
