@@ -438,23 +438,23 @@ pub struct Outline {
 
 pub fn outline(text: &str) -> Outline {
     let bytes = text.as_bytes();
-    let mut starts = Vec::new();
-    let mut line_start = 0;
-    while line_start < bytes.len() {
-        let line = &bytes[line_start..];
-        if ["func", "type", "var", "const"].iter().any(|keyword| {
-            line.starts_with(keyword.as_bytes())
-                && line
-                    .get(keyword.len())
-                    .is_some_and(|b| matches!(b, b' ' | b'\t' | b'(' | b'\r' | b'\n'))
-        }) {
-            starts.push(line_start);
-        }
-        line_start = match memchr::memchr(b'\n', line) {
-            Some(end) => line_start + end + 1,
-            None => bytes.len(),
-        };
-    }
+    // Every line's start, from one search for line breaks over the whole text (a search per
+    // line cost more than the lines); most lines start with none of the keywords' letters.
+    let line_starts = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', bytes).map(|end| end + 1))
+        .filter(|&start| start < bytes.len());
+    let starts: Vec<usize> = line_starts
+        .filter(|&start| {
+            let line = &bytes[start..];
+            matches!(line[0], b'f' | b't' | b'v' | b'c')
+                && ["func", "type", "var", "const"].iter().any(|keyword| {
+                    line.starts_with(keyword.as_bytes())
+                        && line
+                            .get(keyword.len())
+                            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'(' | b'\r' | b'\n'))
+                })
+        })
+        .collect();
     let header_end = starts.first().copied().unwrap_or(bytes.len());
     let declarations = starts
         .iter()
@@ -470,6 +470,22 @@ pub fn outline(text: &str) -> Outline {
 #[cfg(test)]
 mod outline_tests {
     use super::*;
+
+    #[test]
+    fn every_line_start_is_looked_at_up_to_the_last() {
+        let starts = |text: &str| {
+            let outline = outline(text);
+            (outline.header, outline.declarations)
+        };
+        assert_eq!(starts(""), (0..0, vec![]));
+        assert_eq!(starts("func"), (0..4, vec![]));
+        assert_eq!(starts("func f() {}"), (0..0, vec![0..11]));
+        assert_eq!(starts("\nvar x = 1\n"), (0..1, vec![1..11]));
+        assert_eq!(
+            starts("package p\nconst\ttype T int\r\nfunction()\ntype(\n"),
+            (0..10, vec![10..39, 39..45])
+        );
+    }
 
     #[test]
     fn splits_at_top_level_declarations() {

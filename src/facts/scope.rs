@@ -80,6 +80,7 @@ impl<'a> Scopes<'a> {
             binding_depth: Vec::new(),
             pending: Vec::new(),
             path: Vec::new(),
+            opened: Vec::new(),
         };
         resolver.walk(function, on_node);
         resolver.scopes
@@ -156,6 +157,8 @@ struct Resolver<'a> {
     pending: Vec<(usize, Node<'a>, Declares)>,
     /// The nodes from the walk's root to the current node.
     path: Vec<Node<'a>>,
+    /// For each node of `path`, whether it opened a scope (asked once, on entering it).
+    opened: Vec<bool>,
 }
 
 impl<'a> Resolver<'a> {
@@ -191,7 +194,9 @@ impl<'a> Resolver<'a> {
     }
 
     fn enter(&mut self, node: Node<'a>) {
-        if opens_scope(node, self.parent()) {
+        let opens = opens_scope(node, self.parent());
+        self.opened.push(opens);
+        if opens {
             self.frames.push(Frame {
                 names: Vec::new(),
                 end: node.end_byte(),
@@ -224,7 +229,8 @@ impl<'a> Resolver<'a> {
         {
             self.flush(parent.id(), node.end_byte());
         }
-        if opens_scope(node, self.parent()) {
+        // Its parent is the same as when it was entered: what `opens_scope` said then holds.
+        if self.opened.pop().expect("every entered node was asked") {
             let frame = self.frames.pop().expect("frames are pushed on enter");
             for name in frame.names {
                 if let Some(stack) = self.active.get_mut(name) {
