@@ -473,17 +473,23 @@ mod outline_tests {
 
     #[test]
     fn every_line_start_is_looked_at_up_to_the_last() {
+        // (header end, each declaration's start and end)
         let starts = |text: &str| {
             let outline = outline(text);
-            (outline.header, outline.declarations)
+            let declarations: Vec<(usize, usize)> = outline
+                .declarations
+                .iter()
+                .map(|range| (range.start, range.end))
+                .collect();
+            (outline.header.end, declarations)
         };
-        assert_eq!(starts(""), (0..0, vec![]));
-        assert_eq!(starts("func"), (0..4, vec![]));
-        assert_eq!(starts("func f() {}"), (0..0, vec![0..11]));
-        assert_eq!(starts("\nvar x = 1\n"), (0..1, vec![1..11]));
+        assert_eq!(starts(""), (0, vec![]));
+        assert_eq!(starts("func"), (4, vec![]));
+        assert_eq!(starts("func f() {}"), (0, vec![(0, 11)]));
+        assert_eq!(starts("\nvar x = 1\n"), (1, vec![(1, 11)]));
         assert_eq!(
             starts("package p\nconst\ttype T int\r\nfunction()\ntype(\n"),
-            (0..10, vec![10..39, 39..45])
+            (10, vec![(10, 39), (39, 45)])
         );
     }
 
