@@ -106,7 +106,14 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 /// next to a `.` is the operand or the field of a selector, never a whole target. Without
 /// this, `ctr.waitCh = make(chan T)` made every call that takes `ctr` look like one that may
 /// take the channel, and the function it calls was parsed for nothing.
+///
+/// Nor the words of an element of the left side that is an index expression (`waiting[c] =
+/// make(chan T)`: a map entry, not a variable; `c` there is the key): an operand (words
+/// joined by dots) then brackets, ending the element. A `var` spec's type may end in a
+/// bracket too (`var c List[int] = ...`), but there a name and a type come before it, which
+/// no operand has (`c List`), so it keeps its words.
 fn assignable_words(text: &str) -> impl Iterator<Item = &str> {
+    let indexed = index_elements(text);
     let bytes = text.as_bytes();
     let touches_dot = |mut before: usize, mut after: usize| {
         while before > 0 && matches!(bytes[before - 1], b' ' | b'\t') {
@@ -121,7 +128,34 @@ fn assignable_words(text: &str) -> impl Iterator<Item = &str> {
         // `word` is a subslice of `text`: its offset is the difference of the pointers.
         let start = word.as_ptr() as usize - text.as_ptr() as usize;
         !touches_dot(start, start + word.len())
+            && !indexed.iter().any(|element| element.contains(&start))
     })
+}
+
+/// The byte ranges of the comma-separated elements of `text` that are index expressions
+/// (see `assignable_words`). A comma inside brackets splits an element in two pieces, neither
+/// of which is then taken for one: only more words are kept.
+fn index_elements(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut elements = Vec::new();
+    let mut start = 0;
+    for piece in text.split(',') {
+        let range = start..start + piece.len();
+        start = range.end + 1;
+        let element = piece.trim();
+        let Some(open) = element.find('[') else {
+            continue;
+        };
+        let head = element[..open].trim_end();
+        let is_operand = !head.is_empty()
+            && head.split('.').all(|part| {
+                let part = part.trim();
+                !part.is_empty() && part.bytes().all(is_word_byte)
+            });
+        if element.ends_with(']') && is_operand {
+            elements.push(range);
+        }
+    }
+    elements
 }
 
 /// Whether the declaration `chunk` may call one of `names` (any word of it is one): a
@@ -373,6 +407,10 @@ mod tests {
         let callees = channel_callees(chunk);
         assert!(["run", "wait", "drain"].iter().all(|c| callees.contains(c)));
         assert!(!callees.contains(&"start") && !callees.contains(&"use"));
+        // A channel kept in a map: the key is not a channel.
+        let chunk = "func f(c *C, m map[int]chan int) {\n\twaiting[c] = make(chan int)\n\tm [c.id] = make(chan int)\n\tstart(c)\n\tvar d List[int] = make(chan int)\n\twait(d)\n}\n";
+        let callees = channel_callees(chunk);
+        assert!(callees.contains(&"wait") && !callees.contains(&"start"));
     }
 
     #[test]

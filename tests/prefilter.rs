@@ -201,8 +201,8 @@ fn a_called_receiver_in_another_file_is_still_seen() {
 }
 
 /// The prefilter leaves out the words a `.` touches on a make's line (parts of selectors and
-/// qualified types); the channel's own name beside them still brings in the receiver it is
-/// passed to, in another file.
+/// qualified types) and those of a map entry made there; the channel's own name beside them,
+/// or before a generic type, still brings in the receiver it is passed to, in another file.
 #[test]
 fn a_channel_made_beside_selectors_still_brings_in_its_called_receiver() {
     let file = |name: &str, text: &str| (name.to_string(), text.to_string());
@@ -210,6 +210,8 @@ fn a_channel_made_beside_selectors_still_brings_in_its_called_receiver() {
     for make_line in [
         "\ts.done = make(chan int); c := make(chan time.Duration)\n",
         "\tvar c chan time.Duration = make(chan time.Duration)\n",
+        "\twaiting[s] = make(chan int); c := make(chan time.Duration)\n",
+        "\tvar c Chan[time.Duration] = make(chan time.Duration)\n",
     ] {
         let parent = format!(
             "package jobs\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\ntype S struct{{ done chan int }}\n\nfunc get(ctx context.Context, s *S) time.Duration {{\n{make_line}\tgo func() {{ c <- time.Second }}()\n\treturn wait(ctx, c)\n}}\n"
@@ -323,6 +325,8 @@ mod generated {
             // the same line (the prefilter leaves out the words a `.` touches).
             7 => format!("\tvar {channel} chan time.Duration = make(chan time.Duration)\n"),
             8 => format!("\ts.done = make(chan int); {channel} := make(chan int)\n"),
+            9 => format!("\tready[n] = make(chan int); {channel} := make(chan int)\n"),
+            10 => format!("\tvar {channel} Chan[int] = make(chan int)\n"),
             _ => format!("\tvar {channel} chan int\n\t{channel} = make(chan int)\n"),
         }
     }
@@ -361,9 +365,10 @@ mod generated {
             21 => format!("\tgo {other} ({c}, fail)\n"),
             22 => format!("\t_ = s.{other}(ctx, {c})\n"),
             23 => format!("\tgo {other}({c}, fail, 1)\n"),
-            // A channel kept in a field, then passed on with the struct or the field.
+            // A channel kept in a field or a map, then passed on with the struct, the field
+            // or the key.
             24 => format!(
-                "\ts.{c} = make(chan int)\n\tgo {other}(s.{c}, fail)\n\t_ = {other}(ctx, s)\n"
+                "\ts.{c} = make(chan int)\n\tgo {other}(s.{c}, fail)\n\t_ = {other}(ctx, s)\n\tready[n] = make(chan int)\n\t_ = {other}(ctx, n)\n"
             ),
             18 => format!(
                 "\tfor i := 0; i < n; i++ {{\n\t\tif i == 2 {{\n\t\t\tbreak\n\t\t}}\n\t\t<-{c}\n\t}}\n"
@@ -466,7 +471,7 @@ mod generated {
             prop::collection::vec(0u8..24, 0..5),
             0..NAMES.len(),
             0..CHANNELS.len(),
-            0u8..9,
+            0u8..11,
         )
             .prop_map(|(kind, pieces, other, channel, capacity)| Declaration {
                 kind,
