@@ -25,6 +25,7 @@ mod collect;
 pub mod flow;
 pub mod nesting;
 pub mod scope;
+pub(crate) mod summaries;
 
 pub use collect::{broken_region, function_facts};
 pub use flow::Flow;
@@ -78,7 +79,7 @@ pub enum Capacity<'a> {
     Buffered(Node<'a>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SelectCase<'a> {
     /// The `select` statement (in the callee, for `callee`).
     pub select: Node<'a>,
@@ -101,7 +102,7 @@ pub struct CalleeSelect<'a> {
     pub function: &'a str,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum UseKind<'a> {
     /// `c <- v`. A *tail* send is the last thing its goroutine does; `in_select` when it is a
     /// `select` case (the sender can give up).
