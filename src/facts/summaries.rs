@@ -36,6 +36,7 @@ pub struct Summaries<'a> {
     views: RefCell<HashMap<FunctionKey, Rc<CalleeView<'a>>>>,
     waits: RefCell<HashMap<ParameterKey, Option<CalleeWait<'a>>>>,
     goroutine_parameters: RefCell<HashMap<ParameterKey, Rc<GoroutineParameter<'a>>>>,
+    defers: RefCell<HashMap<FunctionKey, Rc<[Node<'a>]>>>,
     /// How many summaries and views have been computed, for the test that each is computed
     /// once per package.
     #[cfg(test)]
@@ -121,6 +122,18 @@ impl<'a> Summaries<'a> {
             (file, function.id(), index),
             || Rc::new(compute()),
         )
+    }
+
+    /// The `defer` statements of `body` (of `file`), closures left out: what a goroutine that
+    /// runs it defers. Asked once per channel a goroutine sends on, and a helper started by
+    /// many functions is the same body for all of them.
+    pub(crate) fn defers(&self, file: FileId, body: Node<'a>) -> Rc<[Node<'a>]> {
+        self.memo(&self.defers, (file, body.id()), || {
+            crate::syntax::descendants_outside_closures(body, &mut |node| {
+                node.kind() == "defer_statement"
+            })
+            .into()
+        })
     }
 
     fn memo<K: Hash + Eq, V: Clone>(
@@ -267,5 +280,24 @@ mod tests {
         );
         // `g`: its view and its (absent) wait; `t`: its view and its goroutine uses.
         assert_eq!(package.summaries.computed.get(), 4);
+    }
+
+    #[test]
+    fn a_bodys_defers_are_found_once_and_not_in_its_closures() {
+        let files = files(&[
+            "package p\n\nfunc send(c chan int) {\n\tdefer close(c)\n\tdefer func() { defer println() }()\n\tc <- 1\n}\n",
+        ]);
+        let package = Package::new(&files);
+        let function = syntax::functions(files[0].tree.root_node()).next().unwrap();
+        let body = function.child_by_field_name("body").unwrap();
+        for _ in 0..3 {
+            let defers = package.summaries.defers(0, body);
+            let defers: Vec<&str> = defers.iter().map(|d| text(*d, package.source(0))).collect();
+            assert_eq!(
+                defers,
+                ["defer close(c)", "defer func() { defer println() }()"]
+            );
+        }
+        assert_eq!(package.summaries.computed.get(), 1);
     }
 }
