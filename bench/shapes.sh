@@ -43,7 +43,7 @@ seconds() {
 sizes=("$size" $((size * 2)) $((size * 4)))
 for n in "${sizes[@]}"; do python3 bench/shapes.py "$work/$n" "$n"; done
 
-printf '%-18s %8s %8s %10s %10s %10s %12s\n' shape N MB cat-s check-s dry-run-s 'check/cat'
+printf '%-32s %8s %8s %10s %10s %10s %12s\n' shape N MB cat-s check-s dry-run-s 'check/cat'
 failed=0
 for path in "$work/$size"/*.go; do
   shape=$(basename "$path" .go)
@@ -55,12 +55,12 @@ for path in "$work/$size"/*.go; do
     check_s=$(seconds "$bin" --check -q "$file") || { failed=1; continue; }
     cp "$file" "$file.orig"
     dry_s=$(seconds "$bin" --dry-run -q "$file") || { failed=1; continue; }
-    printf '%-18s %8d %8.2f %10.3f %10.3f %10.3f %12.1f\n' "$shape" "$n" "$mb" "$cat_s" "$check_s" "$dry_s" \
+    printf '%-32s %8d %8.2f %10.3f %10.3f %10.3f %12.1f\n' "$shape" "$n" "$mb" "$cat_s" "$check_s" "$dry_s" \
       "$(echo "$check_s / ($cat_s + 0.001)" | bc -l)"
     [ -z "$first" ] && first=$check_s
     last=$check_s
   done
-  [ -n "$first" ] && printf '%-18s growth of --check from N to 4N: %.1fx (4.0 is linear)\n' "$shape" \
+  [ -n "$first" ] && printf '%-32s growth of --check from N to 4N: %.1fx (4.0 is linear)\n' "$shape" \
     "$(echo "$last / ($first + 0.001)" | bc -l)"
 done
 exit "$failed"

@@ -18,7 +18,8 @@
 //! ```
 //!
 //! Uses inside a function started as `go worker(c)` are followed into `worker` (same package)
-//! and recorded against that goroutine. Any use the analysis cannot follow is an
+//! and recorded against that goroutine; what `worker` does with each parameter is worked out
+//! once for the whole package (see `summaries`), however many functions start it. Any use the analysis cannot follow is an
 //! `UseKind::Escape`: codemods treat an escaping channel as unknowable and never fix it.
 
 mod collect;
