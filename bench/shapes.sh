@@ -4,26 +4,30 @@
 # and `--dry-run` on the one file beside `cat` of it (the reference, same run), and prints the
 # seconds, seconds per MB, and how the time grew from N to 4N (4.0 is linear; 16 is square).
 #
-#   bench/shapes.sh [--smoke] [--size N] [--no-build]
+#   bench/shapes.sh [--smoke] [--size N] [--no-build] [--bin PATH] [--only WORD]
 #
 # --smoke: N = 500, for CI: fails only when goleak-fix crashes (an exit status other than 0, 1,
 # 2) or runs out of the time limit (60 s a run). Timings are printed, never judged.
+# --bin: times that binary instead of target/release/goleak-fix, unbuilt (say, main's beside a
+# branch's); --only: only the shapes whose name contains WORD.
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")/.."
 
-size=4000 build=1 limit=60
+size=4000 build=1 limit=60 bin=$PWD/target/release/goleak-fix only=
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) size=500 ;;
     --size) size=$2; shift ;;
     --no-build) build=0 ;;
-    *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    --bin) bin=$(cd "$caller" && realpath "$2"); build=0; shift ;;
+    --only) only=$2; shift ;;
+    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
   shift
 done
 
 [ "$build" = 1 ] && cargo build --release --quiet
-bin=$PWD/target/release/goleak-fix
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -45,7 +49,7 @@ for n in "${sizes[@]}"; do python3 bench/shapes.py "$work/$n" "$n"; done
 
 printf '%-32s %8s %8s %10s %10s %10s %12s\n' shape N MB cat-s check-s dry-run-s 'check/cat'
 failed=0
-for path in "$work/$size"/*.go; do
+for path in "$work/$size"/*"$only"*.go; do
   shape=$(basename "$path" .go)
   first="" last=""
   for n in "${sizes[@]}"; do
