@@ -39,6 +39,9 @@ pub struct Package<'a> {
     calls: std::sync::OnceLock<HashMap<&'a str, Vec<Call<'a>>>>,
     /// The module's language version, read the first time a fix asks (see `go_mod`).
     go_version: std::sync::OnceLock<Option<GoVersion>>,
+    /// What the package's functions do with their channel parameters, each found the first
+    /// time an analysed function follows a call into one, and shared by all of them.
+    pub summaries: crate::facts::summaries::Summaries<'a>,
 }
 
 /// A call `name(...)` or `x.name(...)` somewhere in the package.
@@ -65,6 +68,7 @@ impl<'a> Package<'a> {
             redeclared_builtins: std::sync::OnceLock::new(),
             calls: std::sync::OnceLock::new(),
             go_version: std::sync::OnceLock::new(),
+            summaries: Default::default(),
         };
         for (file_id, file) in files.iter().enumerate() {
             let source = file.source.text.as_str();
