@@ -27,9 +27,10 @@ pub struct Walk {
     /// lstat, so at no cost): how long the package will take, roughly, so that the biggest
     /// are started first (see `pipeline::analyse_walked`).
     pub package_bytes: HashMap<PathBuf, u64>,
-    /// Files by directory while walking: hashing a path is cheaper than the component-wise
-    /// comparisons of a `BTreeMap`, which are done once, per directory, at the end.
-    found: HashMap<PathBuf, Vec<PathBuf>>,
+    /// Files by directory while walking, with their bytes: hashing a path is cheaper than
+    /// the component-wise comparisons of a `BTreeMap`, which are done once, per directory, at
+    /// the end (and a path is hashed component by component too: once per file, not twice).
+    found: HashMap<PathBuf, (Vec<PathBuf>, u64)>,
 }
 
 /// `./...` and `dir/...` mean the directory, as in `go vet ./...`.
@@ -107,7 +108,8 @@ pub fn collect_excluding(arguments: &[String], exclude: Option<&Exclude>) -> Wal
             }),
         }
     }
-    for (directory, mut files) in std::mem::take(&mut walk.found) {
+    for (directory, (mut files, bytes)) in std::mem::take(&mut walk.found) {
+        walk.package_bytes.insert(directory.clone(), bytes);
         // The files of one directory differ only in their names: byte order is path order.
         files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         files.dedup();
@@ -241,6 +243,8 @@ fn walk_directory(
     let mut found = found
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Sized once: growing it would hash every path again, component by component.
+    walk.identities.reserve(found.len());
     // By bytes: any fixed order will do, and comparing paths component-wise is slow.
     found.sort_by_cached_key(|(entry, _)| match entry {
         Ok(entry) => (0, entry.path().as_os_str().to_os_string()),
@@ -311,15 +315,9 @@ fn add(
         walk.identities.insert(path.clone(), identity);
     }
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    if let Some(metadata) = metadata {
-        match walk.package_bytes.get_mut(&directory) {
-            Some(bytes) => *bytes += metadata.len(),
-            None => {
-                walk.package_bytes.insert(directory.clone(), metadata.len());
-            }
-        }
-    }
-    walk.found.entry(directory).or_default().push(path);
+    let (files, bytes) = walk.found.entry(directory).or_default();
+    *bytes += metadata.map_or(0, std::fs::Metadata::len);
+    files.push(path);
 }
 
 /// The path as people see it: relative to the current directory, without a leading `./`.
