@@ -238,6 +238,32 @@ mod tests {
     }
 
     #[test]
+    fn a_return_in_a_branch_that_starts_no_goroutine_is_not_a_way_out() {
+        // The `else` returns, but only the `if` branch starts the sender; it then receives.
+        // (Read by position alone, the `return 0` lay between the start and the receive.)
+        assert_silent(
+            "func f(a bool) int {\n\tc := make(chan int)\n\tif a {\n\t\tgo func() { c <- 1 }()\n\t} else {\n\t\treturn 0\n\t}\n\treturn <-c\n}\n",
+        );
+        // The same in the cases of a `select` and of a `switch`.
+        assert_silent(
+            "func f(a, b chan bool) int {\n\tc := make(chan int)\n\tselect {\n\tcase <-a:\n\t\tgo func() { c <- 1 }()\n\tcase <-b:\n\t\treturn 0\n\t}\n\treturn <-c\n}\n",
+        );
+        assert_silent(
+            "func f(k int) int {\n\tc := make(chan int)\n\tswitch k {\n\tcase 1:\n\t\tgo func() { c <- 1 }()\n\tcase 2:\n\t\treturn 0\n\t}\n\treturn <-c\n}\n",
+        );
+        // A `fallthrough` runs the next case after the start: its `return` is a way out.
+        let found = findings(
+            "func f(k int) int {\n\tc := make(chan int)\n\tswitch k {\n\tcase 1:\n\t\tgo func() { c <- 1 }()\n\t\tfallthrough\n\tcase 2:\n\t\treturn 0\n\t}\n\treturn <-c\n}\n",
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].message.contains("can return at line 20 before"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
     fn a_go_call_to_an_unknown_function_is_an_escape() {
         assert_silent(
             "func f(early bool) error {\n\tc := make(chan error)\n\tgo elsewhere.Run(c)\n\tif early {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
