@@ -362,15 +362,17 @@ pub fn parent_wait<'f, 'a>(
     if leaves_at.is_some() {
         return ParentWait::CanLeave { exit: leaves_at };
     }
+    // The first exit that can run after the start and before the first receive (in another
+    // branch than the start's, it cannot).
+    let flow = context.flow();
     let first_receive = sender
         .receives
         .first()
-        .map_or(usize::MAX, |r| r.node.start_byte());
-    let exit = context
-        .facts
-        .exits
+        .and_then(|receive| flow.statement_of(receive.node));
+    let exits = &context.facts.exits;
+    let exit = exits[exits.partition_point(|exit| exit.start_byte() < start.end_byte())..]
         .iter()
-        .find(|exit| exit.start_byte() >= start.end_byte() && exit.start_byte() < first_receive)
+        .find(|exit| flow.on_the_way(start, first_receive, **exit))
         .copied();
     if exit.is_none()
         && (retries
@@ -507,7 +509,8 @@ impl<'a> Waits<'_, '_, 'a> {
                 .iter()
                 .take_while(|exit| exit.start_byte() < statement.start_byte())
                 .find(|exit| {
-                    !self.after_receiving(**exit) && self.flow.on_the_way(after, statement, **exit)
+                    !self.after_receiving(**exit)
+                        && self.flow.on_the_way(after, Some(statement), **exit)
                 });
             return match first_exit {
                 Some(exit) => After::LeavesFirst(*exit),

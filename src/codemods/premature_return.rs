@@ -239,25 +239,51 @@ mod tests {
 
     #[test]
     fn a_return_in_a_branch_that_starts_no_goroutine_is_not_a_way_out() {
-        // The `else` returns, but only the `if` branch starts the sender; it then receives.
-        // (Read by position alone, the `return 0` lay between the start and the receive.)
-        assert_silent(
-            "func f(a bool) int {\n\tc := make(chan int)\n\tif a {\n\t\tgo func() { c <- 1 }()\n\t} else {\n\t\treturn 0\n\t}\n\treturn <-c\n}\n",
-        );
-        // The same in the cases of a `select` and of a `switch`.
-        assert_silent(
-            "func f(a, b chan bool) int {\n\tc := make(chan int)\n\tselect {\n\tcase <-a:\n\t\tgo func() { c <- 1 }()\n\tcase <-b:\n\t\treturn 0\n\t}\n\treturn <-c\n}\n",
-        );
-        assert_silent(
-            "func f(k int) int {\n\tc := make(chan int)\n\tswitch k {\n\tcase 1:\n\t\tgo func() { c <- 1 }()\n\tcase 2:\n\t\treturn 0\n\t}\n\treturn <-c\n}\n",
-        );
+        // The other branch of the `if` (the other case of the `select`, of the `switch`)
+        // returns, but only the first starts the sender, which then is received from. (Read
+        // by position alone, the `return 0` lay between the start and the receive.)
+        let start = "\t\tgo func() { c <- 1 }()\n";
+        let branches = [
+            format!("\tif a {{\n{start}\t}} else {{\n"),
+            format!("\tselect {{\n\tcase <-x:\n{start}\tcase <-y:\n"),
+            format!("\tswitch k {{\n\tcase 1:\n{start}\tcase 2:\n"),
+        ];
+        let function = |branches: &str| {
+            format!(
+                "func f(a bool, k int, x, y chan bool) int {{\n\tc := make(chan int)\n{branches}\t\treturn 0\n\t}}\n\treturn <-c\n}}\n"
+            )
+        };
+        for branch in &branches {
+            assert_silent(&function(branch));
+        }
         // A `fallthrough` runs the next case after the start: its `return` is a way out.
-        let found = findings(
-            "func f(k int) int {\n\tc := make(chan int)\n\tswitch k {\n\tcase 1:\n\t\tgo func() { c <- 1 }()\n\t\tfallthrough\n\tcase 2:\n\t\treturn 0\n\t}\n\treturn <-c\n}\n",
-        );
+        let falls = function(&branches[2].replace("\tcase 2", "\t\tfallthrough\n\tcase 2"));
+        let found = findings(&falls);
         assert_eq!(found.len(), 1, "{found:#?}");
         assert!(
             found[0].message.contains("can return at line 20 before"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn the_way_out_named_is_one_that_can_follow_the_start_before_the_receive() {
+        // The parent retries its select until it receives; the only `return` before it lies
+        // in the branch that starts no sender.
+        assert_silent(
+            "func f(a bool, tick chan bool) int {\n\tc := make(chan int)\n\tif a {\n\t\tgo func() { c <- 1 }()\n\t} else {\n\t\treturn 0\n\t}\n\tfor {\n\t\tselect {\n\t\tcase v := <-c:\n\t\t\treturn v\n\t\tcase <-tick:\n\t\t}\n\t}\n}\n",
+        );
+        // `return <-c` receives before it returns: not the way out (that is the `return 0`
+        // after the `if`, past the receive).
+        let found = findings(
+            "func f(x bool) int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tif x {\n\t\treturn <-c\n\t}\n\treturn 0\n}\n",
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0]
+                .message
+                .contains("the function does not receive from it on every path"),
             "{}",
             found[0].message
         );

@@ -1096,15 +1096,17 @@ impl<'a> Flow<'a> {
         found
     }
 
-    /// Whether `node` can run after `from` and before `to`, a statement on `from`'s
-    /// continuation (see `following`): it lies after `from` in `from`'s own statement (an
-    /// `if` whose header calls something, then its body), or in a statement of the
-    /// continuation before `to`. In another branch of an `if` or `select` around `from`, or in
-    /// another case of a `switch` around it, it cannot (unless that `switch` has a
-    /// `fallthrough`: then, conservatively, it can). Costs the nesting of `node` below the
-    /// statements it shares with `from`, as `following` does.
-    pub fn on_the_way(&self, from: Node<'a>, to: Node<'a>, node: Node<'a>) -> bool {
-        if node.start_byte() < from.end_byte() || node.start_byte() >= to.start_byte() {
+    /// Whether `node` can run after `from` and before `to` (a statement after `from`; `None`:
+    /// the end of the body): it lies after `from` in `from`'s own statement (an `if` whose
+    /// header calls something, then its body), or in a statement of `from`'s continuation
+    /// (see `following`) that starts before `to`. In another branch of an `if` or `select`
+    /// around `from`, or in another case of a `switch` around it, it cannot (unless that
+    /// `switch` has a `fallthrough`: then, conservatively, it can); nor after a loop around
+    /// `from`. Costs the nesting of `node` below the statements it shares with `from`, as
+    /// `following` does.
+    pub fn on_the_way(&self, from: Node<'a>, to: Option<Node<'a>>, node: Node<'a>) -> bool {
+        let before_to = to.is_none_or(|to| node.start_byte() < to.start_byte());
+        if node.start_byte() < from.end_byte() || !before_to {
             return false;
         }
         let (Some(start), Some(mut step)) = (self.continuation_start(from), self.step_around(node))
@@ -1691,19 +1693,27 @@ mod tests {
             assert!(flow.following(find("go more()"), uses("<-c")).is_empty());
             // The other branch is not on the way; the `select` is.
             let last = find("<-c\n}");
-            assert!(!flow.on_the_way(find("go work()"), last, find("<-c\n\t}")));
-            assert!(flow.on_the_way(find("go work()"), last, find("select {")));
-            assert!(flow.on_the_way(find("go work()"), last, find("<-d\n\t}")));
-            assert!(!flow.on_the_way(find("go work()"), find("select {"), last));
+            assert!(!flow.on_the_way(find("go work()"), Some(last), find("<-c\n\t}")));
+            assert!(flow.on_the_way(find("go work()"), Some(last), find("select {")));
+            assert!(flow.on_the_way(find("go work()"), Some(last), find("<-d\n\t}")));
+            assert!(!flow.on_the_way(find("go work()"), Some(find("select {")), last));
         });
         // A `switch` with a `fallthrough`: a later case may run, so it counts as on the way.
         let falls = "func f(c chan int, k int) int {\n\tswitch k {\n\tcase 1:\n\t\tgo work()\n\t\tfallthrough\n\tcase 2:\n\t\treturn 0\n\t}\n\treturn <-c\n}\n";
         with_flow(falls, |flow, find| {
-            assert!(flow.on_the_way(find("go work()"), find("return <-c"), find("return 0")));
+            assert!(flow.on_the_way(
+                find("go work()"),
+                Some(find("return <-c")),
+                find("return 0")
+            ));
         });
         let exclusive = falls.replace("\t\tfallthrough\n", "");
         with_flow(&exclusive, |flow, find| {
-            assert!(!flow.on_the_way(find("go work()"), find("return <-c"), find("return 0")));
+            assert!(!flow.on_the_way(
+                find("go work()"),
+                Some(find("return <-c")),
+                find("return 0")
+            ));
         });
     }
 
