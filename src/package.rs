@@ -2,6 +2,7 @@
 //! methods they declare, so that `go worker(c)` can be followed into `worker` even when it is
 //! defined in another file.
 
+use crate::facts::body::BodyView;
 use crate::go_mod::{self, GoVersion};
 use crate::source::SourceFile;
 use crate::syntax::{self, text};
@@ -39,6 +40,8 @@ pub struct Package<'a> {
     calls: std::sync::OnceLock<HashMap<&'a str, Vec<Call<'a>>>>,
     /// The module's language version, read the first time a fix asks (see `go_mod`).
     go_version: std::sync::OnceLock<Option<GoVersion>>,
+    /// The views of bodies of the package a codemod read (see `body_view`), by body.
+    bodies: std::sync::Mutex<HashMap<usize, std::sync::Arc<BodyView<'a>>>>,
 }
 
 /// A call `name(...)` or `x.name(...)` somewhere in the package.
@@ -65,6 +68,7 @@ impl<'a> Package<'a> {
             redeclared_builtins: std::sync::OnceLock::new(),
             calls: std::sync::OnceLock::new(),
             go_version: std::sync::OnceLock::new(),
+            bodies: std::sync::Mutex::new(HashMap::new()),
         };
         for (file_id, file) in files.iter().enumerate() {
             let source = file.source.text.as_str();
@@ -87,6 +91,19 @@ impl<'a> Package<'a> {
             collect_interface_methods(root, source, &mut package.interface_methods);
         }
         package
+    }
+
+    /// The view of `body`, a function's or func literal's block in `file` (its flow, exits and
+    /// identifiers), built the first time any codemod asks and kept for the package.
+    pub fn body_view(&self, file: FileId, body: Node<'a>) -> std::sync::Arc<BodyView<'a>> {
+        let mut bodies = self
+            .bodies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        bodies
+            .entry(body.id())
+            .or_insert_with(|| std::sync::Arc::new(BodyView::build(body, self.source(file))))
+            .clone()
     }
 
     /// Whether the package declares `name` (a builtin a fix calls) at package level.

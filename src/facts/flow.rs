@@ -59,6 +59,8 @@ type StepId = u32;
 
 const ENTRY: StepId = 0;
 const EXIT: StepId = 1;
+/// The body's block: the first step built.
+const ROOT: StepId = 2;
 
 /// What a step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -664,6 +666,7 @@ impl<'a> Flow<'a> {
             falls_through: HashSet::new(),
         };
         let root = builder.step(body, StepKind::Pass, ENTRY);
+        debug_assert_eq!(root, ROOT);
         builder.edge(ENTRY, root);
         builder.tasks.push(Task {
             node: body,
@@ -1023,17 +1026,26 @@ impl<'a> Flow<'a> {
     }
 
     /// The step of `node`, or of the nearest statement around it (not across a func literal).
+    /// Found by one descent from the body: climbing with `parent()` costs the depth at every
+    /// step, the square of it for a node deep in nested expressions (a receive inside 100,000
+    /// parentheses).
     fn step_around(&self, node: Node<'a>) -> Option<StepId> {
-        let mut current = node;
-        loop {
-            if let Some(step) = self.step_of(current) {
+        if let Some(step) = self.step_of(node) {
+            return Some(step);
+        }
+        if syntax::is_function_like(node) {
+            return None;
+        }
+        let root = self.steps[ROOT as usize].node?;
+        for ancestor in syntax::ancestors_until(node, root) {
+            if let Some(step) = self.step_of(ancestor) {
                 return Some(step);
             }
-            if syntax::is_function_like(current) {
+            if syntax::is_function_like(ancestor) {
                 return None;
             }
-            current = current.parent()?;
         }
+        syntax::contains(root, node).then_some(ROOT)
     }
 
     /// Whether step `later` is on the continuation of step `earlier`: it runs after `earlier`
@@ -1094,6 +1106,13 @@ impl<'a> Flow<'a> {
         found.sort_by_key(|statement| statement.start_byte());
         found.dedup_by_key(|statement| statement.id());
         found
+    }
+
+    /// Whether the continuation of `from` runs to the end of the body: no loop around `from`
+    /// ends it first (see `following`).
+    pub fn continues_to_end(&self, from: Node<'a>) -> bool {
+        self.continuation_start(from)
+            .is_some_and(|start| self.continues(start, EXIT))
     }
 
     /// Whether `node` can run after `from` and before `to` (a statement after `from`; `None`:

@@ -21,6 +21,7 @@
 //! and recorded against that goroutine. Any use the analysis cannot follow is an
 //! `UseKind::Escape`: codemods treat an escaping channel as unknowable and never fix it.
 
+pub mod body;
 mod collect;
 pub mod flow;
 pub mod nesting;
