@@ -69,6 +69,14 @@ mod tests {
     use crate::codemods::test_support::*;
     use crate::edit::Applicability;
 
+    /// The one finding on `body` is premature-return's, and its message says `words`.
+    fn assert_says(body: &str, words: &str) {
+        let found = findings(body);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].codemod, "premature-return");
+        assert!(found[0].message.contains(words), "{}", found[0].message);
+    }
+
     #[test]
     fn buffers_a_channel_the_function_can_return_before_reading() {
         assert_fix(
@@ -170,29 +178,17 @@ mod tests {
     fn a_return_before_the_select_is_the_leak_not_the_select() {
         // The select's other case is followed by a receive on every path, but the `return`
         // before the select leaves with the sender still blocked.
-        let found = findings(
+        assert_says(
             "func f(other chan error, fail bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif fail {\n\t\treturn nil\n\t}\n\tselect {\n\tcase <-other:\n\tcase <-c:\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
-        );
-        assert_eq!(found.len(), 1, "{found:#?}");
-        assert_eq!(found[0].codemod, "premature-return");
-        assert!(
-            found[0].message.contains("can return at line 17"),
-            "{}",
-            found[0].message
+            "can return at line 17",
         );
     }
 
     #[test]
     fn a_return_between_a_select_and_the_receive_after_it_is_the_leak() {
-        let found = findings(
+        assert_says(
             "func f(other chan error, fail bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tselect {\n\tcase <-other:\n\tcase <-c:\n\t\treturn nil\n\t}\n\tif fail {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
-        );
-        assert_eq!(found.len(), 1, "{found:#?}");
-        assert_eq!(found[0].codemod, "premature-return");
-        assert!(
-            found[0].message.contains("can return at line 22"),
-            "{}",
-            found[0].message
+            "can return at line 22",
         );
     }
 
@@ -258,13 +254,7 @@ mod tests {
         }
         // A `fallthrough` runs the next case after the start: its `return` is a way out.
         let falls = function(&branches[2].replace("\tcase 2", "\t\tfallthrough\n\tcase 2"));
-        let found = findings(&falls);
-        assert_eq!(found.len(), 1, "{found:#?}");
-        assert!(
-            found[0].message.contains("can return at line 20 before"),
-            "{}",
-            found[0].message
-        );
+        assert_says(&falls, "can return at line 20 before");
     }
 
     #[test]
@@ -276,16 +266,9 @@ mod tests {
         );
         // `return <-c` receives before it returns: not the way out (that is the `return 0`
         // after the `if`, past the receive).
-        let found = findings(
+        assert_says(
             "func f(x bool) int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tif x {\n\t\treturn <-c\n\t}\n\treturn 0\n}\n",
-        );
-        assert_eq!(found.len(), 1, "{found:#?}");
-        assert!(
-            found[0]
-                .message
-                .contains("the function does not receive from it on every path"),
-            "{}",
-            found[0].message
+            "the function does not receive from it on every path",
         );
     }
 
