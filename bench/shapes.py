@@ -16,6 +16,13 @@ Shapes (N is the count that grows):
   many_selects        one function making N channels, then N selects in a row, each giving up
                       on one of them: every channel's wait lies past the branches of the others
   many_branches       one function making N channels, then N `if`s, then the N receives
+  wide_sends          one goroutine sending N times in one statement list
+  many_callers_of_a_big_helper
+                      N functions, each making a channel and waiting on it by calling one
+                      helper of N statements that receives from its parameter once
+  many_goroutines_of_a_big_helper
+                      N functions, each making a channel and starting `go` one helper of N
+                      statements that sends on its parameter once, then giving up on it
 """
 import os
 import sys
@@ -115,6 +122,35 @@ def wide_sends(n):
     return "package p\n\nfunc f() int {\n\tc := make(chan int)\n\tgo func() {\n" + body + "\t}()\n\treturn <-c\n}\n"
 
 
+def big_helper_body(n):
+    return "".join(f"\tx{i} := {i}\n\t_ = x{i}\n" for i in range(n))
+
+
+def many_callers_of_a_big_helper(n):
+    # What a called helper does with its channel parameter is summarised once per package, not
+    # once per caller: per caller, that was a walk of the helper (n callers of an n-statement
+    # helper cost n^2).
+    helper = "func wait(c chan int) int {\n" + big_helper_body(n) + "\treturn <-c\n}\n\n"
+    callers = "".join(
+        f"func caller{i}() int {{\n\tc := make(chan int)\n\tgo func() {{ c <- {i} }}()\n"
+        "\treturn wait(c)\n}\n\n"
+        for i in range(n)
+    )
+    return "package p\n\n" + helper + callers
+
+
+def many_goroutines_of_a_big_helper(n):
+    # The same for a helper started with `go`: what it does with its parameter is found once.
+    helper = "func send(c chan int) {\n" + big_helper_body(n) + "\tc <- 1\n}\n\n"
+    starters = "".join(
+        f"func starter{i}() int {{\n\tc := make(chan int)\n\tgo send(c)\n"
+        "\tselect {\n\tcase v := <-c:\n\t\treturn v\n"
+        "\tcase <-time.After(time.Millisecond):\n\t\treturn 0\n\t}\n}\n\n"
+        for i in range(n)
+    )
+    return 'package p\n\nimport "time"\n\n' + helper + starters
+
+
 SHAPES = [
     many_channels,
     nested_goroutines,
@@ -127,6 +163,8 @@ SHAPES = [
     many_selects,
     many_branches,
     wide_sends,
+    many_callers_of_a_big_helper,
+    many_goroutines_of_a_big_helper,
 ]
 
 

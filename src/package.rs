@@ -41,7 +41,10 @@ pub struct Package<'a> {
     /// The module's language version, read the first time a fix asks (see `go_mod`).
     go_version: std::sync::OnceLock<Option<GoVersion>>,
     /// The views of bodies of the package a codemod read (see `body_view`), by body.
-    bodies: std::sync::Mutex<HashMap<usize, std::sync::Arc<BodyView<'a>>>>,
+    bodies: std::cell::RefCell<HashMap<usize, std::rc::Rc<BodyView<'a>>>>,
+    /// What the package's functions do with their channel parameters, each found the first
+    /// time an analysed function follows a call into one, and shared by all of them.
+    pub summaries: crate::facts::summaries::Summaries<'a>,
 }
 
 /// A call `name(...)` or `x.name(...)` somewhere in the package.
@@ -68,7 +71,8 @@ impl<'a> Package<'a> {
             redeclared_builtins: std::sync::OnceLock::new(),
             calls: std::sync::OnceLock::new(),
             go_version: std::sync::OnceLock::new(),
-            bodies: std::sync::Mutex::new(HashMap::new()),
+            bodies: Default::default(),
+            summaries: Default::default(),
         };
         for (file_id, file) in files.iter().enumerate() {
             let source = file.source.text.as_str();
@@ -95,14 +99,12 @@ impl<'a> Package<'a> {
 
     /// The view of `body`, a function's or func literal's block in `file` (its flow, exits and
     /// identifiers), built the first time any codemod asks and kept for the package.
-    pub fn body_view(&self, file: FileId, body: Node<'a>) -> std::sync::Arc<BodyView<'a>> {
-        let mut bodies = self
-            .bodies
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        bodies
+    pub fn body_view(&self, file: FileId, body: Node<'a>) -> std::rc::Rc<BodyView<'a>> {
+        // Building a view asks nothing of the package: the map is not borrowed twice.
+        self.bodies
+            .borrow_mut()
             .entry(body.id())
-            .or_insert_with(|| std::sync::Arc::new(BodyView::build(body, self.source(file))))
+            .or_insert_with(|| std::rc::Rc::new(BodyView::build(body, self.source(file))))
             .clone()
     }
 

@@ -43,6 +43,15 @@ impl Lab {
     fn checkout(&self) -> PathBuf {
         self.root.path().join("checkout")
     }
+
+    /// A checkout of only the examples of `codemod`, at the same relative paths. Each example
+    /// is checked against its own evidence here: its neighbours are the programs most like it
+    /// (the same leak, the same names), and a scan of a tenth of the examples per run is what
+    /// keeps a hundred such runs cheap. The tests with one piece of evidence read the full
+    /// checkout.
+    fn codemod_checkout(&self, codemod: &str) -> PathBuf {
+        self.root.path().join("by-codemod").join(codemod)
+    }
 }
 
 fn go_command(dir: &Path, cache: Option<&Path>) -> Command {
@@ -92,12 +101,17 @@ fn add_program_with(
         programs.write(key, name, other);
     }
     if let Some(checkout) = checkout {
-        let dir = checkout.join("examples").join(key);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("main.go"), text).unwrap();
-        for (name, other) in others {
-            std::fs::write(dir.join(name), other).unwrap();
-        }
+        write_example(checkout, key, text, others);
+    }
+}
+
+/// The example as written, at `checkout/examples/<key>/`.
+fn write_example(checkout: &Path, key: &str, text: &str, others: &[(String, String)]) {
+    let dir = checkout.join("examples").join(key);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.go"), text).unwrap();
+    for (name, other) in others {
+        std::fs::write(dir.join(name), other).unwrap();
     }
 }
 
@@ -115,13 +129,10 @@ fn lab() -> &'static Lab {
                     let name = path.file_stem().unwrap().to_string_lossy().into_owned();
                     let key = format!("{id}.{kind}.{name}");
                     let text = std::fs::read_to_string(&path).unwrap();
-                    add_program_with(
-                        &mut programs,
-                        Some(&checkout),
-                        &key,
-                        &text,
-                        &common::companions(&path),
-                    );
+                    let companions = common::companions(&path);
+                    add_program_with(&mut programs, Some(&checkout), &key, &text, &companions);
+                    let by_codemod = root.path().join("by-codemod").join(id);
+                    write_example(&by_codemod, &key, &text, &companions);
                     examples.push((key, id.to_string(), kind.to_string()));
                 }
             }
@@ -250,25 +261,26 @@ const BLOCKED_IN_A_CALLEE: &[&str] = &[
 #[test]
 fn each_leaking_example_is_confirmed_by_its_own_dump_and_profile() {
     let lab = lab();
-    let leaking: Vec<&str> = lab
+    let leaking: Vec<(&str, &str)> = lab
         .examples
         .iter()
         .filter(|(_, _, kind)| kind == "leaking")
-        .map(|(key, _, _)| key.as_str())
+        .map(|(key, codemod, _)| (key.as_str(), codemod.as_str()))
         .collect();
     let failures: Vec<String> = leaking
         .par_iter()
-        .flat_map(|key| confirmation_failures(lab, key))
+        .flat_map(|(key, codemod)| confirmation_failures(&lab.codemod_checkout(codemod), key))
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// What is wrong with how the evidence of the leaking example `key` confirms its finding.
-fn confirmation_failures(lab: &Lab, key: &str) -> Vec<String> {
+/// What is wrong with how the evidence of the leaking example `key` confirms its finding in
+/// `checkout`.
+fn confirmation_failures(checkout: &Path, key: &str) -> Vec<String> {
     let mut failures = Vec::new();
     {
         let dir = evidence_of(key);
-        let (dump, _) = check_with(&lab.checkout(), &[&dir.join("goroutine.txt")], &[]);
+        let (dump, _) = check_with(checkout, &[&dir.join("goroutine.txt")], &[]);
         let found = confirmed(&dump);
         let expected = checkout_path(key);
         if found.len() != 1 || found[0].0 != expected {
@@ -288,7 +300,7 @@ fn confirmation_failures(lab: &Lab, key: &str) -> Vec<String> {
         if !dump["unexplained"].as_array().unwrap().is_empty() {
             failures.push(format!("{key}: unexplained {}", dump["unexplained"]));
         }
-        let (profile, _) = check_with(&lab.checkout(), &[&dir.join("goroutine.pb.gz")], &[]);
+        let (profile, _) = check_with(checkout, &[&dir.join("goroutine.pb.gz")], &[]);
         let found = confirmed(&profile);
         let by_profile = found.len() == 1 && found[0].0 == expected;
         if by_profile == BLOCKED_IN_A_CALLEE.contains(&key) {
@@ -301,16 +313,16 @@ fn confirmation_failures(lab: &Lab, key: &str) -> Vec<String> {
 #[test]
 fn clean_examples_get_nothing() {
     let lab = lab();
-    let clean: Vec<&str> = lab
+    let clean: Vec<(&str, &str)> = lab
         .examples
         .iter()
         .filter(|(_, _, kind)| kind == "clean")
-        .map(|(key, _, _)| key.as_str())
+        .map(|(key, codemod, _)| (key.as_str(), codemod.as_str()))
         .collect();
-    clean.par_iter().for_each(|key| {
+    clean.par_iter().for_each(|(key, codemod)| {
         let dir = evidence_of(key);
         for file in ["goroutine.txt", "goroutine.pb.gz"] {
-            let (document, _) = check_with(&lab.checkout(), &[&dir.join(file)], &[]);
+            let (document, _) = check_with(&lab.codemod_checkout(codemod), &[&dir.join(file)], &[]);
             assert!(
                 confirmed(&document).is_empty(),
                 "{key} {file}: {document:#}"

@@ -57,6 +57,11 @@ fn double_send<'a>(
     let (goroutine, receive) = sender_and_receive(context, channel)?;
     let source = context.package.source(goroutine.body_file);
     let sends: Vec<&ChannelUse> = channel.sends().collect();
+    // The shape needs two sends: with one, there is nothing to find in the goroutine's body
+    // (and a helper that many functions start would be walked once for each).
+    if sends.len() < 2 {
+        return None;
+    }
     let body = goroutine.body?;
     let send_statements: HashSet<usize> = sends
         .iter()

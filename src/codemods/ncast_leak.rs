@@ -72,6 +72,15 @@ impl Codemod for NcastLeak {
                 };
                 exits.into_iter().next()
             };
+            // A loop that runs a fixed number of times (`range 2`, `range []string{"a", "b"}`,
+            // `i < 2`) starts at most that many senders: as many receives take every value.
+            if early_exit.is_none()
+                && receive_loops.is_empty()
+                && iterations(context.source, *spawn_loop)
+                    .is_some_and(|count| count <= sender.receives.len() as u64)
+            {
+                continue;
+            }
             let name = &channel.name;
             let received = match (early_exit, sender.receives.len()) {
                 (Some(exit), _) => format!(
@@ -146,6 +155,70 @@ fn early_exit<'a>(context: &CodemodContext<'_, 'a>, receive_loop: Node<'a>) -> O
     context.flow().ways_out(receive_loop).into_iter().next()
 }
 
+/// How many times `spawn_loop` runs when its header fixes it: `range 3`, `i := 0; i < 3; i++`,
+/// or a range over a slice or array literal (its elements, none keyed: `{5: x}` would set the
+/// length; an array type with a length ranges over that length). `None` for anything else.
+fn iterations(source: &str, spawn_loop: Node) -> Option<u64> {
+    let header = spawn_loop.named_child(0)?;
+    match header.kind() {
+        "range_clause" => {
+            let right = header.child_by_field_name("right")?;
+            match right.kind() {
+                "int_literal" => int_literal(text(right, source)),
+                "composite_literal" => literal_length(source, right),
+                _ => None,
+            }
+        }
+        "for_clause" => {
+            let bound = counted_loop_bound(source, spawn_loop, header)?;
+            (bound.kind() == "int_literal")
+                .then(|| int_literal(text(bound, source)))
+                .flatten()
+        }
+        _ => None,
+    }
+}
+
+/// How many elements a range over the composite literal `literal` visits.
+fn literal_length(source: &str, literal: Node) -> Option<u64> {
+    let kind = literal.child_by_field_name("type")?;
+    match kind.kind() {
+        "array_type" => int_literal(text(kind.child_by_field_name("length")?, source)),
+        "slice_type" | "implicit_length_array_type" => {
+            let body = literal.child_by_field_name("body")?;
+            let mut cursor = body.walk();
+            let mut count = 0;
+            for element in body.named_children(&mut cursor) {
+                match element.kind() {
+                    "literal_element" => count += 1,
+                    "comment" => {}
+                    _ => return None,
+                }
+            }
+            Some(count)
+        }
+        _ => None,
+    }
+}
+
+/// The value of a Go integer literal (`10`, `1_000`, `0x1f`, `0o17`, `017`, `0b101`).
+fn int_literal(literal: &str) -> Option<u64> {
+    let digits = literal.replace('_', "");
+    let lower = digits.to_ascii_lowercase();
+    let (radix, body) = if let Some(rest) = lower.strip_prefix("0x") {
+        (16, rest)
+    } else if let Some(rest) = lower.strip_prefix("0o") {
+        (8, rest)
+    } else if let Some(rest) = lower.strip_prefix("0b") {
+        (2, rest)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    u64::from_str_radix(body, radix).ok()
+}
+
 /// The number of iterations of `spawn_loop`, written so it can be evaluated at the `make`.
 fn loop_size(
     context: &CodemodContext,
@@ -153,6 +226,9 @@ fn loop_size(
     spawn_loop: Node,
 ) -> Option<(String, Applicability)> {
     let source = context.source;
+    if let Some(count) = iterations(source, spawn_loop) {
+        return Some((count.to_string(), Applicability::Safe));
+    }
     let header = spawn_loop.named_child(0)?;
     let (bound, kind) = match header.kind() {
         "range_clause" => {
@@ -662,6 +738,45 @@ mod tests {
             "ncast-leak",
             None,
         );
+    }
+
+    #[test]
+    fn a_loop_of_a_fixed_count_is_silent_when_every_start_is_received() {
+        for header in [
+            "for _, s := range []string{\"1\", \"2\"} {",
+            "for _, s := range [...]string{\"1\", /* two */ \"2\"} {",
+            "for i := 0; i < 2; i++ {",
+            "for s := range 0b10 {",
+        ] {
+            assert_silent(&format!(
+                "func f() {{\n\tc := make(chan int)\n\t{header}\n\t\tgo func() {{ c <- len(s) }}()\n\t}}\n\t<-c\n\t<-c\n}}\n"
+            ));
+        }
+    }
+
+    #[test]
+    fn a_loop_of_a_fixed_count_with_fewer_receives_gets_a_buffer_of_that_count() {
+        let three = "func f() {\n\tc := make(chan int)\n\tfor _, s := range []string{\"1\", \"2\", \"3\"} {\n\t\tgo func() { c <- len(s) }()\n\t}\n\t<-c\n\t<-c\n}\n";
+        assert_fix(three, &three.replace("make(chan int)", "make(chan int, 3)"));
+        // An array of length 4 ranges four times, however many elements are written.
+        let array = "func f() {\n\tc := make(chan int)\n\tfor _, s := range [4]int{1, 2} {\n\t\tgo func() { c <- s }()\n\t}\n\t<-c\n\t<-c\n}\n";
+        assert_fix(array, &array.replace("make(chan int)", "make(chan int, 4)"));
+        // A keyed element sets the length: not counted, no fix.
+        let keyed = "func f() {\n\tc := make(chan int)\n\tfor _, s := range []int{5: 1} {\n\t\tgo func() { c <- s }()\n\t}\n\t<-c\n\t<-c\n}\n";
+        assert_finding(keyed, "ncast-leak", None);
+    }
+
+    #[test]
+    fn go_integer_literals_are_read_in_every_base() {
+        use super::int_literal;
+        assert_eq!(int_literal("10"), Some(10));
+        assert_eq!(int_literal("1_000"), Some(1000));
+        assert_eq!(int_literal("0x1F"), Some(31));
+        assert_eq!(int_literal("0o17"), Some(15));
+        assert_eq!(int_literal("017"), Some(15));
+        assert_eq!(int_literal("0b101"), Some(5));
+        assert_eq!(int_literal("0"), Some(0));
+        assert_eq!(int_literal("1e3"), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::facts::{
     Capacity, Channel, ChannelUse, Context, Flow, Goroutine, GoroutineId, SelectCase, UseKind,
 };
 use crate::rewrite::capacity_edit;
-use crate::syntax::{self, descendants_outside_closures};
+use crate::syntax;
 use tree_sitter::Node;
 
 pub struct OneShotSender<'f, 'a> {
@@ -217,15 +217,15 @@ fn senders_of<'f, 'a>(
     // the close is seen. Any other deferred call would run before the value is received.
     let defers = goroutines.iter().any(|goroutine| {
         let body = goroutine.body.expect("checked above");
-        descendants_outside_closures(body, &mut |node| node.kind() == "defer_statement")
-            .into_iter()
-            .any(|statement| {
-                !channel.uses.iter().any(|used| {
-                    matches!(used.kind, UseKind::Close { deferred: true })
-                        && used.file == goroutine.body_file
-                        && crate::syntax::contains(statement, used.node)
-                })
+        // Found once per body for the package: a helper many functions start is one body.
+        let deferred = context.package.summaries.defers(goroutine.body_file, body);
+        deferred.iter().any(|&statement| {
+            !channel.uses.iter().any(|used| {
+                matches!(used.kind, UseKind::Close { deferred: true })
+                    && used.file == goroutine.body_file
+                    && crate::syntax::contains(statement, used.node)
             })
+        })
     });
     // Starts in branches that exclude each other count their maximum; see the flow's
     // `count_in_one_pass`. (No start is in a loop inside the scope when there are several.)

@@ -20,11 +20,13 @@
 
 use super::nesting::Nesting;
 use super::scope::{BindingId, Scopes};
+use super::summaries::{CalleeView, CalleeWait, GoroutineParameter, ParameterUse};
 use super::*;
-use crate::package::Package;
+use crate::package::{FunctionRef, Package};
 use crate::prefilter;
 use crate::syntax::{self, call_arguments, callee_name, can_leave_function, kind_of, text};
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// Facts for one function-like node: a top-level function or method, or a func literal
 /// (its channels are its own; the enclosing function's analysis does not see them).
@@ -61,7 +63,6 @@ pub fn function_facts<'a>(
         imports,
         goroutines: Vec::new(),
         goroutine_of_node: HashMap::new(),
-        callee_waits: Default::default(),
         flows: Flows::default(),
     };
     builder.collect_goroutines(scan.starts);
@@ -258,9 +259,6 @@ struct Builder<'p, 'a> {
     goroutines: Vec<Goroutine<'a>>,
     /// `go` statements and goroutine func literals, by node id.
     goroutine_of_node: HashMap<usize, GoroutineId>,
-    /// What each called function does with a channel parameter, by (function node id,
-    /// parameter index), found once (see `called_receiver`).
-    callee_waits: std::cell::RefCell<HashMap<(usize, usize), Option<CalleeWait<'a>>>>,
     /// The flow of each body a send was found in (the function's, a goroutine's), built once.
     flows: Flows<'a>,
 }
@@ -268,7 +266,7 @@ struct Builder<'p, 'a> {
 /// Control-flow views of bodies, built on first use and kept: every send of every channel in
 /// one body asks the same flow whether it is the last act.
 #[derive(Default)]
-struct Flows<'a> {
+pub(super) struct Flows<'a> {
     built: std::cell::RefCell<HashMap<usize, std::rc::Rc<Flow<'a>>>>,
 }
 
@@ -280,20 +278,6 @@ impl<'a> Flows<'a> {
             .or_insert_with(|| std::rc::Rc::new(Flow::build(body, source)))
             .clone()
     }
-}
-
-/// A called function that only receives from its channel parameter, once.
-#[derive(Debug, Clone, Copy)]
-enum CalleeWait<'a> {
-    /// Before anything can return.
-    Receives,
-    /// In a `select` with other cases.
-    Selects {
-        select: Node<'a>,
-        other_cases: usize,
-        has_default: bool,
-        function: &'a str,
-    },
 }
 
 impl<'a> Builder<'_, 'a> {
@@ -394,7 +378,7 @@ impl<'a> Builder<'_, 'a> {
     }
 
     /// `worker` or `p.work` to the function or method of this package it names.
-    fn resolve_callee(&self, function: Node<'a>) -> Option<crate::package::FunctionRef<'a>> {
+    fn resolve_callee(&self, function: Node<'a>) -> Option<FunctionRef<'a>> {
         match kind_of(function) {
             "identifier" => {
                 let name = text(function, self.source);
@@ -491,7 +475,8 @@ impl<'a> Builder<'_, 'a> {
                     continue;
                 }
             };
-            let mut kind = self.unless_redeclared(
+            let mut kind = unless_redeclared(
+                self.package,
                 classify(node, self.source, root, scopes, &self.flows),
                 node,
                 self.source,
@@ -513,33 +498,6 @@ impl<'a> Builder<'_, 'a> {
             }
             channel.uses.push(self.use_at(node, kind, context, root));
         }
-    }
-
-    /// `close(c)`, `len(c)` and `cap(c)` are what they seem only where that name is the
-    /// builtin: a package-level or local declaration of it makes the call one we cannot follow.
-    fn unless_redeclared(
-        &self,
-        kind: UseKind<'a>,
-        node: Node<'a>,
-        source: &str,
-        scopes: &Scopes<'a>,
-    ) -> UseKind<'a> {
-        if !matches!(kind, UseKind::Close { .. } | UseKind::Inspect) {
-            return kind;
-        }
-        let Some(callee) = node
-            .parent()
-            .and_then(|list| list.parent())
-            .and_then(|call| call.child_by_field_name("function"))
-        else {
-            return kind;
-        };
-        if scopes.binding_of(callee).is_some()
-            || self.package.redeclares_builtin(text(callee, source))
-        {
-            return UseKind::Escape("it is passed to a function named like a builtin");
-        }
-        kind
     }
 
     fn use_at(
@@ -592,17 +550,14 @@ impl<'a> Builder<'_, 'a> {
             return None;
         }
         let index = argument_index(argument)?;
-        // Once per callee and parameter: many calls of one helper cost one look at it.
-        let key = (callee.node.id(), index);
-        let known = self.callee_waits.borrow().get(&key).copied();
-        let wait = match known {
-            Some(wait) => wait,
-            None => {
-                let wait = self.callee_wait(callee, index);
-                self.callee_waits.borrow_mut().insert(key, wait);
-                wait
-            }
-        }?;
+        // Once per callee and parameter for the whole package: many calls of one helper, from
+        // any number of functions, cost one look at it.
+        let package = self.package;
+        let wait = package
+            .summaries
+            .wait(callee.file, callee.node, index, || {
+                callee_wait(package, callee, index)
+            })?;
         Some(match wait {
             CalleeWait::Receives => UseKind::Receive { select: None },
             CalleeWait::Selects {
@@ -625,71 +580,6 @@ impl<'a> Builder<'_, 'a> {
                 }),
             },
         })
-    }
-
-    /// What `callee` does with its `index`-th parameter, when it only receives from it once,
-    /// outside loops and closures (see `called_receiver`).
-    fn callee_wait(
-        &self,
-        callee: crate::package::FunctionRef<'a>,
-        index: usize,
-    ) -> Option<CalleeWait<'a>> {
-        let function = callee.node;
-        let body = function.child_by_field_name("body")?;
-        let source = self.package.source(callee.file);
-        let parameter = parameter_name(function, source, index)?;
-        let mut nesting = Nesting::default();
-        let scopes = Scopes::resolve(function, source, &mut |node| nesting.enter(node));
-        let parameters = function.child_by_field_name("parameters");
-        let binding = scopes.bindings.iter().position(|binding| {
-            binding.parameter
-                && binding.name == parameter
-                && parameters.is_some_and(|list| syntax::contains(list, binding.node))
-        })?;
-        let [only] = scopes.uses(binding) else {
-            return None;
-        };
-        if nesting.closure(*only).is_some() || !nesting.loops_within(*only, body).is_empty() {
-            return None;
-        }
-        let UseKind::Receive { select } = classify(*only, source, body, &scopes, &self.flows)
-        else {
-            return None;
-        };
-        let receive = only.parent()?;
-        match select {
-            Some(case) if case.other_cases > 0 => Some(CalleeWait::Selects {
-                select: case.select,
-                other_cases: case.other_cases,
-                has_default: case.has_default,
-                function: text(function.child_by_field_name("name")?, source),
-            }),
-            // The receive (or the select holding it) must run on every path through the
-            // callee: the statement that holds it directly is on every path to its end.
-            case => {
-                let waits_at = case.map_or(receive, |case| case.select);
-                let flow = self.flows.of(body, source);
-                let statement = std::iter::once(waits_at)
-                    .chain(syntax::ancestors_until(waits_at, body))
-                    .find(|node| flow.has(*node))?;
-                let direct = statement.id() == waits_at.id()
-                    || syntax::ancestors_until(waits_at, statement).all(|between| {
-                        matches!(
-                            kind_of(between),
-                            "expression_list"
-                                | "argument_list"
-                                | "call_expression"
-                                | "parenthesized_expression"
-                                | "unary_expression"
-                                | "receive_statement"
-                        )
-                    });
-                let always = flow
-                    .exit_avoiding(None, |step| step.id() == statement.id())
-                    .is_none();
-                (direct && always).then_some(CalleeWait::Receives)
-            }
-        }
     }
 
     /// `go worker(i, c)`: record what `worker` does with its parameter as uses in that goroutine.
@@ -721,73 +611,195 @@ impl<'a> Builder<'_, 'a> {
             ));
             return;
         };
-        let callee = callee_body.parent().expect("a body has a function");
-        let callee_source = self.package.source(goroutine.body_file);
+        let callee = FunctionRef {
+            file: goroutine.body_file,
+            node: callee_body.parent().expect("a body has a function"),
+        };
         let Some(index) = argument_index(argument) else {
             channel
                 .uses
                 .push(escape("it is passed in an argument we cannot map"));
             return;
         };
-        let Some(parameter) = parameter_name(callee, callee_source, index) else {
-            channel
-                .uses
-                .push(escape("it is passed to a variadic or mismatched parameter"));
-            return;
-        };
-        if parameter == "_" {
-            return;
-        }
-        // The parameter's own binding, and the identifiers that name it in the callee (a
-        // closure or block of the callee may declare the name again: those are not it).
-        let mut callee_nesting = Nesting::default();
-        let callee_scopes = Scopes::resolve(callee, callee_source, &mut |node| {
-            callee_nesting.enter(node)
-        });
-        let parameters = callee.child_by_field_name("parameters");
-        let Some(binding) = callee_scopes.bindings.iter().position(|binding| {
-            binding.parameter
-                && binding.name == parameter
-                && parameters.is_some_and(|list| syntax::contains(list, binding.node))
-        }) else {
-            channel
-                .uses
-                .push(escape("it is passed to a parameter we cannot find"));
-            return;
+        // Once per callee and parameter for the whole package (see `summaries`).
+        let package = self.package;
+        let summary =
+            package
+                .summaries
+                .goroutine_parameter(callee.file, callee.node, index, || {
+                    goroutine_parameter(package, callee, callee_body, index)
+                });
+        let uses = match &*summary {
+            GoroutineParameter::Escapes(reason) => {
+                channel.uses.push(escape(reason));
+                return;
+            }
+            GoroutineParameter::Blank => return,
+            GoroutineParameter::Uses(uses) => uses,
         };
         channel
             .uses
             .push(self.use_at(argument, UseKind::GoArgument, context, root));
-        for &node in callee_scopes.uses(binding) {
-            let in_closure = callee_nesting.closure(node).is_some();
-            let mut kind = if in_closure {
-                UseKind::Escape("the goroutine's function uses it in a closure")
-            } else {
-                let kind = classify(
-                    node,
-                    callee_source,
-                    callee_body,
-                    &callee_scopes,
-                    &self.flows,
-                );
-                self.unless_redeclared(kind, node, callee_source, &callee_scopes)
-            };
-            if let UseKind::GoArgument = kind {
-                kind =
-                    UseKind::Escape("the goroutine's function passes it on to another goroutine");
-            }
-            if let UseKind::Returned { .. } = kind {
-                kind = UseKind::Escape("the goroutine's function returns it");
-            }
-            channel.uses.push(ChannelUse {
-                kind,
-                node,
-                file: goroutine.body_file,
-                context: Context::Goroutine(id),
-                loops: callee_nesting.loops_within(node, callee_body),
-            });
+        channel.uses.extend(uses.iter().map(|used| ChannelUse {
+            kind: used.kind.clone(),
+            node: used.node,
+            file: callee.file,
+            context: Context::Goroutine(id),
+            loops: used.loops.clone(),
+        }));
+    }
+}
+
+/// The view of `function` the summaries need (see `CalleeView`), built once per package.
+fn callee_view<'a>(package: &Package<'a>, callee: FunctionRef<'a>) -> Rc<CalleeView<'a>> {
+    package.summaries.view(callee.file, callee.node, || {
+        let source = package.source(callee.file);
+        let mut nesting = Nesting::default();
+        let scopes = Scopes::resolve(callee.node, source, &mut |node| nesting.enter(node));
+        CalleeView {
+            scopes,
+            nesting,
+            flows: Flows::default(),
+        }
+    })
+}
+
+/// The binding of `function`'s parameter named `parameter` (a closure or block of the
+/// function may declare the name again: that is not it).
+fn parameter_binding(function: Node, scopes: &Scopes, parameter: &str) -> Option<BindingId> {
+    let parameters = function.child_by_field_name("parameters");
+    scopes.bindings.iter().position(|binding| {
+        binding.parameter
+            && binding.name == parameter
+            && parameters.is_some_and(|list| syntax::contains(list, binding.node))
+    })
+}
+
+/// What `callee` does with its `index`-th parameter, when it only receives from it once,
+/// outside loops and closures (see `called_receiver`). Depends on the callee alone: computed
+/// once per package.
+fn callee_wait<'a>(
+    package: &Package<'a>,
+    callee: FunctionRef<'a>,
+    index: usize,
+) -> Option<CalleeWait<'a>> {
+    let function = callee.node;
+    let body = function.child_by_field_name("body")?;
+    let source = package.source(callee.file);
+    let parameter = parameter_name(function, source, index)?;
+    let view = callee_view(package, callee);
+    let binding = parameter_binding(function, &view.scopes, parameter)?;
+    let [only] = view.scopes.uses(binding) else {
+        return None;
+    };
+    if view.nesting.closure(*only).is_some() || !view.nesting.loops_within(*only, body).is_empty() {
+        return None;
+    }
+    let UseKind::Receive { select } = classify(*only, source, body, &view.scopes, &view.flows)
+    else {
+        return None;
+    };
+    let receive = only.parent()?;
+    match select {
+        Some(case) if case.other_cases > 0 => Some(CalleeWait::Selects {
+            select: case.select,
+            other_cases: case.other_cases,
+            has_default: case.has_default,
+            function: text(function.child_by_field_name("name")?, source),
+        }),
+        // The receive (or the select holding it) must run on every path through the
+        // callee: the statement that holds it directly is on every path to its end.
+        case => {
+            let waits_at = case.map_or(receive, |case| case.select);
+            let flow = view.flows.of(body, source);
+            let statement = std::iter::once(waits_at)
+                .chain(syntax::ancestors_until(waits_at, body))
+                .find(|node| flow.has(*node))?;
+            let direct = statement.id() == waits_at.id()
+                || syntax::ancestors_until(waits_at, statement).all(|between| {
+                    matches!(
+                        kind_of(between),
+                        "expression_list"
+                            | "argument_list"
+                            | "call_expression"
+                            | "parenthesized_expression"
+                            | "unary_expression"
+                            | "receive_statement"
+                    )
+                });
+            let always = flow
+                .exit_avoiding(None, |step| step.id() == statement.id())
+                .is_none();
+            (direct && always).then_some(CalleeWait::Receives)
         }
     }
+}
+
+/// What `callee`, started as a goroutine, does with its `index`-th parameter: every use of it
+/// (see `follow_into_callee`). Depends on the callee alone: computed once per package.
+fn goroutine_parameter<'a>(
+    package: &Package<'a>,
+    callee: FunctionRef<'a>,
+    body: Node<'a>,
+    index: usize,
+) -> GoroutineParameter<'a> {
+    let function = callee.node;
+    let source = package.source(callee.file);
+    let Some(parameter) = parameter_name(function, source, index) else {
+        return GoroutineParameter::Escapes("it is passed to a variadic or mismatched parameter");
+    };
+    if parameter == "_" {
+        return GoroutineParameter::Blank;
+    }
+    let view = callee_view(package, callee);
+    let Some(binding) = parameter_binding(function, &view.scopes, parameter) else {
+        return GoroutineParameter::Escapes("it is passed to a parameter we cannot find");
+    };
+    let uses = view.scopes.uses(binding).iter().map(|&node| {
+        let mut kind = if view.nesting.closure(node).is_some() {
+            UseKind::Escape("the goroutine's function uses it in a closure")
+        } else {
+            let kind = classify(node, source, body, &view.scopes, &view.flows);
+            unless_redeclared(package, kind, node, source, &view.scopes)
+        };
+        if let UseKind::GoArgument = kind {
+            kind = UseKind::Escape("the goroutine's function passes it on to another goroutine");
+        }
+        if let UseKind::Returned { .. } = kind {
+            kind = UseKind::Escape("the goroutine's function returns it");
+        }
+        ParameterUse {
+            kind,
+            node,
+            loops: view.nesting.loops_within(node, body),
+        }
+    });
+    GoroutineParameter::Uses(uses.collect())
+}
+
+/// `close(c)`, `len(c)` and `cap(c)` are what they seem only where that name is the builtin:
+/// a package-level or local declaration of it makes the call one we cannot follow.
+fn unless_redeclared<'a>(
+    package: &Package<'a>,
+    kind: UseKind<'a>,
+    node: Node<'a>,
+    source: &str,
+    scopes: &Scopes<'a>,
+) -> UseKind<'a> {
+    if !matches!(kind, UseKind::Close { .. } | UseKind::Inspect) {
+        return kind;
+    }
+    let Some(callee) = node
+        .parent()
+        .and_then(|list| list.parent())
+        .and_then(|call| call.child_by_field_name("function"))
+    else {
+        return kind;
+    };
+    if scopes.binding_of(callee).is_some() || package.redeclares_builtin(text(callee, source)) {
+        return UseKind::Escape("it is passed to a function named like a builtin");
+    }
+    kind
 }
 
 /// The func literal a goroutine runs, if it is one.

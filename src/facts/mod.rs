@@ -18,7 +18,8 @@
 //! ```
 //!
 //! Uses inside a function started as `go worker(c)` are followed into `worker` (same package)
-//! and recorded against that goroutine. Any use the analysis cannot follow is an
+//! and recorded against that goroutine; what `worker` does with each parameter is worked out
+//! once for the whole package (see `summaries`), however many functions start it. Any use the analysis cannot follow is an
 //! `UseKind::Escape`: codemods treat an escaping channel as unknowable and never fix it.
 
 pub mod body;
@@ -26,6 +27,7 @@ mod collect;
 pub mod flow;
 pub mod nesting;
 pub mod scope;
+pub(crate) mod summaries;
 
 pub use collect::{broken_region, function_facts};
 pub use flow::Flow;
@@ -79,7 +81,7 @@ pub enum Capacity<'a> {
     Buffered(Node<'a>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SelectCase<'a> {
     /// The `select` statement (in the callee, for `callee`).
     pub select: Node<'a>,
@@ -102,7 +104,7 @@ pub struct CalleeSelect<'a> {
     pub function: &'a str,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum UseKind<'a> {
     /// `c <- v`. A *tail* send is the last thing its goroutine does; `in_select` when it is a
     /// `select` case (the sender can give up).
