@@ -433,6 +433,14 @@ fn after_assignment(
     at: &dyn Fn(Node) -> String,
 ) -> CallerWait {
     let flow = &view.flow;
+    // Stored in the header of an `if`, `switch` or `for` (`if c := lookup(); ok {`): what
+    // runs next is that statement's own body, not its continuation; not followed.
+    if flow
+        .statement_of(statement)
+        .is_none_or(|own| own.id() != statement.id())
+    {
+        return CallerWait::Unknown;
+    }
     // The first mention that can run after the statement, and the statement holding it (none
     // for a mention in a closure).
     let mut decides = None;
@@ -619,6 +627,11 @@ mod tests {
         assert_silent(&branches.replace(
             "\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n",
             "\treturn <-c\n",
+        ));
+        // Stored in an `if` header and received in its body: not followed (the body is not
+        // what follows the statement), so not taken for a way out either.
+        assert_silent(&format!(
+            "{FUTURE}\nfunc get(ok bool) int {{\n\tif c := lookup(); ok {{\n\t\treturn <-c\n\t}}\n\treturn 0\n}}\n"
         ));
         // Stored in a loop and received after it: the loop may store it again before the
         // receive; not followed.
