@@ -2,6 +2,7 @@
 //! methods they declare, so that `go worker(c)` can be followed into `worker` even when it is
 //! defined in another file.
 
+use crate::facts::body::BodyView;
 use crate::go_mod::{self, GoVersion};
 use crate::source::SourceFile;
 use crate::syntax::{self, text};
@@ -39,6 +40,8 @@ pub struct Package<'a> {
     calls: std::sync::OnceLock<HashMap<&'a str, Vec<Call<'a>>>>,
     /// The module's language version, read the first time a fix asks (see `go_mod`).
     go_version: std::sync::OnceLock<Option<GoVersion>>,
+    /// The views of bodies of the package a codemod read (see `body_view`), by body.
+    bodies: std::cell::RefCell<HashMap<usize, std::rc::Rc<BodyView<'a>>>>,
     /// What the package's functions do with their channel parameters, each found the first
     /// time an analysed function follows a call into one, and shared by all of them.
     pub summaries: crate::facts::summaries::Summaries<'a>,
@@ -68,6 +71,7 @@ impl<'a> Package<'a> {
             redeclared_builtins: std::sync::OnceLock::new(),
             calls: std::sync::OnceLock::new(),
             go_version: std::sync::OnceLock::new(),
+            bodies: Default::default(),
             summaries: Default::default(),
         };
         for (file_id, file) in files.iter().enumerate() {
@@ -91,6 +95,17 @@ impl<'a> Package<'a> {
             collect_interface_methods(root, source, &mut package.interface_methods);
         }
         package
+    }
+
+    /// The view of `body`, a function's or func literal's block in `file` (its flow, exits and
+    /// identifiers), built the first time any codemod asks and kept for the package.
+    pub fn body_view(&self, file: FileId, body: Node<'a>) -> std::rc::Rc<BodyView<'a>> {
+        // Building a view asks nothing of the package: the map is not borrowed twice.
+        self.bodies
+            .borrow_mut()
+            .entry(body.id())
+            .or_insert_with(|| std::rc::Rc::new(BodyView::build(body, self.source(file))))
+            .clone()
     }
 
     /// Whether the package declares `name` (a builtin a fix calls) at package level.

@@ -5,16 +5,18 @@
 //! How the check is organised: `one_shot::future_sender` finds a channel the function returns
 //! and that only its goroutines' last acts (or the function itself) send on; `own_send` words
 //! the function's own send before it returns the channel (it blocks on every call);
-//! `caller_wait` reads each call of the function in the package, one statement at a time, to
-//! find a caller that can stop waiting; `result_type` decides whether callers could do more
-//! than receive from the channel, which decides the fix's safety.
+//! `caller_wait` reads each call of the function in the package on the caller's flow (built
+//! once per caller body for the package: `Package::body_view`) to find a caller that can stop
+//! waiting; `result_type` decides whether callers could do more than receive from the channel,
+//! which decides the fix's safety.
 
 use super::one_shot::{OneShotSender, future_sender};
 use super::{Codemod, CodemodContext, Finding};
 use crate::edit::Fix;
+use crate::facts::body::BodyView;
 use crate::facts::{Channel, Flow, UseKind};
 use crate::package::Call;
-use crate::syntax::{self, Visit, text};
+use crate::syntax::{self, text};
 use tree_sitter::Node;
 
 pub struct FutureLeak;
@@ -324,12 +326,12 @@ enum CallerWait {
     Unknown,
 }
 
-/// At most this many statements after `v := f()` are read for the receive: past that, unknown.
-const MAX_STATEMENTS: usize = 200;
-/// And at most this many nodes in them, so a caller's cost stays bounded.
-const MAX_NODES: usize = 20_000;
+/// At most this many mentions of the variable that cannot run after `v := f()` (in other
+/// branches, after a loop around it) are passed over looking for one that can: past that,
+/// unknown. (Each costs its nesting; the caller's view is built once for the package.)
+const MAX_MENTIONS: usize = 200;
 
-fn caller_wait(context: &CodemodContext, call: &Call, index: usize) -> CallerWait {
+fn caller_wait<'a>(context: &CodemodContext<'_, 'a>, call: &Call<'a>, index: usize) -> CallerWait {
     let package = context.package;
     let source = package.source(call.file);
     let line = |node: Node| {
@@ -401,113 +403,107 @@ fn caller_wait(context: &CodemodContext, call: &Call, index: usize) -> CallerWai
             if variable == "_" {
                 return CallerWait::Abandons(format!("{} discards the channel", at(call.node)));
             }
-            after_assignment(statement, variable, source, &at)
+            // The caller's body: the innermost function or func literal around the call.
+            let root = package.files[call.file].tree.root_node();
+            let Some(body) = syntax::ancestors_until(statement, root)
+                .find(|node| syntax::is_function_like(*node))
+                .and_then(|function| function.child_by_field_name("body"))
+            else {
+                return CallerWait::Unknown;
+            };
+            let view = package.body_view(call.file, body);
+            after_assignment(&view, statement, variable, source, &at)
         }
         _ => CallerWait::Unknown,
     }
 }
 
-/// The statements after `statement` (which stores the channel in `variable`), in its block: the
-/// first that names the variable decides (a plain receive waits; a `select` with another way
-/// out abandons; anything else is unknown), and an exit before it abandons.
+/// What the caller does once `statement` has stored the channel in `variable`, read on the
+/// caller's flow (`view`): the first statement of its continuation (what runs next, out of the
+/// blocks around it too, in the same loop iteration) that names the variable decides: a plain
+/// receive waits, a `select` with another way out abandons, anything else (a closure naming
+/// it, passing it on) is unknown. An exit that can run before that statement abandons. When no
+/// statement names it, the end of the body abandons (it is never received); the end of a
+/// loop's iteration is unknown (the loop may come back to a receive).
 fn after_assignment(
+    view: &BodyView,
     statement: Node,
     variable: &str,
     source: &str,
     at: &dyn Fn(Node) -> String,
 ) -> CallerWait {
-    let mut budget = MAX_NODES;
-    let mut next = statement.next_named_sibling();
-    for _ in 0..MAX_STATEMENTS {
-        let Some(current) = next else {
-            // The end of the function's body with no receive: the channel is never read.
-            let body_end = statement
-                .parent()
-                .and_then(|list| list.parent())
-                .and_then(|block| block.parent())
-                .is_some_and(|function| {
-                    matches!(
-                        function.kind(),
-                        "function_declaration" | "method_declaration" | "func_literal"
-                    )
-                });
-            return if body_end {
-                CallerWait::Abandons(format!("{} never receives from it", at(statement)))
-            } else {
-                CallerWait::Unknown
-            };
-        };
-        next = current.next_named_sibling();
-        if current.kind() == "comment" {
-            continue;
-        }
-        let Some(mention) = first_mention(current, variable, source, &mut budget) else {
-            if budget == 0 {
-                return CallerWait::Unknown;
-            }
-            if let Some(exit) =
-                syntax::descendants_outside_closures(current, &mut |n| syntax::is_exit(n, source))
-                    .into_iter()
-                    .next()
-            {
-                return CallerWait::Abandons(format!(
-                    "{} can leave before receiving from it",
-                    at(exit)
-                ));
-            }
-            continue;
-        };
-        let Some(receive) = mention.parent().filter(|p| is_receive(*p, source)) else {
+    let flow = &view.flow;
+    // Stored in the header of an `if`, `switch` or `for` (`if c := lookup(); ok {`): what
+    // runs next is that statement's own body, not its continuation; not followed.
+    if flow
+        .statement_of(statement)
+        .is_none_or(|own| own.id() != statement.id())
+    {
+        return CallerWait::Unknown;
+    }
+    // The first mention that can run after the statement, and the statement holding it (none
+    // for a mention in a closure).
+    let mut decides = None;
+    let after = view.mentions(variable, statement.end_byte(), usize::MAX);
+    for (passed, mention) in after.iter().enumerate() {
+        if passed == MAX_MENTIONS {
             return CallerWait::Unknown;
-        };
-        if let Some(select) = select_of(receive) {
-            if select.id() != current.id() || !select_has_other_case(select) {
-                return CallerWait::Unknown;
-            }
-            // Another case that goes on to use the channel (receive it later): not followed.
-            let mut cursor = select.walk();
-            let cases: Vec<Node> = select.named_children(&mut cursor).collect();
-            let other_mentions = cases
-                .iter()
-                .filter(|case| !syntax::contains(**case, mention))
-                .any(|case| first_mention(*case, variable, source, &mut budget).is_some());
-            if other_mentions || budget == 0 {
-                return CallerWait::Unknown;
-            }
-            return CallerWait::Abandons(format!(
-                "{} can take another case of its `select` and move on",
-                at(select)
-            ));
         }
-        return if receives_directly(current, receive) {
-            CallerWait::Waits
+        if flow.statement_of(*mention).is_none() {
+            decides = Some((*mention, None));
+            break;
+        }
+        if let Some(holder) = flow.following(statement, [*mention]).first() {
+            decides = Some((*mention, Some(*holder)));
+            break;
+        }
+    }
+    let until = decides.map(|(mention, holder)| holder.unwrap_or(mention));
+    if let Some(exit) = view
+        .exits_from(statement.end_byte())
+        .iter()
+        .find(|exit| flow.on_the_way(statement, until, **exit))
+    {
+        return CallerWait::Abandons(format!("{} can leave before receiving from it", at(*exit)));
+    }
+    let Some((mention, Some(current))) = decides else {
+        return if decides.is_none() && flow.continues_to_end(statement) {
+            CallerWait::Abandons(format!("{} never receives from it", at(statement)))
         } else {
             CallerWait::Unknown
         };
+    };
+    let Some(receive) = mention.parent().filter(|p| is_receive(*p, source)) else {
+        return CallerWait::Unknown;
+    };
+    if let Some(select) = select_of(receive) {
+        if select.id() != current.id() || !select_has_other_case(select) {
+            return CallerWait::Unknown;
+        }
+        // Another case that goes on to use the channel (receive it later): not followed.
+        let mut cursor = select.walk();
+        let cases: Vec<Node> = select.named_children(&mut cursor).collect();
+        let other_mentions = cases
+            .iter()
+            .filter(|case| !syntax::contains(**case, mention))
+            .any(|case| {
+                !view
+                    .mentions(variable, case.start_byte(), case.end_byte())
+                    .is_empty()
+            });
+        if other_mentions {
+            return CallerWait::Unknown;
+        }
+        return CallerWait::Abandons(format!(
+            "{} can take another case of its `select` and move on",
+            at(select)
+        ));
     }
-    CallerWait::Unknown
-}
-
-/// The first identifier `variable` in `node`, spending `budget` nodes at most.
-fn first_mention<'a>(
-    node: Node<'a>,
-    variable: &str,
-    source: &str,
-    budget: &mut usize,
-) -> Option<Node<'a>> {
-    let mut found = None;
-    syntax::visit(node, &mut |inner| {
-        if found.is_some() || *budget == 0 {
-            return Visit::Skip;
-        }
-        *budget -= 1;
-        if inner.kind() == "identifier" && text(inner, source) == variable {
-            found = Some(inner);
-            return Visit::Skip;
-        }
-        Visit::Descend
-    });
-    found
+    if receives_directly(current, receive) {
+        CallerWait::Waits
+    } else {
+        CallerWait::Unknown
+    }
 }
 
 fn is_receive(node: Node, source: &str) -> bool {
@@ -611,6 +607,36 @@ mod tests {
         assert_silent(FUTURE);
         assert_silent(&format!(
             "{FUTURE}\nfunc get() {{\n\tc := lookup()\n\tconsume(c)\n}}\n"
+        ));
+    }
+
+    #[test]
+    fn a_caller_is_read_past_the_block_that_stores_the_channel() {
+        // Stored in either branch of an `if`, then waited on in a `select` that can time out:
+        // the caller can move on. (Read only to the end of the branch, this was unknown.)
+        let branches = format!(
+            "{FUTURE}\nfunc get(ctx context.Context, fresh bool) int {{\n\tvar c <-chan int\n\tif fresh {{\n\t\tc = lookup()\n\t}} else {{\n\t\tc = lookup()\n\t}}\n\tselect {{\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}}\n}}\n"
+        );
+        assert_finding(&branches, "future-leak", Some(Applicability::Safe));
+        let message = &findings(&branches)[0].message;
+        assert!(
+            message.contains("at line 26 can take another case"),
+            "{message}"
+        );
+        // Received after the branches on every path: waits.
+        assert_silent(&branches.replace(
+            "\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n",
+            "\treturn <-c\n",
+        ));
+        // Stored in an `if` header and received in its body: not followed (the body is not
+        // what follows the statement), so not taken for a way out either.
+        assert_silent(&format!(
+            "{FUTURE}\nfunc get(ok bool) int {{\n\tif c := lookup(); ok {{\n\t\treturn <-c\n\t}}\n\treturn 0\n}}\n"
+        ));
+        // Stored in a loop and received after it: the loop may store it again before the
+        // receive; not followed.
+        assert_silent(&format!(
+            "{FUTURE}\nfunc get(ctx context.Context, xs []int) int {{\n\tvar c <-chan int\n\tfor range xs {{\n\t\tc = lookup()\n\t}}\n\tselect {{\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}}\n}}\n"
         ));
     }
 

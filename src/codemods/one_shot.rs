@@ -18,7 +18,6 @@ use crate::facts::{
 };
 use crate::rewrite::capacity_edit;
 use crate::syntax;
-use std::collections::HashMap;
 use tree_sitter::Node;
 
 pub struct OneShotSender<'f, 'a> {
@@ -228,11 +227,10 @@ fn senders_of<'f, 'a>(
             })
         })
     });
-    let (sends_per_call, unconditional) = if goroutines.is_empty() {
-        (0, 0)
-    } else {
-        count_starts(channel.scope, &goroutines)
-    };
+    // Starts in branches that exclude each other count their maximum; see the flow's
+    // `count_in_one_pass`. (No start is in a loop inside the scope when there are several.)
+    let starts: Vec<Node> = goroutines.iter().map(|goroutine| goroutine.start).collect();
+    let (sends_per_call, unconditional) = context.flow().count_in_one_pass(channel.scope, &starts);
     Some(OneShotSender {
         goroutines,
         own_sends,
@@ -247,93 +245,6 @@ fn senders_of<'f, 'a>(
 /// More sending goroutines than this on one channel is not code anyone writes by hand: no
 /// analysis (and the cost of counting stays bounded on generated code).
 const MAX_SENDERS: usize = 64;
-
-/// How many of the goroutines started at `goroutines` (in order, all inside `scope`, none in a
-/// loop) can start in one call, and how many start on every path. Each start counts 1; the
-/// branches of an `if`/`else`, a `switch` or a `select` exclude each other, so they count their
-/// maximum (a `switch` with `fallthrough` their sum); everything else adds up. Only the nodes
-/// between `scope` and each start are visited.
-fn count_starts(scope: Node, goroutines: &[&Goroutine]) -> (usize, usize) {
-    // For each node on a path from `scope` to a start: its parent on that path and depth.
-    let mut parent_of: HashMap<usize, (Node, Option<usize>, usize)> = HashMap::new();
-    let mut unconditional = 0;
-    let mut deepest = 0;
-    for goroutine in goroutines {
-        let path: Vec<Node> = syntax::ancestors_until(goroutine.start, scope)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .chain(std::iter::once(goroutine.start))
-            .collect();
-        if path.iter().all(|node| {
-            matches!(
-                node.kind(),
-                "block"
-                    | "statement_list"
-                    | "expression_statement"
-                    | "go_statement"
-                    | "call_expression"
-            )
-        }) {
-            unconditional += 1;
-        }
-        let mut above = None;
-        for (depth, node) in path.iter().enumerate() {
-            parent_of.entry(node.id()).or_insert((*node, above, depth));
-            above = Some(node.id());
-            deepest = deepest.max(depth);
-        }
-    }
-    // Bottom up: a start is 1; a parent combines its children's counts by its kind.
-    let mut by_depth: Vec<Vec<usize>> = vec![Vec::new(); deepest + 1];
-    for (id, (_, _, depth)) in &parent_of {
-        by_depth[*depth].push(*id);
-    }
-    let starts: Vec<usize> = goroutines.iter().map(|g| g.start.id()).collect();
-    let mut count: HashMap<usize, usize> = HashMap::new();
-    let mut total = 0;
-    for level in by_depth.iter().rev() {
-        for id in level {
-            let (_, above, _) = parent_of[id];
-            let own = if starts.contains(id) {
-                1
-            } else {
-                count.get(id).copied().unwrap_or(0)
-            };
-            let Some(above) = above else {
-                total += own;
-                continue;
-            };
-            let parent = parent_of[&above].0;
-            let slot = count.entry(above).or_insert(0);
-            *slot = if branches_exclude_each_other(parent) {
-                (*slot).max(own)
-            } else {
-                *slot + own
-            };
-        }
-    }
-    (total, unconditional)
-}
-
-/// Whether at most one child of `node` that holds statements runs: the two branches of an
-/// `if`, the cases of a `switch` without `fallthrough`, the cases of a `select`.
-fn branches_exclude_each_other(node: Node) -> bool {
-    match node.kind() {
-        "if_statement" | "select_statement" => true,
-        // `fallthrough` can only be a case's last statement: look there, not at the whole body.
-        "expression_switch_statement" | "type_switch_statement" => {
-            let mut cursor = node.walk();
-            let cases: Vec<Node> = node.named_children(&mut cursor).collect();
-            !cases.iter().any(|case| {
-                syntax::statements(*case)
-                    .last()
-                    .is_some_and(|last| last.kind() == "fallthrough_statement")
-            })
-        }
-        _ => false,
-    }
-}
 
 /// How the parent waits for the one sender.
 pub enum ParentWait<'f, 'a> {
@@ -413,7 +324,7 @@ pub fn parent_wait<'f, 'a>(
     };
     // Where the parent can still leave although a receive follows (premature-return).
     let mut leaves_at = None;
-    match waits.after(start, context.facts.body) {
+    match waits.after(start) {
         After::Receives => return ParentWait::Always,
         After::LeavesFirst(exit) => leaves_at = Some(exit),
         After::Never => {}
@@ -434,7 +345,7 @@ pub fn parent_wait<'f, 'a>(
                 // (`select { case <-c: case <-time.After(d): }` then `<-c`) does not give up;
                 // a `return` before that receive does. Of several selects in a row, the last
                 // one is where the parent finally can give up.
-                match waits.after(case.site, context.facts.body) {
+                match waits.after(case.site) {
                     After::Receives => {}
                     After::LeavesFirst(exit) => leaves_at = leaves_at.or(Some(exit)),
                     After::Never => give_up = Some(case),
@@ -451,15 +362,17 @@ pub fn parent_wait<'f, 'a>(
     if leaves_at.is_some() {
         return ParentWait::CanLeave { exit: leaves_at };
     }
+    // The first exit that can run after the start and before the first receive (in another
+    // branch than the start's, it cannot).
+    let flow = context.flow();
     let first_receive = sender
         .receives
         .first()
-        .map_or(usize::MAX, |r| r.node.start_byte());
-    let exit = context
-        .facts
-        .exits
+        .and_then(|receive| flow.statement_of(receive.node));
+    let exits = &context.facts.exits;
+    let exit = exits[exits.partition_point(|exit| exit.start_byte() < start.end_byte())..]
         .iter()
-        .find(|exit| exit.start_byte() >= start.end_byte() && exit.start_byte() < first_receive)
+        .find(|exit| flow.on_the_way(start, first_receive, **exit))
         .copied();
     if exit.is_none()
         && (retries
@@ -568,61 +481,41 @@ struct Waits<'w, 'f, 'a> {
 }
 
 impl<'a> Waits<'_, '_, 'a> {
-    /// Whether, once `after` has run, the function receives on every path: some later statement
-    /// of a block enclosing `after` receives unconditionally (directly, or in every branch of an
-    /// `if`/`else` or of a `switch` with a `default`), and no `return` lies in between.
-    /// What follows `after` on every path: a statement that surely receives (and whether an exit
-    /// comes first), or nothing that does.
-    fn after(&self, after: Node, body: Node) -> After<'a> {
-        let mut anchor = after;
-        // Only a statement that holds one of our receives can receive: for each receive, its
-        // enclosing nodes (with their positions), so that at each level the statements that
-        // hold one are found directly, not by walking every later statement of the level
-        // (which costs the square of a long function's length, one walk per channel).
-        let chains: Vec<(Vec<Node>, HashMap<usize, usize>)> = self
-            .receives
-            .iter()
-            .map(|receive| {
-                let chain: Vec<Node> = std::iter::once(receive.node)
-                    .chain(syntax::ancestors_until(receive.node, body))
-                    .collect();
-                let position = chain.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
-                (chain, position)
-            })
-            .collect();
-        // The enclosing nodes, nearest first, found by one descent: climbing with `parent()`
-        // costs the depth at every step, the square of it in all (deeply nested code).
-        let enclosing = syntax::ancestors_until(after, body).chain(std::iter::once(body));
-        for list in enclosing {
-            if list.kind() == "statement_list" {
-                let mut later: Vec<Node> = chains
-                    .iter()
-                    .filter_map(|(chain, position)| {
-                        let at = position.get(&list.id())?.checked_sub(1)?;
-                        Some(chain[at])
-                    })
-                    .filter(|s| s.start_byte() > anchor.start_byte())
-                    .collect();
-                later.sort_by_key(|statement| statement.start_byte());
-                later.dedup_by_key(|statement| statement.id());
-                for statement in later {
-                    if self.statement(statement) {
-                        let first_exit = self.exits.iter().find(|exit| {
-                            exit.start_byte() >= after.end_byte()
-                                && exit.start_byte() < statement.start_byte()
-                                && !self.after_receiving(**exit)
-                        });
-                        return match first_exit {
-                            Some(exit) => After::LeavesFirst(*exit),
-                            None => After::Receives,
-                        };
-                    }
-                }
+    /// What follows `after` (a `go` statement, a `select`, the call of a callee that selects)
+    /// once it has run: the first statement on its continuation in the flow (the statements
+    /// that run next, in its loop iteration) that surely receives one of ours (directly, or in
+    /// every branch of an `if`/`else`, of a `switch` with a `default`...), and whether an exit
+    /// can run on the way to it; or nothing that does.
+    ///
+    /// Cost: `Flow::following` finds the statements of the continuation that hold our
+    /// receives from the receives themselves (their nesting), never visiting the statements
+    /// in between; the exits on the way are the function's exits between the two positions,
+    /// found by binary search. So asking for every channel of a function costs the nesting of
+    /// their uses, not the number of channels times the statements between each start and
+    /// its receive (a flow search from every start was: many channels whose receives lie past
+    /// each other's selects or branches made it quadratic).
+    fn after(&self, after: Node<'a>) -> After<'a> {
+        let holding = self
+            .flow
+            .following(after, self.receives.iter().map(|receive| receive.node));
+        for statement in holding {
+            if !self.statement(statement) {
+                continue;
             }
-            if list.id() == body.id() || syntax::is_function_like(list) || syntax::is_loop(list) {
-                return After::Never;
-            }
-            anchor = list;
+            let from = self
+                .exits
+                .partition_point(|exit| exit.start_byte() < after.end_byte());
+            let first_exit = self.exits[from..]
+                .iter()
+                .take_while(|exit| exit.start_byte() < statement.start_byte())
+                .find(|exit| {
+                    !self.after_receiving(**exit)
+                        && self.flow.on_the_way(after, Some(statement), **exit)
+                });
+            return match first_exit {
+                Some(exit) => After::LeavesFirst(*exit),
+                None => After::Receives,
+            };
         }
         After::Never
     }

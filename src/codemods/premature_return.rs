@@ -69,6 +69,14 @@ mod tests {
     use crate::codemods::test_support::*;
     use crate::edit::Applicability;
 
+    /// The one finding on `body` is premature-return's, and its message says `words`.
+    fn assert_says(body: &str, words: &str) {
+        let found = findings(body);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].codemod, "premature-return");
+        assert!(found[0].message.contains(words), "{}", found[0].message);
+    }
+
     #[test]
     fn buffers_a_channel_the_function_can_return_before_reading() {
         assert_fix(
@@ -170,29 +178,17 @@ mod tests {
     fn a_return_before_the_select_is_the_leak_not_the_select() {
         // The select's other case is followed by a receive on every path, but the `return`
         // before the select leaves with the sender still blocked.
-        let found = findings(
+        assert_says(
             "func f(other chan error, fail bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif fail {\n\t\treturn nil\n\t}\n\tselect {\n\tcase <-other:\n\tcase <-c:\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
-        );
-        assert_eq!(found.len(), 1, "{found:#?}");
-        assert_eq!(found[0].codemod, "premature-return");
-        assert!(
-            found[0].message.contains("can return at line 17"),
-            "{}",
-            found[0].message
+            "can return at line 17",
         );
     }
 
     #[test]
     fn a_return_between_a_select_and_the_receive_after_it_is_the_leak() {
-        let found = findings(
+        assert_says(
             "func f(other chan error, fail bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tselect {\n\tcase <-other:\n\tcase <-c:\n\t\treturn nil\n\t}\n\tif fail {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n",
-        );
-        assert_eq!(found.len(), 1, "{found:#?}");
-        assert_eq!(found[0].codemod, "premature-return");
-        assert!(
-            found[0].message.contains("can return at line 22"),
-            "{}",
-            found[0].message
+            "can return at line 22",
         );
     }
 
@@ -234,6 +230,45 @@ mod tests {
     fn silent_when_the_parent_receives_in_every_branch() {
         assert_silent(
             "func f(early bool) error {\n\tc := make(chan error)\n\tgo func() { c <- nil }()\n\tif early {\n\t\t<-c\n\t\treturn nil\n\t} else {\n\t\treturn <-c\n\t}\n}\n",
+        );
+    }
+
+    #[test]
+    fn a_return_in_a_branch_that_starts_no_goroutine_is_not_a_way_out() {
+        // The other branch of the `if` (the other case of the `select`, of the `switch`)
+        // returns, but only the first starts the sender, which then is received from. (Read
+        // by position alone, the `return 0` lay between the start and the receive.)
+        let start = "\t\tgo func() { c <- 1 }()\n";
+        let branches = [
+            format!("\tif a {{\n{start}\t}} else {{\n"),
+            format!("\tselect {{\n\tcase <-x:\n{start}\tcase <-y:\n"),
+            format!("\tswitch k {{\n\tcase 1:\n{start}\tcase 2:\n"),
+        ];
+        let function = |branches: &str| {
+            format!(
+                "func f(a bool, k int, x, y chan bool) int {{\n\tc := make(chan int)\n{branches}\t\treturn 0\n\t}}\n\treturn <-c\n}}\n"
+            )
+        };
+        for branch in &branches {
+            assert_silent(&function(branch));
+        }
+        // A `fallthrough` runs the next case after the start: its `return` is a way out.
+        let falls = function(&branches[2].replace("\tcase 2", "\t\tfallthrough\n\tcase 2"));
+        assert_says(&falls, "can return at line 20 before");
+    }
+
+    #[test]
+    fn the_way_out_named_is_one_that_can_follow_the_start_before_the_receive() {
+        // The parent retries its select until it receives; the only `return` before it lies
+        // in the branch that starts no sender.
+        assert_silent(
+            "func f(a bool, tick chan bool) int {\n\tc := make(chan int)\n\tif a {\n\t\tgo func() { c <- 1 }()\n\t} else {\n\t\treturn 0\n\t}\n\tfor {\n\t\tselect {\n\t\tcase v := <-c:\n\t\t\treturn v\n\t\tcase <-tick:\n\t\t}\n\t}\n}\n",
+        );
+        // `return <-c` receives before it returns: not the way out (that is the `return 0`
+        // after the `if`, past the receive).
+        assert_says(
+            "func f(x bool) int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tif x {\n\t\treturn <-c\n\t}\n\treturn 0\n}\n",
+            "the function does not receive from it on every path",
         );
     }
 

@@ -85,6 +85,7 @@ pub fn function_facts<'a>(
         declarations: builder.declared,
         scopes: scan.scopes,
         flow,
+        channel_of_binding: Default::default(),
     })
 }
 

@@ -59,6 +59,8 @@ type StepId = u32;
 
 const ENTRY: StepId = 0;
 const EXIT: StepId = 1;
+/// The body's block: the first step built.
+const ROOT: StepId = 2;
 
 /// What a step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +88,13 @@ struct Step<'a> {
     after: StepId,
     /// A `return`, or a call that ends the goroutine: it goes to `Exit` by itself.
     ends_function: bool,
+    /// The step whose statement holds this one (a block, an `if`, a case clause...; `Entry`
+    /// for the body itself).
+    parent: StepId,
+    /// What runs next once this statement, and everything in it, has run: `after`, but for a
+    /// `select` case's communication, whose case body runs in between (the `select` is what
+    /// completes). `Exit` for case clauses, which are entered, never completed.
+    next: StepId,
 }
 
 /// Where a path found by a query leaves.
@@ -139,6 +148,16 @@ pub struct Flow<'a> {
     run_of: Vec<(u32, u32)>,
     run_steps: Vec<StepId>,
     run_offsets: Vec<u32>,
+    /// The continuation forest, numbered: each step's parent in it is its `next` (what runs
+    /// once it has completed), except that the end of a loop's iteration and `Exit` are roots.
+    /// The continuation of a step, the statements that run after it in order, in its
+    /// iteration, on every way that completes the statements around it, are its ancestors
+    /// there: `a` is on `d`'s continuation exactly when `continuation[a]` (its entry and exit
+    /// times in one depth-first walk) holds `continuation[d]`. One walk at build time; every
+    /// question "does this statement come after that one?" then costs O(1).
+    continuation: Vec<(u32, u32)>,
+    /// The `switch` statements with a `fallthrough` in a case (one case can run into the next).
+    falls_through: HashSet<StepId>,
 }
 
 /// What `Flow::after_avoiding` found.
@@ -158,6 +177,8 @@ pub struct Search<'a> {
 /// The targets of `break` and `continue` inside a `for`, `switch` or `select`.
 #[derive(Debug, Clone, Copy)]
 struct Frame {
+    /// The `for`, `switch` or `select`.
+    owner: StepId,
     break_to: StepId,
     /// The nearest loop head at or around this frame, for `continue`.
     continue_to: Option<StepId>,
@@ -191,16 +212,20 @@ struct Builder<'a> {
     tasks: Vec<Task<'a>>,
     /// (a statement, the next one in the same statement list).
     siblings: Vec<(StepId, StepId)>,
+    /// The `switch` statements with a `fallthrough` in one of their cases.
+    falls_through: HashSet<StepId>,
 }
 
 impl<'a> Builder<'a> {
-    fn step(&mut self, node: Node<'a>, kind: StepKind) -> StepId {
+    fn step(&mut self, node: Node<'a>, kind: StepKind, parent: StepId) -> StepId {
         let id = StepId::try_from(self.steps.len()).expect("fewer than 2^32 statements");
         self.steps.push(Step {
             node: Some(node),
             kind,
             after: EXIT,
             ends_function: false,
+            parent,
+            next: EXIT,
         });
         self.by_node.insert(node.id(), id);
         id
@@ -211,12 +236,13 @@ impl<'a> Builder<'a> {
     }
 
     /// Allocates the steps of a statement list's statements (`list` may be absent: an empty
-    /// block or case) and schedules them; returns the first one's step, or `after` when empty.
-    fn sequence(&mut self, list: Option<Node<'a>>, template: Task<'a>) -> StepId {
+    /// block or case, the step `parent`) and schedules them; returns the first one's step, or
+    /// `after` when empty.
+    fn sequence(&mut self, list: Option<Node<'a>>, parent: StepId, template: Task<'a>) -> StepId {
         let statements = list.map(statements_of).unwrap_or_default();
         let ids: Vec<StepId> = statements
             .iter()
-            .map(|statement| self.step(*statement, step_kind(*statement)))
+            .map(|statement| self.step(*statement, step_kind(*statement), parent))
             .collect();
         self.siblings
             .extend(ids.windows(2).map(|pair| (pair[0], pair[1])));
@@ -241,6 +267,7 @@ impl<'a> Builder<'a> {
             task.frame.and_then(|outer| self.frames[outer].continue_to)
         };
         self.frames.push(Frame {
+            owner: task.step,
             break_to: task.after,
             continue_to,
         });
@@ -255,6 +282,7 @@ impl<'a> Builder<'a> {
         let node = task.node;
         let here = task.step;
         self.steps[here as usize].after = task.after;
+        self.steps[here as usize].next = task.after;
         let inner = |next_case: Option<StepId>, frame: Option<usize>, after: StepId| Task {
             node,
             step: here,
@@ -265,8 +293,11 @@ impl<'a> Builder<'a> {
         };
         match kind_of(node) {
             "block" => {
-                let first =
-                    self.sequence(statement_list(node), inner(None, task.frame, task.after));
+                let first = self.sequence(
+                    statement_list(node),
+                    here,
+                    inner(None, task.frame, task.after),
+                );
                 self.edge(here, first);
             }
             "labeled_statement" => {
@@ -282,7 +313,7 @@ impl<'a> Builder<'a> {
                     .find(|child| kind_of(child) != "label_name" && kind_of(child) != "comment");
                 match statement {
                     Some(statement) => {
-                        let id = self.step(statement, step_kind(statement));
+                        let id = self.step(statement, step_kind(statement), here);
                         self.edge(here, id);
                         self.tasks.push(Task {
                             node: statement,
@@ -300,7 +331,7 @@ impl<'a> Builder<'a> {
                 for field in ["consequence", "alternative"] {
                     match node.child_by_field_name(field) {
                         Some(branch) => {
-                            let id = self.step(branch, step_kind(branch));
+                            let id = self.step(branch, step_kind(branch), here);
                             self.edge(here, id);
                             self.tasks.push(Task {
                                 node: branch,
@@ -318,7 +349,7 @@ impl<'a> Builder<'a> {
             "for_statement" => {
                 let frame = self.frame(&task, true);
                 if let Some(body) = node.child_by_field_name("body") {
-                    let id = self.step(body, StepKind::Pass);
+                    let id = self.step(body, StepKind::Pass, here);
                     self.edge(here, id);
                     self.tasks.push(Task {
                         node: body,
@@ -348,7 +379,7 @@ impl<'a> Builder<'a> {
                     .collect();
                 let ids: Vec<StepId> = cases
                     .iter()
-                    .map(|case| self.step(*case, StepKind::Pass))
+                    .map(|case| self.step(*case, StepKind::Pass, here))
                     .collect();
                 for (index, case) in cases.iter().enumerate() {
                     self.edge(here, ids[index]);
@@ -361,14 +392,15 @@ impl<'a> Builder<'a> {
                     let list = statement_list(*case);
                     match case.child_by_field_name("communication") {
                         Some(communication) => {
-                            let id = self.step(communication, StepKind::Act);
+                            let id = self.step(communication, StepKind::Act, ids[index]);
                             self.edge(ids[index], id);
-                            let first = self.sequence(list, body);
+                            let first = self.sequence(list, ids[index], body);
                             self.steps[id as usize].after = first;
+                            self.steps[id as usize].next = task.after;
                             self.edge(id, first);
                         }
                         None => {
-                            let first = self.sequence(list, body);
+                            let first = self.sequence(list, ids[index], body);
                             self.edge(ids[index], first);
                         }
                     }
@@ -404,6 +436,9 @@ impl<'a> Builder<'a> {
                 None => self.edge(here, EXIT),
             },
             "fallthrough_statement" => {
+                if let Some(frame) = task.frame {
+                    self.falls_through.insert(self.frames[frame].owner);
+                }
                 self.edge(here, task.next_case.unwrap_or(task.after));
             }
             "expression_statement" => match call_effect(node, self.source) {
@@ -461,6 +496,63 @@ fn straight_runs(
         run_offsets.push(u32::try_from(run_steps.len()).expect("fewer than 2^32 steps"));
     }
     (run_of, run_steps, run_offsets)
+}
+
+/// The entry and exit times of each step in one depth-first walk of the continuation forest
+/// (see `Flow::continuation`). Iterative, linear in the number of steps.
+fn continuation_spans(steps: &[Step]) -> Vec<(u32, u32)> {
+    let count = steps.len();
+    let parent_of = |index: usize| -> Option<usize> {
+        if index == ENTRY as usize || index == EXIT as usize {
+            return None;
+        }
+        let step = &steps[index];
+        let next = step.next as usize;
+        // The head of a loop around the step: the iteration ends; what follows the loop does
+        // not follow the step in the same iteration (it may never come).
+        let ends_iteration = steps[next].node.is_some_and(|head| {
+            syntax::is_loop(head) && step.node.is_some_and(|node| syntax::contains(head, node))
+        });
+        (!ends_iteration).then_some(next)
+    };
+    let parents: Vec<Option<usize>> = (0..count).map(parent_of).collect();
+    let mut offsets = vec![0usize; count + 1];
+    for parent in parents.iter().flatten() {
+        offsets[parent + 1] += 1;
+    }
+    for index in 0..count {
+        offsets[index + 1] += offsets[index];
+    }
+    let mut filled = offsets.clone();
+    let mut children = vec![0usize; offsets[count]];
+    for (child, parent) in parents.iter().enumerate() {
+        if let Some(parent) = parent {
+            children[filled[*parent]] = child;
+            filled[*parent] += 1;
+        }
+    }
+    let mut spans = vec![(0u32, 0u32); count];
+    let mut clock = 0u32;
+    // (step, whether its children are done)
+    let mut stack: Vec<(usize, bool)> = (0..count)
+        .filter(|index| parents[*index].is_none())
+        .map(|root| (root, false))
+        .collect();
+    while let Some((step, done)) = stack.pop() {
+        if done {
+            spans[step].1 = clock;
+            continue;
+        }
+        spans[step].0 = clock;
+        clock += 1;
+        stack.push((step, true));
+        stack.extend(
+            children[offsets[step]..offsets[step + 1]]
+                .iter()
+                .map(|child| (*child, false)),
+        );
+    }
+    spans
 }
 
 /// Whether `for_statement` has no condition: it only ends by `break`, `return` or `goto`.
@@ -550,12 +642,16 @@ impl<'a> Flow<'a> {
                     kind: StepKind::Entry,
                     after: EXIT,
                     ends_function: false,
+                    parent: ENTRY,
+                    next: EXIT,
                 },
                 Step {
                     node: None,
                     kind: StepKind::Exit,
                     after: EXIT,
                     ends_function: false,
+                    parent: ENTRY,
+                    next: EXIT,
                 },
             ],
             by_node: HashMap::new(),
@@ -567,8 +663,10 @@ impl<'a> Flow<'a> {
             defers: Vec::new(),
             tasks: Vec::new(),
             siblings: Vec::new(),
+            falls_through: HashSet::new(),
         };
-        let root = builder.step(body, StepKind::Pass);
+        let root = builder.step(body, StepKind::Pass, ENTRY);
+        debug_assert_eq!(root, ROOT);
         builder.edge(ENTRY, root);
         builder.tasks.push(Task {
             node: body,
@@ -601,7 +699,10 @@ impl<'a> Flow<'a> {
             filled[from as usize] += 1;
         }
         let (run_of, run_steps, run_offsets) = straight_runs(&offsets, &edges, &builder.siblings);
+        let continuation = continuation_spans(&builder.steps);
         Flow {
+            continuation,
+            falls_through: builder.falls_through,
             steps: builder.steps,
             offsets,
             edges,
@@ -925,17 +1026,221 @@ impl<'a> Flow<'a> {
     }
 
     /// The step of `node`, or of the nearest statement around it (not across a func literal).
+    /// Found by one descent from the body: climbing with `parent()` costs the depth at every
+    /// step, the square of it for a node deep in nested expressions (a receive inside 100,000
+    /// parentheses).
     fn step_around(&self, node: Node<'a>) -> Option<StepId> {
-        let mut current = node;
-        loop {
-            if let Some(step) = self.step_of(current) {
+        if let Some(step) = self.step_of(node) {
+            return Some(step);
+        }
+        if syntax::is_function_like(node) {
+            return None;
+        }
+        let root = self.steps[ROOT as usize].node?;
+        for ancestor in syntax::ancestors_until(node, root) {
+            if let Some(step) = self.step_of(ancestor) {
                 return Some(step);
             }
-            if syntax::is_function_like(current) {
+            if syntax::is_function_like(ancestor) {
                 return None;
             }
-            current = current.parent()?;
         }
+        syntax::contains(root, node).then_some(ROOT)
+    }
+
+    /// Whether step `later` is on the continuation of step `earlier`: it runs after `earlier`
+    /// has completed, in the same iteration, once the statements between have completed.
+    fn continues(&self, earlier: StepId, later: StepId) -> bool {
+        let (later_in, later_out) = self.continuation[later as usize];
+        let (earlier_in, earlier_out) = self.continuation[earlier as usize];
+        later != earlier && later_in <= earlier_in && earlier_out <= later_out
+    }
+
+    /// The step whose continuation follows `from` (its statement); `None` when `from` is in a
+    /// loop's header (the loop runs it again before anything after it) or not in this flow.
+    fn continuation_start(&self, from: Node<'a>) -> Option<StepId> {
+        let step = self.step_around(from)?;
+        let statement = self.steps[step as usize].node?;
+        (statement.id() == from.id() || !syntax::is_loop(statement)).then_some(step)
+    }
+
+    /// The statements that come after `from` on its continuation and hold one of `nodes`, in
+    /// the order they run (document order), each once. The continuation of `from` is what
+    /// runs once its statement has completed: the later statements of its statement list,
+    /// then those of the lists around it, up to the end of the innermost loop's iteration or
+    /// of the body. A node in `from`'s own statement, or in another branch of an `if`, `switch`
+    /// or `select` around it, is not on it; nor is anything after a loop around `from`.
+    ///
+    /// Why this is cheap: the continuation forest is numbered once at build time, so whether a
+    /// statement is on `from`'s continuation is one comparison. Each node climbs from its own
+    /// statement to the first one that is on the continuation or holds `from` (its nesting
+    /// below the statements it shares with `from`); the statements in between `from` and it
+    /// are never visited. Asked once per channel about that channel's own uses, the total over
+    /// a function is the nesting depth of each use summed over the uses, whatever the number
+    /// of channels and however far apart each channel's start and receives lie.
+    pub fn following(
+        &self,
+        from: Node<'a>,
+        nodes: impl IntoIterator<Item = Node<'a>>,
+    ) -> Vec<Node<'a>> {
+        let Some(start) = self.continuation_start(from) else {
+            return Vec::new();
+        };
+        let mut found: Vec<Node<'a>> = nodes
+            .into_iter()
+            .filter_map(|node| {
+                let mut step = self.step_around(node)?;
+                loop {
+                    let here = self.steps[step as usize];
+                    let statement = here.node?;
+                    if self.continues(start, step) {
+                        return Some(statement);
+                    }
+                    if syntax::contains(statement, from) {
+                        return None;
+                    }
+                    step = here.parent;
+                }
+            })
+            .collect();
+        found.sort_by_key(|statement| statement.start_byte());
+        found.dedup_by_key(|statement| statement.id());
+        found
+    }
+
+    /// Whether the continuation of `from` runs to the end of the body: no loop around `from`
+    /// ends it first (see `following`).
+    pub fn continues_to_end(&self, from: Node<'a>) -> bool {
+        self.continuation_start(from)
+            .is_some_and(|start| self.continues(start, EXIT))
+    }
+
+    /// Whether `node` can run after `from` and before `to` (a statement after `from`; `None`:
+    /// the end of the body): it lies after `from` in `from`'s own statement (an `if` whose
+    /// header calls something, then its body), or in a statement of `from`'s continuation
+    /// (see `following`) that starts before `to`. In another branch of an `if` or `select`
+    /// around `from`, or in another case of a `switch` around it, it cannot (unless that
+    /// `switch` has a `fallthrough`: then, conservatively, it can); nor after a loop around
+    /// `from`. Costs the nesting of `node` below the statements it shares with `from`, as
+    /// `following` does.
+    pub fn on_the_way(&self, from: Node<'a>, to: Option<Node<'a>>, node: Node<'a>) -> bool {
+        let before_to = to.is_none_or(|to| node.start_byte() < to.start_byte());
+        if node.start_byte() < from.end_byte() || !before_to {
+            return false;
+        }
+        let (Some(start), Some(mut step)) = (self.continuation_start(from), self.step_around(node))
+        else {
+            return false;
+        };
+        loop {
+            if step == start || self.continues(start, step) {
+                return true;
+            }
+            let here = self.steps[step as usize];
+            let Some(statement) = here.node else {
+                return false;
+            };
+            if syntax::contains(statement, from) {
+                return self.falls_through.contains(&step);
+            }
+            step = here.parent;
+        }
+    }
+
+    /// How many of `statements` can run in one pass through `region` (a statement list, or the
+    /// block or case clause holding one, with no loop between it and them: a loop would run
+    /// them again), and how many run on every pass that completes `region`. Each counts 1
+    /// (a statement holding two counts 2); the branches of an `if`, the cases of a `select`
+    /// and of a `switch` without `fallthrough` exclude each other, so they count their
+    /// maximum; anything else adds up. One runs on every pass when only blocks lie between it
+    /// and `region` (no branch, loop or label). Visits the steps between each statement and
+    /// `region` by their parent links, each once: the statements' nesting, not the region.
+    pub fn count_in_one_pass(&self, region: Node<'a>, statements: &[Node<'a>]) -> (usize, usize) {
+        // For each step on a path from a statement up to `region`: its count so far, and
+        // whether the walk up from it is done.
+        let mut count: HashMap<StepId, usize> = HashMap::new();
+        let mut by_depth: Vec<Vec<StepId>> = Vec::new();
+        let mut unconditional = 0;
+        let inside = |step: StepId| {
+            self.steps[step as usize]
+                .node
+                .is_some_and(|node| node.id() != region.id() && syntax::contains(region, node))
+        };
+        for statement in statements {
+            let Some(step) = self.step_around(*statement) else {
+                continue;
+            };
+            let mut path = Vec::new();
+            let mut current = step;
+            while inside(current) {
+                path.push(current);
+                current = self.steps[current as usize].parent;
+            }
+            let Some((own, between)) = path.split_first() else {
+                continue;
+            };
+            // The statement itself, or a call that is all of its statement (`group.Go(f)`).
+            let whole = self.steps[*own as usize].node.is_some_and(|own| {
+                own.id() == statement.id()
+                    || (kind_of(own) == "expression_statement"
+                        && own
+                            .named_child(0)
+                            .is_some_and(|call| call.id() == statement.id()))
+            });
+            let only_blocks = between.iter().all(|step| {
+                self.steps[*step as usize]
+                    .node
+                    .is_some_and(|node| kind_of(node) == "block")
+            });
+            if whole && only_blocks {
+                unconditional += 1;
+            }
+            *count.entry(step).or_insert(0) += 1;
+            for (height, step) in path.iter().rev().enumerate() {
+                if by_depth.len() <= height {
+                    by_depth.push(Vec::new());
+                }
+                by_depth[height].push(*step);
+            }
+        }
+        // Bottom up: each step passes its count to its parent, by the parent's kind.
+        let mut total = 0;
+        let mut passed: HashSet<StepId> = HashSet::new();
+        for level in by_depth.iter().rev() {
+            for step in level {
+                if !passed.insert(*step) {
+                    continue;
+                }
+                let own = count.get(step).copied().unwrap_or(0);
+                let parent = self.steps[*step as usize].parent;
+                if !inside(parent) {
+                    total += own;
+                    continue;
+                }
+                let excludes = self.branches_exclude_each_other(parent);
+                let slot = count.entry(parent).or_insert(0);
+                *slot = if excludes {
+                    (*slot).max(own)
+                } else {
+                    *slot + own
+                };
+            }
+        }
+        (total, unconditional)
+    }
+
+    /// Whether at most one of the statements `step` holds runs: the two branches of an `if`,
+    /// the cases of a `select`, the cases of a `switch` without `fallthrough`.
+    fn branches_exclude_each_other(&self, step: StepId) -> bool {
+        self.steps[step as usize]
+            .node
+            .is_some_and(|node| match kind_of(node) {
+                "if_statement" | "select_statement" => true,
+                "expression_switch_statement" | "type_switch_statement" => {
+                    !self.falls_through.contains(&step)
+                }
+                _ => false,
+            })
     }
 
     /// How many times `statement` can run per call. With `within` (a block or statement
@@ -1369,6 +1674,65 @@ mod tests {
             let search = flow.after_avoiding_in_loops(find("go work()"), None, &stops, &[], 6);
             assert!(!search.exhausted);
             assert_eq!(search.reached, stops);
+        });
+    }
+
+    #[test]
+    fn the_continuation_is_what_runs_next_in_the_same_iteration() {
+        let code = "func f(c, d chan int, x bool, xs []int) {\n\tif x {\n\t\tgo work()\n\t\t<-d\n\t} else {\n\t\t<-c\n\t}\n\tselect {\n\tcase <-c:\n\tcase <-d:\n\t}\n\tfor range xs {\n\t\tgo more()\n\t}\n\t<-c\n}\n";
+        with_flow(code, |flow, find| {
+            let texts = |nodes: Vec<Node>| -> Vec<String> {
+                nodes.into_iter().map(|n| text_of(Some(n), code)).collect()
+            };
+            let uses = |needle: &str| {
+                let source = format!("package p\n\n{code}");
+                source
+                    .match_indices(needle)
+                    .map(|(at, _)| {
+                        find("{\n\tif x")
+                            .descendant_for_byte_range(at, at + needle.len())
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            };
+            // From inside the `if`: the rest of its branch, then the statements after the `if`
+            // (holding the uses, once each, in order); not the other branch.
+            let after_go = flow.following(
+                find("go work()"),
+                uses("<-c").into_iter().chain(uses("<-d")),
+            );
+            assert_eq!(
+                texts(after_go)
+                    .iter()
+                    .map(|t| t.lines().next().unwrap().to_string())
+                    .collect::<Vec<_>>(),
+                ["<-d", "select {", "<-c"]
+            );
+            // From inside a loop: nothing after the loop is in the same iteration.
+            assert!(flow.following(find("go more()"), uses("<-c")).is_empty());
+            // The other branch is not on the way; the `select` is.
+            let last = find("<-c\n}");
+            assert!(!flow.on_the_way(find("go work()"), Some(last), find("<-c\n\t}")));
+            assert!(flow.on_the_way(find("go work()"), Some(last), find("select {")));
+            assert!(flow.on_the_way(find("go work()"), Some(last), find("<-d\n\t}")));
+            assert!(!flow.on_the_way(find("go work()"), Some(find("select {")), last));
+        });
+        // A `switch` with a `fallthrough`: a later case may run, so it counts as on the way.
+        let falls = "func f(c chan int, k int) int {\n\tswitch k {\n\tcase 1:\n\t\tgo work()\n\t\tfallthrough\n\tcase 2:\n\t\treturn 0\n\t}\n\treturn <-c\n}\n";
+        with_flow(falls, |flow, find| {
+            assert!(flow.on_the_way(
+                find("go work()"),
+                Some(find("return <-c")),
+                find("return 0")
+            ));
+        });
+        let exclusive = falls.replace("\t\tfallthrough\n", "");
+        with_flow(&exclusive, |flow, find| {
+            assert!(!flow.on_the_way(
+                find("go work()"),
+                Some(find("return <-c")),
+                find("return 0")
+            ));
         });
     }
 

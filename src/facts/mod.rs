@@ -22,6 +22,7 @@
 //! once for the whole package (see `summaries`), however many functions start it. Any use the analysis cannot follow is an
 //! `UseKind::Escape`: codemods treat an escaping channel as unknowable and never fix it.
 
+pub mod body;
 mod collect;
 pub mod flow;
 pub mod nesting;
@@ -234,15 +235,25 @@ pub struct FunctionFacts<'a> {
     /// The control flow of the body (not of its closures): built once per function, for
     /// every codemod's path questions.
     pub flow: Flow<'a>,
+    /// The index in `channels` of each channel's binding, built the first time a codemod asks
+    /// what an identifier names (see `channel_named_by`).
+    pub channel_of_binding: std::sync::OnceLock<std::collections::HashMap<BindingId, usize>>,
 }
 
 impl<'a> FunctionFacts<'a> {
     /// The channel of this function that `identifier` names, if it names one.
     pub fn channel_named_by(&self, identifier: Node) -> Option<&Channel<'a>> {
         let binding = self.scopes.binding_of(identifier)?;
-        self.channels
-            .iter()
-            .find(|channel| channel.binding == binding)
+        // Indexed once: asked for the other case of every channel's `select`, a scan of the
+        // channels each time cost the number of channels squared.
+        let index = self.channel_of_binding.get_or_init(|| {
+            let mut index = std::collections::HashMap::new();
+            for (at, channel) in self.channels.iter().enumerate() {
+                index.entry(channel.binding).or_insert(at);
+            }
+            index
+        });
+        index.get(&binding).map(|at| &self.channels[*at])
     }
 
     /// Whether code inserted at byte `at` names `channel` when it says its name: no other
