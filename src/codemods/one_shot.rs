@@ -510,6 +510,7 @@ impl<'a> Waits<'_, '_, 'a> {
                 .take_while(|exit| exit.start_byte() < statement.start_byte())
                 .find(|exit| {
                     !self.after_receiving(**exit)
+                        && !self.received_first(after, **exit)
                         && self.flow.on_the_way(after, Some(statement), **exit)
                 });
             return match first_exit {
@@ -532,6 +533,32 @@ impl<'a> Waits<'_, '_, 'a> {
                 .find(|n| n.kind() == "communication_case")
                 .is_some_and(|case| syntax::contains(case, exit)),
             _ => false,
+        })
+    }
+
+    /// Whether every way from `after` to `exit` passes a plain receive of ours first: one
+    /// after `after` in the same statement list as the statement around `exit`
+    /// (`err := <-errc` then `if err != nil { return err }`), or in the header of an `if` or
+    /// `switch` that holds `exit` (`if err := <-errc; err != nil { return err }`). Leaving
+    /// there strands nobody: the value was taken.
+    fn received_first(&self, after: Node<'a>, exit: Node<'a>) -> bool {
+        self.receives.iter().any(|receive| {
+            let UseKind::Receive { select: None } = &receive.kind else {
+                return false;
+            };
+            let Some(statement) = self.flow.statement_of(receive.node) else {
+                return false;
+            };
+            let surely_runs =
+                statement.id() == receive.node.id() || directly_in(receive.node, statement);
+            let header_holds_exit = matches!(
+                statement.kind(),
+                "if_statement" | "expression_switch_statement" | "type_switch_statement"
+            ) && syntax::contains(statement, exit)
+                && exit.start_byte() >= receive.node.end_byte();
+            receive.node.start_byte() >= after.end_byte()
+                && surely_runs
+                && (header_holds_exit || self.flow.passes_first(statement, exit))
         })
     }
 

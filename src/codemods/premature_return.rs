@@ -258,6 +258,71 @@ mod tests {
     }
 
     #[test]
+    fn a_return_after_a_plain_receive_strands_nobody() {
+        // The shape of a zone transfer handler: the parent may receive in a select inside
+        // its send loop, or takes the one value plainly before it returns; later, it waits
+        // again. No return can leave with the value untaken.
+        let shape = |take: &str| {
+            format!(
+                "func f(xs []int, out chan int, once bool) error {{
+	errc := make(chan error)
+	go func() {{
+		errc <- work()
+		close(errc)
+	}}()
+	for _, x := range xs {{
+		select {{
+		case out <- x:
+		case err := <-errc:
+			return err
+		}}
+	}}
+	if once {{
+{take}		return nil
+	}}
+	close(out)
+	return <-errc
+}}
+"
+            )
+        };
+        // The receive first in the block, or in the `if` header that holds the return.
+        assert_silent(&shape(
+            "		err := <-errc
+		if err != nil {
+			return err
+		}
+",
+        ));
+        assert_silent(&shape(
+            "		if err := <-errc; err != nil {
+			return err
+		}
+",
+        ));
+        // A receive that comes after the return, or that a `goto` can jump past, does not.
+        assert_says(
+            &shape(
+                "		if len(xs) == 0 {
+			return nil
+		}
+		<-errc
+",
+            ),
+            "can return at line 28 before",
+        );
+        assert_says(
+            &shape(
+                "		goto skip
+		<-errc
+	skip:
+",
+            ),
+            "can return at line 27 before",
+        );
+    }
+
+    #[test]
     fn the_way_out_named_is_one_that_can_follow_the_start_before_the_receive() {
         // The parent retries its select until it receives; the only `return` before it lies
         // in the branch that starts no sender.

@@ -158,6 +158,9 @@ pub struct Flow<'a> {
     continuation: Vec<(u32, u32)>,
     /// The `switch` statements with a `fallthrough` in a case (one case can run into the next).
     falls_through: HashSet<StepId>,
+    /// Where the labeled statements some `goto` jumps to start, sorted: the only ways into
+    /// the middle of a statement list.
+    goto_targets: Vec<usize>,
 }
 
 /// What `Flow::after_avoiding` found.
@@ -679,10 +682,15 @@ impl<'a> Flow<'a> {
         while let Some(task) = builder.tasks.pop() {
             builder.run(task);
         }
+        let mut goto_targets = Vec::new();
         for (from, label) in std::mem::take(&mut builder.gotos) {
             let to = builder.labels.get(label).copied().unwrap_or(EXIT);
             builder.edge(from, to);
+            if let Some(target) = builder.steps[to as usize].node.filter(|_| to != EXIT) {
+                goto_targets.push(target.start_byte());
+            }
         }
+        goto_targets.sort_unstable();
         // Successor lists by counting sort, in the order the edges were added.
         let count = builder.steps.len();
         let mut offsets = vec![0u32; count + 1];
@@ -703,6 +711,7 @@ impl<'a> Flow<'a> {
         Flow {
             continuation,
             falls_through: builder.falls_through,
+            goto_targets,
             steps: builder.steps,
             offsets,
             edges,
@@ -1009,6 +1018,29 @@ impl<'a> Flow<'a> {
             (Some(first), Some(then)) => self.reaches(first, then, None),
             _ => false,
         }
+    }
+
+    /// Whether every way to `later` (a node of the body) passes `earlier` (a statement) first:
+    /// `later` lies in a statement after `earlier` in the same statement list, and no `goto`
+    /// jumps to a label between them. A statement list is entered at its start (a block, a
+    /// case clause, a loop's next iteration, a `fallthrough`) or at a label, so nothing else
+    /// can skip `earlier`; and `later` runs only once `earlier` has completed. Costs a binary
+    /// search.
+    pub fn passes_first(&self, earlier: Node<'a>, later: Node<'a>) -> bool {
+        let Some(list) = earlier.parent() else {
+            return false;
+        };
+        let between = earlier.end_byte()..later.start_byte();
+        let jumped_into = self.goto_targets[self
+            .goto_targets
+            .partition_point(|target| *target < between.start)..]
+            .first()
+            .is_some_and(|target| *target < between.end);
+        self.has(earlier)
+            && between.start <= between.end
+            && matches!(list.kind(), "block" | "statement_list")
+            && syntax::contains(list, later)
+            && !jumped_into
     }
 
     /// Whether `statement` ends the function by itself: a `return`, or a call that ends the
