@@ -214,7 +214,8 @@ pub fn process_package_with(
             .map(|source| FileOutcome::untouched(source, false))
             .collect();
     }
-    let callees: HashSet<&str> = sources
+    // Looked up for every word of many chunks (`may_call`): a fast hash.
+    let callees: foldhash::HashSet<&str> = sources
         .iter()
         .zip(&wanted)
         .flat_map(|(source, chunks)| {
@@ -228,7 +229,7 @@ pub fn process_package_with(
     // callers, wherever in the package they are. Named per declaration, also in a file that is
     // parsed whole (its header may make a channel): there the wanted chunk is the whole file,
     // which names no function.
-    let futures: HashSet<&str> = sources
+    let futures: foldhash::HashSet<&str> = sources
         .iter()
         .zip(&outlines)
         .filter_map(|(source, outline)| Some((source, outline.as_ref()?)))

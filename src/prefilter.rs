@@ -32,7 +32,10 @@ pub fn channel_make_sites(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
 /// package index looks: a function or method of that name, or an interface method (any word of
 /// a `type` declaration that mentions `interface`). Linear in the chunk, whatever the number of
 /// names.
-pub fn may_declare(chunk: &str, names: &std::collections::HashSet<&str>) -> bool {
+pub fn may_declare<S: std::hash::BuildHasher>(
+    chunk: &str,
+    names: &std::collections::HashSet<&str, S>,
+) -> bool {
     if chunk.starts_with("func") {
         return declared_function_name(chunk).is_some_and(|name| names.contains(name));
     }
@@ -160,7 +163,10 @@ fn index_elements(text: &str) -> Vec<std::ops::Range<usize>> {
 
 /// Whether the declaration `chunk` may call one of `names` (any word of it is one): a
 /// superset, linear in the chunk whatever the number of names.
-pub fn may_call(chunk: &str, names: &std::collections::HashSet<&str>) -> bool {
+pub fn may_call<S: std::hash::BuildHasher>(
+    chunk: &str,
+    names: &std::collections::HashSet<&str, S>,
+) -> bool {
     chunk.starts_with("func") && words(chunk).any(|word| names.contains(word))
 }
 
@@ -176,7 +182,7 @@ pub struct Mentions<'n> {
 impl<'n> Mentions<'n> {
     const MAX_NAMES: usize = 16;
 
-    pub fn new(names: &std::collections::HashSet<&'n str>) -> Self {
+    pub fn new<S: std::hash::BuildHasher>(names: &std::collections::HashSet<&'n str, S>) -> Self {
         let finders = (names.len() <= Self::MAX_NAMES).then(|| {
             names
                 .iter()
@@ -235,7 +241,8 @@ pub fn channel_callees(chunk: &str) -> Vec<&str> {
     if variables.is_empty() {
         return Vec::new();
     }
-    let variables: std::collections::HashSet<&str> = variables.into_iter().collect();
+    // Looked up for every word of the chunk: a fast hash (the words are the code's own).
+    let variables: foldhash::HashSet<&str> = variables.into_iter().collect();
     // The open parentheses, innermost last: the name of the call each one opens, if any.
     let mut open: Vec<Option<&str>> = Vec::new();
     let mut callees = Vec::new();
