@@ -169,23 +169,31 @@ pub fn process_package_with(
         return fix_until_stable(parser, files, settings);
     }
     // Most packages make no channel at all: one fast scan per file says so, before any outline.
-    if !sources
+    let makes: Vec<bool> = sources
         .iter()
-        .any(|source| prefilter::may_make_channel(source.text.as_bytes()))
-    {
+        .map(|source| prefilter::may_make_channel(source.text.as_bytes()))
+        .collect();
+    if !makes.contains(&true) {
         return sources
             .into_iter()
             .map(|source| FileOutcome::untouched(source, false))
             .collect();
     }
-    let outlines: Vec<prefilter::Outline> = sources
+    // Only the files that may make a channel are outlined here; a file that makes none has no
+    // chunk (nor header) that does, and is outlined below only if it may declare or call a
+    // name the others want (most files of a package do not).
+    let mut outlines: Vec<Option<prefilter::Outline>> = sources
         .iter()
-        .map(|s| prefilter::outline(&s.text))
+        .zip(&makes)
+        .map(|(s, &makes)| makes.then(|| prefilter::outline(&s.text)))
         .collect();
     let mut wanted: Vec<Vec<Range<usize>>> = sources
         .iter()
         .zip(&outlines)
         .map(|(source, outline)| {
+            let Some(outline) = outline else {
+                return Vec::new();
+            };
             let bytes = source.text.as_bytes();
             // Code before the first column-0 declaration is a header only in formatted code;
             // anything there that may make a channel means the whole file must be parsed.
@@ -206,7 +214,8 @@ pub fn process_package_with(
             .map(|source| FileOutcome::untouched(source, false))
             .collect();
     }
-    let callees: HashSet<&str> = sources
+    // Looked up for every word of many chunks (`may_call`): a fast hash.
+    let callees: foldhash::HashSet<&str> = sources
         .iter()
         .zip(&wanted)
         .flat_map(|(source, chunks)| {
@@ -220,9 +229,10 @@ pub fn process_package_with(
     // callers, wherever in the package they are. Named per declaration, also in a file that is
     // parsed whole (its header may make a channel): there the wanted chunk is the whole file,
     // which names no function.
-    let futures: HashSet<&str> = sources
+    let futures: foldhash::HashSet<&str> = sources
         .iter()
         .zip(&outlines)
+        .filter_map(|(source, outline)| Some((source, outline.as_ref()?)))
         .flat_map(|(source, outline)| {
             outline
                 .declarations
@@ -233,15 +243,29 @@ pub fn process_package_with(
         })
         .collect();
     let future_mentions = prefilter::Mentions::new(&futures);
-    for ((source, outline), chunks) in sources.iter().zip(&outlines).zip(&mut wanted) {
+    let callee_mentions = prefilter::Mentions::new(&callees);
+    for ((source, outline), chunks) in sources.iter().zip(&mut outlines).zip(&mut wanted) {
         // A file in which no future's name occurs, even inside a longer word, has no chunk
         // that `may_call` one: one search of the file spares splitting each chunk into words.
         let may_call_future = future_mentions.may_occur_in(source.text.as_bytes());
+        // Likewise a file in which no callee's name occurs has no chunk that `may_declare`
+        // one; a file with neither, not outlined above, need not be outlined at all.
+        let outline = match outline {
+            Some(outline) => outline,
+            None if may_call_future || callee_mentions.may_occur_in(source.text.as_bytes()) => {
+                outline.insert(prefilter::outline(&source.text))
+            }
+            None => continue,
+        };
         for chunk in &outline.declarations {
             let text = &source.text[chunk.clone()];
             if !chunks.contains(chunk)
                 && (prefilter::may_declare(text, &callees)
-                    || (may_call_future && prefilter::may_call(text, &futures)))
+                    // The same search over the chunk alone before splitting it into words:
+                    // in a file that names a future, most chunks still do not.
+                    || (may_call_future
+                        && future_mentions.may_occur_in(text.as_bytes())
+                        && prefilter::may_call(text, &futures)))
             {
                 chunks.push(chunk.clone());
             }
@@ -251,11 +275,18 @@ pub fn process_package_with(
     let mut files = Vec::new();
     let mut outcomes = Vec::new();
     for ((source, outline), chunks) in sources.into_iter().zip(outlines).zip(wanted) {
-        if chunks.is_empty() {
+        // A file with a wanted chunk was outlined.
+        let Some(outline) = outline.filter(|_| !chunks.is_empty()) else {
             outcomes.push(FileOutcome::untouched(source, false));
             continue;
-        }
-        let ranges: Vec<Range<usize>> = std::iter::once(outline.header).chain(chunks).collect();
+        };
+        // A header of nothing but a package clause, imports and comments is left unparsed:
+        // `Package::new` reads the imports from its text (see `prefilter::header_imports`).
+        // It was a twentieth of the run's instructions on moby.
+        let header = prefilter::header_imports(&source.text[outline.header.clone()])
+            .is_none()
+            .then_some(outline.header);
+        let ranges: Vec<Range<usize>> = header.into_iter().chain(chunks).collect();
         let ranges = merge_adjacent(ranges);
         let mut tree = syntax::parse_ranges(parser, &source.text, &ranges);
         // The outline guessed wrong (unformatted code): parse it all rather than lose anything.

@@ -64,10 +64,7 @@ impl<'a> Package<'a> {
             functions: HashMap::new(),
             methods: HashMap::new(),
             interface_methods: HashSet::new(),
-            imports: files
-                .iter()
-                .map(|file| import_names(file.tree.root_node(), &file.source.text))
-                .collect(),
+            imports: files.iter().map(imports_of).collect(),
             redeclared_builtins: std::sync::OnceLock::new(),
             calls: std::sync::OnceLock::new(),
             go_version: std::sync::OnceLock::new(),
@@ -218,6 +215,44 @@ fn collect_interface_methods<'a>(root: Node<'a>, source: &'a str, names: &mut Ha
     }
 }
 
+/// `import_names` of the file, also when its header was left unparsed (see
+/// `engine::process_package_with`): a tree that starts past the header, of a file whose header
+/// `prefilter::header_imports` reads, has its imports read from that text. Any other tree (one
+/// that holds the header's `package` clause, or a file with any other header) is read as it is.
+fn imports_of(file: &ParsedFile) -> HashSet<&str> {
+    let root = file.tree.root_node();
+    let source = file.source.text.as_str();
+    let header_end = crate::prefilter::header_end(source);
+    if root.start_byte() >= header_end
+        && let Some(specs) = crate::prefilter::header_imports(&source[..header_end])
+    {
+        return specs
+            .into_iter()
+            .map(|(alias, path)| import_name(alias, path))
+            .collect();
+    }
+    import_names(root, source)
+}
+
+/// The name a spec imports its package under: its alias, or the last element of its path
+/// (the literal, with its quotes).
+fn import_name<'a>(alias: Option<&'a str>, path: &'a str) -> &'a str {
+    if let Some(alias) = alias {
+        return alias;
+    }
+    let path = path.trim_matches(['"', '`']);
+    let last = path.rsplit('/').next().unwrap_or(path);
+    // `gopkg.in/yaml.v3` is imported as `yaml`, `foo/v2` as `foo`.
+    let last =
+        if last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit())
+        {
+            path.rsplit('/').nth(1).unwrap_or(last)
+        } else {
+            last
+        };
+    last.split('.').next().unwrap_or(last)
+}
+
 /// The names a file imports packages under (`fmt`, `errgroup`, an alias), so that `pkg.F(c)`
 /// is not mistaken for a method call.
 pub fn import_names<'a>(root: Node<'a>, source: &'a str) -> HashSet<&'a str> {
@@ -226,21 +261,13 @@ pub fn import_names<'a>(root: Node<'a>, source: &'a str) -> HashSet<&'a str> {
     while let Some(node) = stack.pop() {
         match node.kind() {
             "import_spec" => {
-                if let Some(alias) = node.child_by_field_name("name") {
-                    names.insert(text(alias, source));
-                } else if let Some(path) = node.child_by_field_name("path") {
-                    let path = text(path, source).trim_matches(['"', '`']);
-                    let last = path.rsplit('/').next().unwrap_or(path);
-                    // `gopkg.in/yaml.v3` is imported as `yaml`, `foo/v2` as `foo`.
-                    let last = if last.len() > 1
-                        && last.starts_with('v')
-                        && last[1..].chars().all(|c| c.is_ascii_digit())
-                    {
-                        path.rsplit('/').nth(1).unwrap_or(last)
-                    } else {
-                        last
-                    };
-                    names.insert(last.split('.').next().unwrap_or(last));
+                let alias = node
+                    .child_by_field_name("name")
+                    .map(|alias| text(alias, source));
+                if let Some(path) = node.child_by_field_name("path") {
+                    names.insert(import_name(alias, text(path, source)));
+                } else if let Some(alias) = alias {
+                    names.insert(alias);
                 }
             }
             "source_file" | "import_declaration" | "import_spec_list" => {

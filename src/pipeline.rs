@@ -8,7 +8,7 @@ use crate::syntax;
 use crate::walk::{self, FileError};
 use rayon::prelude::*;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -78,8 +78,8 @@ pub fn analyse_paths(
 ) -> Analysis {
     analyse_walked(
         packages,
-        &HashMap::new(),
-        &HashMap::new(),
+        &walk::PathMap::default(),
+        &walk::PathMap::default(),
         settings,
         progress,
     )
@@ -96,13 +96,14 @@ pub fn analyse_paths(
 /// order changes nothing else: `collect` sorts what the packages give.
 pub fn analyse_walked(
     packages: BTreeMap<PathBuf, Vec<PathBuf>>,
-    identities: &HashMap<PathBuf, Identity>,
-    package_bytes: &HashMap<PathBuf, u64>,
+    identities: &walk::PathMap<Identity>,
+    package_bytes: &walk::PathMap<u64>,
     settings: &Settings,
     progress: &Progress,
 ) -> Analysis {
     let mut packages: Vec<(PathBuf, Vec<PathBuf>)> = packages.into_iter().collect();
-    packages.sort_by_key(|(directory, _)| {
+    // Each package's size looked up once, not at every comparison.
+    packages.sort_by_cached_key(|(directory, _)| {
         std::cmp::Reverse(package_bytes.get(directory).copied().unwrap_or(0))
     });
     // `par_bridge` hands the packages out one at a time, in this order, to whichever thread
@@ -123,14 +124,18 @@ pub fn analyse_walked(
 /// The files of one package as sources, generated ones left out, and the ones that could not
 /// be read.
 pub fn read_package(files: Vec<PathBuf>) -> (Vec<SourceFile>, Vec<FileError>) {
-    read_package_expecting(files, &HashMap::new(), source::DEFAULT_MAX_FILE_SIZE)
+    read_package_expecting(
+        files,
+        &walk::PathMap::default(),
+        source::DEFAULT_MAX_FILE_SIZE,
+    )
 }
 
 /// `read_package`, refusing a file that is not the one `expected` says the path led to when
 /// it was walked: a file renamed over it, or a directory on its path swapped for a link.
 pub fn read_package_expecting(
     files: Vec<PathBuf>,
-    expected: &HashMap<PathBuf, Identity>,
+    expected: &walk::PathMap<Identity>,
     max_size: u64,
 ) -> (Vec<SourceFile>, Vec<FileError>) {
     let mut sources = Vec::new();

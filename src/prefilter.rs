@@ -32,7 +32,10 @@ pub fn channel_make_sites(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
 /// package index looks: a function or method of that name, or an interface method (any word of
 /// a `type` declaration that mentions `interface`). Linear in the chunk, whatever the number of
 /// names.
-pub fn may_declare(chunk: &str, names: &std::collections::HashSet<&str>) -> bool {
+pub fn may_declare<S: std::hash::BuildHasher>(
+    chunk: &str,
+    names: &std::collections::HashSet<&str, S>,
+) -> bool {
     if chunk.starts_with("func") {
         return declared_function_name(chunk).is_some_and(|name| names.contains(name));
     }
@@ -160,7 +163,10 @@ fn index_elements(text: &str) -> Vec<std::ops::Range<usize>> {
 
 /// Whether the declaration `chunk` may call one of `names` (any word of it is one): a
 /// superset, linear in the chunk whatever the number of names.
-pub fn may_call(chunk: &str, names: &std::collections::HashSet<&str>) -> bool {
+pub fn may_call<S: std::hash::BuildHasher>(
+    chunk: &str,
+    names: &std::collections::HashSet<&str, S>,
+) -> bool {
     chunk.starts_with("func") && words(chunk).any(|word| names.contains(word))
 }
 
@@ -176,7 +182,7 @@ pub struct Mentions<'n> {
 impl<'n> Mentions<'n> {
     const MAX_NAMES: usize = 16;
 
-    pub fn new(names: &std::collections::HashSet<&'n str>) -> Self {
+    pub fn new<S: std::hash::BuildHasher>(names: &std::collections::HashSet<&'n str, S>) -> Self {
         let finders = (names.len() <= Self::MAX_NAMES).then(|| {
             names
                 .iter()
@@ -235,7 +241,8 @@ pub fn channel_callees(chunk: &str) -> Vec<&str> {
     if variables.is_empty() {
         return Vec::new();
     }
-    let variables: std::collections::HashSet<&str> = variables.into_iter().collect();
+    // Looked up for every word of the chunk: a fast hash (the words are the code's own).
+    let variables: foldhash::HashSet<&str> = variables.into_iter().collect();
     // The open parentheses, innermost last: the name of the call each one opens, if any.
     let mut open: Vec<Option<&str>> = Vec::new();
     let mut callees = Vec::new();
@@ -552,5 +559,224 @@ mod outline_tests {
                 "var (\n\tx = 1\n)\n"
             ]
         );
+    }
+}
+
+/// The imports of a header (`outline`'s) that holds nothing but a package clause, import
+/// declarations and comments, each spec as its alias (if any) and its path literal with the
+/// quotes; `None` for any other header. Such a header need not be parsed: imports are all the
+/// analysis reads of it (see `package::import_names`), and these are the same specs the
+/// parser would find. Only the plain layout gofmt writes is read (one spec per line, no
+/// escapes, no semicolons, no block comment between tokens); anything else, and any doubt, is
+/// `None`, and the header is parsed as before.
+pub fn header_imports(header: &str) -> Option<Vec<(Option<&str>, &str)>> {
+    let bytes = header.as_bytes();
+    let mut at = skip_lines(bytes, 0)?;
+    at = keyword(bytes, at, b"package")?;
+    let name_end = word_end(bytes, at);
+    if name_end == at || !bytes[at].is_ascii_alphabetic() && bytes[at] != b'_' {
+        return None;
+    }
+    at = end_of_line(bytes, name_end)?;
+    let mut imports = Vec::new();
+    loop {
+        at = skip_lines(bytes, at)?;
+        if at == bytes.len() {
+            return Some(imports);
+        }
+        at = keyword(bytes, at, b"import")?;
+        if bytes.get(at) == Some(&b'(') {
+            at += 1;
+            at = end_of_line(bytes, at)?;
+            loop {
+                at = skip_lines(bytes, at)?;
+                if bytes.get(at) == Some(&b')') {
+                    at = end_of_line(bytes, at + 1)?;
+                    break;
+                }
+                let (spec, end) = import_spec(header, at)?;
+                imports.push(spec);
+                at = end_of_line(bytes, end)?;
+            }
+        } else {
+            let (spec, end) = import_spec(header, at)?;
+            imports.push(spec);
+            at = end_of_line(bytes, end)?;
+        }
+    }
+}
+
+/// `[name] "path"` at `at` (white space after it skipped), and where it ends.
+fn import_spec(header: &str, mut at: usize) -> Option<((Option<&str>, &str), usize)> {
+    let bytes = header.as_bytes();
+    let mut alias = None;
+    if matches!(bytes.get(at), Some(b'.')) {
+        alias = Some(&header[at..at + 1]);
+        at = spaces(bytes, at + 1);
+    } else if bytes
+        .get(at)
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+    {
+        let end = word_end(bytes, at);
+        // A word must be followed by white space, then the path.
+        if !matches!(bytes.get(end), Some(b' ' | b'\t')) {
+            return None;
+        }
+        alias = Some(&header[at..end]);
+        at = spaces(bytes, end);
+    }
+    let quote = *bytes.get(at).filter(|b| matches!(b, b'"' | b'`'))?;
+    let close = at + 1 + memchr::memchr(quote, &bytes[at + 1..])?;
+    // No escape and no line break inside: the plain paths every import has.
+    if bytes[at + 1..close]
+        .iter()
+        .any(|b| matches!(b, b'\\' | b'\n' | b'\r'))
+    {
+        return None;
+    }
+    Some(((alias, &header[at..=close]), close + 1))
+}
+
+/// Past `keyword` at `at`, which must be followed by a space or a tab (skipped too), or, for
+/// `import`, by `(`.
+fn keyword(bytes: &[u8], at: usize, keyword: &[u8]) -> Option<usize> {
+    if !bytes[at..].starts_with(keyword) {
+        return None;
+    }
+    let after = at + keyword.len();
+    match bytes.get(after) {
+        Some(b' ' | b'\t') => Some(spaces(bytes, after)),
+        Some(b'(') if keyword == b"import" => Some(after),
+        _ => None,
+    }
+}
+
+/// Past an ASCII identifier's bytes starting at `at` (none: `at`).
+fn word_end(bytes: &[u8], at: usize) -> usize {
+    at + bytes[at..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count()
+}
+
+fn spaces(bytes: &[u8], at: usize) -> usize {
+    at + bytes[at..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count()
+}
+
+/// Past the rest of a line that must hold nothing more than white space and a `//` comment,
+/// and its line break; `None` if it holds anything else or has no line break.
+fn end_of_line(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut at = spaces(bytes, at);
+    if bytes[at..].starts_with(b"//") {
+        at += memchr::memchr(b'\n', &bytes[at..])?;
+    }
+    if bytes.get(at) == Some(&b'\r') {
+        at += 1;
+    }
+    (bytes.get(at) == Some(&b'\n')).then_some(at + 1)
+}
+
+/// Past white space, line breaks and comments (a block comment must be closed); `None` if a
+/// line holds a block comment with something after it on its last line, or anything not ASCII
+/// before code (a byte order mark, say): left to the parser.
+fn skip_lines(bytes: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        at += bytes[at..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .count();
+        let rest = &bytes[at..];
+        if rest.starts_with(b"//") {
+            at += memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        } else if rest.starts_with(b"/*") {
+            let end = at + 2 + memmem::find(&rest[2..], b"*/")? + 2;
+            // Code after a block comment on the same line would follow it with no line break.
+            let after = spaces(bytes, end);
+            if !matches!(bytes.get(after), None | Some(b'\n' | b'\r'))
+                && !bytes[after..].starts_with(b"//")
+            {
+                return None;
+            }
+            at = end;
+        } else {
+            return Some(at);
+        }
+    }
+}
+
+/// Where `outline(text).header` ends, found without outlining the rest of the text.
+pub fn header_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let ends_keyword = |at: usize| {
+        bytes
+            .get(at)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'(' | b'\r' | b'\n'))
+    };
+    let mut end = bytes.len();
+    for keyword in ["func", "type", "var", "const"] {
+        if bytes.starts_with(keyword.as_bytes()) && ends_keyword(keyword.len()) {
+            return 0;
+        }
+        let mut line_break = Vec::with_capacity(keyword.len() + 1);
+        line_break.push(b'\n');
+        line_break.extend_from_slice(keyword.as_bytes());
+        if let Some(start) = memmem::find_iter(&bytes[..end], &line_break)
+            .map(|at| at + 1)
+            .find(|&start| ends_keyword(start + keyword.len()))
+        {
+            end = start;
+        }
+    }
+    end
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_imports_of_a_plain_header() {
+        let header = "// Package p does.\n//go:build linux\n\n/* a\nb */\npackage p // p\n\nimport \"fmt\"\nimport (\n\t\"context\" // why\n\n\tyaml \"gopkg.in/yaml.v3\"\n\t. \"strings\"\n\t_ `embed`\n\t// c\n)\r\nimport(\n)\n\n";
+        assert_eq!(
+            header_imports(header),
+            Some(vec![
+                (None, "\"fmt\""),
+                (None, "\"context\""),
+                (Some("yaml"), "\"gopkg.in/yaml.v3\""),
+                (Some("."), "\"strings\""),
+                (Some("_"), "`embed`"),
+            ])
+        );
+        assert_eq!(header_imports("package p\n"), Some(vec![]));
+        assert_eq!(
+            header_end(&format!("{header}func f() {{}}\n")),
+            header.len()
+        );
+    }
+
+    #[test]
+    fn leaves_any_other_header_to_the_parser() {
+        for header in [
+            "",
+            "package p",
+            "\u{feff}package p\n",
+            "package p; import \"fmt\"\n",
+            "package p\nimport \"fmt\"; import \"os\"\n",
+            "package p\nimport \"a\\x41\"\n",
+            "package p\nimport (\"fmt\")\n",
+            "package p\nimport (\n\t\"fmt\"; \"os\"\n)\n",
+            "package p\n/* x */ import \"fmt\"\n",
+            "package p\nimport \"fmt\"\n /* open\n",
+            "package p\nimport\n\"fmt\"\n",
+            "package p\nimport f\n\"fmt\"\n",
+            "package p\n func f() {}\n",
+            "package p\nvar x = 1\n",
+            "package p\nimport \"fmt\n",
+        ] {
+            assert_eq!(header_imports(header), None, "{header:?}");
+        }
     }
 }

@@ -5,7 +5,13 @@
 use crate::config::Exclude;
 use crate::regular_file::Identity;
 use ignore::WalkBuilder;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+/// A map keyed by path, with a fast hash: the walk fills these with every file and directory,
+/// and the run looks each one up again; hashing a path with the standard (SipHash) hasher was
+/// a twentieth of all the instructions outside parsing on moby. Paths come from the tree being
+/// walked, not from an adversary who could aim collisions at the hash.
+pub type PathMap<V> = foldhash::HashMap<PathBuf, V>;
 use std::path::{Path, PathBuf};
 
 /// A file that could not be walked, read or written, and why.
@@ -22,15 +28,15 @@ pub struct Walk {
     pub errors: Vec<FileError>,
     /// The file each path led to when the walk looked at it (lstat), so that the read can
     /// refuse another file put there since (see `pipeline::read_package_expecting`).
-    pub identities: HashMap<PathBuf, Identity>,
+    pub identities: PathMap<Identity>,
     /// Per package directory, the bytes of its files as the walk saw them (from the same
     /// lstat, so at no cost): how long the package will take, roughly, so that the biggest
     /// are started first (see `pipeline::analyse_walked`).
-    pub package_bytes: HashMap<PathBuf, u64>,
+    pub package_bytes: PathMap<u64>,
     /// Files by directory while walking, with their bytes: hashing a path is cheaper than
     /// the component-wise comparisons of a `BTreeMap`, which are done once, per directory, at
     /// the end (and a path is hashed component by component too: once per file, not twice).
-    found: HashMap<PathBuf, (Vec<PathBuf>, u64)>,
+    found: PathMap<(Vec<PathBuf>, u64)>,
 }
 
 /// `./...` and `dir/...` mean the directory, as in `go vet ./...`.

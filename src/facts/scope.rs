@@ -75,7 +75,7 @@ impl<'a> Scopes<'a> {
         let mut resolver = Resolver {
             source,
             scopes: Scopes::default(),
-            active: HashMap::new(),
+            active: Default::default(),
             frames: Vec::new(),
             binding_depth: Vec::new(),
             pending: Vec::new(),
@@ -148,7 +148,8 @@ struct Resolver<'a> {
     source: &'a str,
     scopes: Scopes<'a>,
     /// Per name, the bindings in force, innermost last.
-    active: HashMap<&'a str, Vec<BindingId>>,
+    /// A fast hash: every identifier of the function is looked up.
+    active: foldhash::HashMap<&'a str, Vec<BindingId>>,
     frames: Vec<Frame<'a>>,
     /// Per binding, how many frames were open where it was declared (its frame's depth).
     binding_depth: Vec<usize>,
