@@ -75,7 +75,7 @@ impl<'a> Package<'a> {
             let source = file.source.text.as_str();
             let root = file.tree.root_node();
             for function in syntax::functions(root) {
-                let Some(name) = function.child_by_field_name("name") else {
+                let Some(name) = function.child_by_field_id(syntax::field::NAME.id()) else {
                     continue;
                 };
                 let entry = FunctionRef {
@@ -126,11 +126,13 @@ impl<'a> Package<'a> {
                 let source = parsed.source.text.as_str();
                 syntax::visit(parsed.tree.root_node(), &mut |node| {
                     if node.kind() == "call_expression"
-                        && let Some(function) = node.child_by_field_name("function")
+                        && let Some(function) = node.child_by_field_id(syntax::field::FUNCTION.id())
                     {
                         let (called, selector) = match function.kind() {
                             "identifier" => (Some(function), false),
-                            "selector_expression" => (function.child_by_field_name("field"), true),
+                            "selector_expression" => {
+                                (function.child_by_field_id(syntax::field::FIELD.id()), true)
+                            }
                             _ => (None, false),
                         };
                         if let Some(called) = called {
@@ -207,7 +209,7 @@ fn collect_interface_methods<'a>(root: Node<'a>, source: &'a str, names: &mut Ha
         let mut cursor = interface_type.walk();
         for element in interface_type.named_children(&mut cursor) {
             if element.kind() == "method_elem"
-                && let Some(name) = element.child_by_field_name("name")
+                && let Some(name) = element.child_by_field_id(syntax::field::NAME.id())
             {
                 names.insert(text(name, source));
             }
@@ -262,9 +264,9 @@ pub fn import_names<'a>(root: Node<'a>, source: &'a str) -> HashSet<&'a str> {
         match node.kind() {
             "import_spec" => {
                 let alias = node
-                    .child_by_field_name("name")
+                    .child_by_field_id(syntax::field::NAME.id())
                     .map(|alias| text(alias, source));
-                if let Some(path) = node.child_by_field_name("path") {
+                if let Some(path) = node.child_by_field_id(syntax::field::PATH.id()) {
                     names.insert(import_name(alias, text(path, source)));
                 } else if let Some(alias) = alias {
                     names.insert(alias);

@@ -15,6 +15,59 @@ pub const GO_LANGUAGE: tree_sitter_language::LanguageFn =
     // it returns a pointer to a static `TSLanguage`, as `LanguageFn` requires.
     unsafe { tree_sitter_language::LanguageFn::from_raw(tree_sitter_go) };
 
+/// A field of the Go grammar, its id looked up once. `child_by_field_name` looks the name up
+/// in the grammar's field table on every call (a scan with string compares): a seventieth of a
+/// run's instructions on moby, from the hot paths of fact collection. The id is the one that
+/// lookup finds, so `child_by_field_id` answers the same.
+pub struct Field {
+    name: &'static str,
+    id: std::sync::OnceLock<u16>,
+}
+
+impl Field {
+    pub const fn new(name: &'static str) -> Self {
+        Field {
+            name,
+            id: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn id(&self) -> u16 {
+        *self.id.get_or_init(|| {
+            tree_sitter::Language::from(GO_LANGUAGE)
+                .field_id_for_name(self.name)
+                .expect("the Go grammar has this field")
+                .get()
+        })
+    }
+}
+
+/// The fields looked up in hot paths.
+pub mod field {
+    use super::Field;
+    pub static ALIAS: Field = Field::new("alias");
+    pub static ARGUMENTS: Field = Field::new("arguments");
+    pub static BODY: Field = Field::new("body");
+    pub static COMMUNICATION: Field = Field::new("communication");
+    pub static CONDITION: Field = Field::new("condition");
+    pub static CONSEQUENCE: Field = Field::new("consequence");
+    pub static ALTERNATIVE: Field = Field::new("alternative");
+    pub static FIELD: Field = Field::new("field");
+    pub static FUNCTION: Field = Field::new("function");
+    pub static LABEL: Field = Field::new("label");
+    pub static LEFT: Field = Field::new("left");
+    pub static NAME: Field = Field::new("name");
+    pub static OPERAND: Field = Field::new("operand");
+    pub static OPERATOR: Field = Field::new("operator");
+    pub static PARAMETERS: Field = Field::new("parameters");
+    pub static PATH: Field = Field::new("path");
+    pub static RECEIVER: Field = Field::new("receiver");
+    pub static RIGHT: Field = Field::new("right");
+    pub static TYPE: Field = Field::new("type");
+    pub static VALUE: Field = Field::new("value");
+    pub static CHANNEL: Field = Field::new("channel");
+}
+
 /// Builds a parser for Go. One per thread: parsers are cheap to keep, costly to rebuild per file.
 pub fn go_parser() -> Parser {
     let mut parser = Parser::new();
@@ -146,14 +199,14 @@ pub fn top_level_function_name(root: Node, source: &str, at: usize) -> Option<St
 
 /// `Fetch`, `(*Server).run` or `Server.run` for a function or method declaration.
 pub fn function_declaration_name(declaration: Node, source: &str) -> Option<String> {
-    let name = text(declaration.child_by_field_name("name")?, source);
-    let Some(receiver) = declaration.child_by_field_name("receiver") else {
+    let name = text(declaration.child_by_field_id(field::NAME.id())?, source);
+    let Some(receiver) = declaration.child_by_field_id(field::RECEIVER.id()) else {
         return Some(name.to_string());
     };
     let mut cursor = receiver.walk();
     let receiver_type = receiver
         .named_children(&mut cursor)
-        .find_map(|parameter| parameter.child_by_field_name("type"))
+        .find_map(|parameter| parameter.child_by_field_id(field::TYPE.id()))
         .map(|node| text(node, source))?;
     let receiver_type: String = receiver_type
         .split('[')
@@ -247,7 +300,7 @@ pub fn loops_between<'t>(node: Node<'t>, root: Node<'t>) -> Vec<Node<'t>> {
         .filter(|ancestor| is_loop(*ancestor))
         .filter(|for_statement| {
             for_statement
-                .child_by_field_name("body")
+                .child_by_field_id(field::BODY.id())
                 .is_some_and(|body| contains(body, node))
         })
         .collect()
@@ -357,7 +410,7 @@ pub fn statements(node: Node) -> Vec<Node> {
 
 /// The callee of a call as a dotted name (`close`, `wg.Wait`, `p.work`), when it is one.
 pub fn callee_name<'s>(call: Node, source: &'s str) -> Option<&'s str> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.child_by_field_id(field::FUNCTION.id())?;
     match kind_of(function) {
         "identifier" | "selector_expression" => Some(text(function, source)),
         _ => None,
@@ -366,7 +419,7 @@ pub fn callee_name<'s>(call: Node, source: &'s str) -> Option<&'s str> {
 
 /// Arguments of a call, skipping punctuation and comments.
 pub fn call_arguments(call: Node) -> Vec<Node> {
-    let Some(arguments) = call.child_by_field_name("arguments") else {
+    let Some(arguments) = call.child_by_field_id(field::ARGUMENTS.id()) else {
         return Vec::new();
     };
     let mut cursor = arguments.walk();

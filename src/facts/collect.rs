@@ -36,7 +36,7 @@ pub fn function_facts<'a>(
     function: Node<'a>,
 ) -> Option<FunctionFacts<'a>> {
     let source = package.source(file);
-    let body = function.child_by_field_name("body")?;
+    let body = function.child_by_field_id(syntax::field::BODY.id())?;
     // Never reason about code that did not parse: its shape is a guess. That holds for a
     // closure inside a function that did not parse, too: what it captures and who receives
     // from its channels are part of the broken shape.
@@ -122,7 +122,7 @@ fn make_sites<'a>(function: Node<'a>, source: &'a str) -> Vec<MakeSite<'a>> {
             let call = make.parent().filter(|call| {
                 kind_of(call) == "call_expression"
                     && call
-                        .child_by_field_name("function")
+                        .child_by_field_id(syntax::field::FUNCTION.id())
                         .is_some_and(|callee| callee.id() == make.id())
             })?;
             make_channel(call, source)?;
@@ -130,8 +130,8 @@ fn make_sites<'a>(function: Node<'a>, source: &'a str) -> Vec<MakeSite<'a>> {
             let holder = list.parent()?;
             let (values, targets, statement, assigned) = match kind_of(holder) {
                 "short_var_declaration" => (
-                    holder.child_by_field_name("right")?,
-                    named_children(holder.child_by_field_name("left")?),
+                    holder.child_by_field_id(syntax::field::RIGHT.id())?,
+                    named_children(holder.child_by_field_id(syntax::field::LEFT.id())?),
                     holder,
                     false,
                 ),
@@ -140,7 +140,7 @@ fn make_sites<'a>(function: Node<'a>, source: &'a str) -> Vec<MakeSite<'a>> {
                         .children_by_field_name("name", &mut holder.walk())
                         .collect();
                     (
-                        holder.child_by_field_name("value")?,
+                        holder.child_by_field_id(syntax::field::VALUE.id())?,
                         names,
                         var_declaration_of(holder)?,
                         false,
@@ -148,12 +148,12 @@ fn make_sites<'a>(function: Node<'a>, source: &'a str) -> Vec<MakeSite<'a>> {
                 }
                 "assignment_statement"
                     if holder
-                        .child_by_field_name("operator")
+                        .child_by_field_id(syntax::field::OPERATOR.id())
                         .is_some_and(|op| text(op, source) == "=") =>
                 {
                     (
-                        holder.child_by_field_name("right")?,
-                        named_children(holder.child_by_field_name("left")?),
+                        holder.child_by_field_id(syntax::field::RIGHT.id())?,
+                        named_children(holder.child_by_field_id(syntax::field::LEFT.id())?),
                         holder,
                         true,
                     )
@@ -308,20 +308,20 @@ impl<'a> Builder<'_, 'a> {
         else {
             return;
         };
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.child_by_field_id(syntax::field::FUNCTION.id()) else {
             return;
         };
         let (kind, body, body_file) = if kind_of(function) == "func_literal" {
             (
                 GoroutineKind::Closure,
-                function.child_by_field_name("body"),
+                function.child_by_field_id(syntax::field::BODY.id()),
                 self.file,
             )
         } else {
             match self.resolve_callee(function) {
                 Some(callee) => (
                     GoroutineKind::Call,
-                    callee.node.child_by_field_name("body"),
+                    callee.node.child_by_field_id(syntax::field::BODY.id()),
                     callee.file,
                 ),
                 None => (GoroutineKind::Call, None, self.file),
@@ -332,13 +332,13 @@ impl<'a> Builder<'_, 'a> {
 
     /// `wg.Go(func() { ... })` (Go 1.25) and errgroup's `g.Go(func() error { ... })`.
     fn add_group_go(&mut self, call: Node<'a>) {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.child_by_field_id(syntax::field::FUNCTION.id()) else {
             return;
         };
         if kind_of(function) != "selector_expression" {
             return;
         }
-        let Some(field) = function.child_by_field_name("field") else {
+        let Some(field) = function.child_by_field_id(syntax::field::FIELD.id()) else {
             return;
         };
         if text(field, self.source) != "Go" {
@@ -351,13 +351,18 @@ impl<'a> Builder<'_, 'a> {
         if kind_of(literal) != "func_literal" {
             return;
         }
-        let Some(group) = function.child_by_field_name("operand") else {
+        let Some(group) = function.child_by_field_id(syntax::field::OPERAND.id()) else {
             return;
         };
         let kind = GoroutineKind::Group {
             group: text(group, self.source).to_string(),
         };
-        self.push_goroutine(call, kind, literal.child_by_field_name("body"), self.file);
+        self.push_goroutine(
+            call,
+            kind,
+            literal.child_by_field_id(syntax::field::BODY.id()),
+            self.file,
+        );
     }
 
     fn push_goroutine(
@@ -390,13 +395,13 @@ impl<'a> Builder<'_, 'a> {
                 self.package.function(name)
             }
             "selector_expression" => {
-                let operand = function.child_by_field_name("operand")?;
+                let operand = function.child_by_field_id(syntax::field::OPERAND.id())?;
                 if kind_of(operand) == "identifier"
                     && self.imports.contains(text(operand, self.source))
                 {
                     return None;
                 }
-                let field = function.child_by_field_name("field")?;
+                let field = function.child_by_field_id(syntax::field::FIELD.id())?;
                 self.package.method(text(field, self.source))
             }
             _ => None,
@@ -445,7 +450,7 @@ impl<'a> Builder<'_, 'a> {
         let binding = scopes.binding_of(site.target)?;
         let declared = scopes.bindings[binding].node;
         let spec = declared.parent().filter(|p| kind_of(p) == "var_spec")?;
-        if spec.child_by_field_name("value").is_some() {
+        if spec.child_by_field_id(syntax::field::VALUE.id()).is_some() {
             return None;
         }
         let declaration = var_declaration_of(spec)?;
@@ -526,7 +531,9 @@ impl<'a> Builder<'_, 'a> {
         let Some(&id) = self.goroutine_of_node.get(&closure.id()) else {
             return Err("it is used in a closure that may run at any time");
         };
-        let root = closure.child_by_field_name("body").unwrap_or(closure);
+        let root = closure
+            .child_by_field_id(syntax::field::BODY.id())
+            .unwrap_or(closure);
         Ok((Context::Goroutine(id), root))
     }
 
@@ -545,7 +552,7 @@ impl<'a> Builder<'_, 'a> {
         ) {
             return None;
         }
-        let callee = self.resolve_callee(call.child_by_field_name("function")?)?;
+        let callee = self.resolve_callee(call.child_by_field_id(syntax::field::FUNCTION.id())?)?;
         // Recursion: the function calling itself is not a receiver we can summarise.
         if callee.file == self.file && syntax::contains(callee.node, self.body) {
             return None;
@@ -668,7 +675,7 @@ fn callee_view<'a>(package: &Package<'a>, callee: FunctionRef<'a>) -> Rc<CalleeV
 /// The binding of `function`'s parameter named `parameter` (a closure or block of the
 /// function may declare the name again: that is not it).
 fn parameter_binding(function: Node, scopes: &Scopes, parameter: &str) -> Option<BindingId> {
-    let parameters = function.child_by_field_name("parameters");
+    let parameters = function.child_by_field_id(syntax::field::PARAMETERS.id());
     scopes.bindings.iter().position(|binding| {
         binding.parameter
             && binding.name == parameter
@@ -685,7 +692,7 @@ fn callee_wait<'a>(
     index: usize,
 ) -> Option<CalleeWait<'a>> {
     let function = callee.node;
-    let body = function.child_by_field_name("body")?;
+    let body = function.child_by_field_id(syntax::field::BODY.id())?;
     let source = package.source(callee.file);
     let parameter = parameter_name(function, source, index)?;
     let view = callee_view(package, callee);
@@ -706,7 +713,10 @@ fn callee_wait<'a>(
             select: case.select,
             other_cases: case.other_cases,
             has_default: case.has_default,
-            function: text(function.child_by_field_name("name")?, source),
+            function: text(
+                function.child_by_field_id(syntax::field::NAME.id())?,
+                source,
+            ),
         }),
         // The receive (or the select holding it) must run on every path through the
         // callee: the statement that holds it directly is on every path to its end.
@@ -793,7 +803,7 @@ fn unless_redeclared<'a>(
     let Some(callee) = node
         .parent()
         .and_then(|list| list.parent())
-        .and_then(|call| call.child_by_field_name("function"))
+        .and_then(|call| call.child_by_field_id(syntax::field::FUNCTION.id()))
     else {
         return kind;
     };
@@ -808,7 +818,7 @@ fn goroutine_literal(start: Node) -> Option<Node> {
     if kind_of(start) == "go_statement" {
         let call = start.named_child(0)?;
         return call
-            .child_by_field_name("function")
+            .child_by_field_id(syntax::field::FUNCTION.id())
             .filter(|f| kind_of(f) == "func_literal");
     }
     call_arguments(start)
@@ -830,13 +840,13 @@ fn classify<'a>(
     let Some(parent) = node.parent() else {
         return UseKind::Escape("it is used as a value");
     };
-    let is_field = |field: &str| {
+    let is_field = |field: &syntax::Field| {
         parent
-            .child_by_field_name(field)
+            .child_by_field_id(field.id())
             .is_some_and(|child| child.id() == node.id())
     };
     match kind_of(parent) {
-        "send_statement" if is_field("channel") => UseKind::Send {
+        "send_statement" if is_field(&syntax::field::CHANNEL) => UseKind::Send {
             statement: parent,
             in_select: parent
                 .parent()
@@ -850,14 +860,14 @@ fn classify<'a>(
         },
         "unary_expression"
             if parent
-                .child_by_field_name("operator")
+                .child_by_field_id(syntax::field::OPERATOR.id())
                 .is_some_and(|op| text(op, source) == "<-") =>
         {
             UseKind::Receive {
                 select: select_case_of(parent, source),
             }
         }
-        "range_clause" if is_field("right") => match parent.parent() {
+        "range_clause" if is_field(&syntax::field::RIGHT) => match parent.parent() {
             Some(for_statement) => UseKind::Range { for_statement },
             None => UseKind::Escape("it is used as a value"),
         },
@@ -883,7 +893,7 @@ fn classify<'a>(
             match holder.map(kind_of) {
                 Some("assignment_statement")
                     if holder
-                        .and_then(|h| h.child_by_field_name("left"))
+                        .and_then(|h| h.child_by_field_id(syntax::field::LEFT.id()))
                         .is_some_and(|left| left.id() == parent.id()) =>
                 {
                     UseKind::Reassign
@@ -935,7 +945,7 @@ fn select_case_of<'a>(receive: Node<'a>, source: &str) -> Option<SelectCase<'a>>
     if kind_of(holder) != "communication_case" {
         return None;
     }
-    let communication = holder.child_by_field_name("communication")?;
+    let communication = holder.child_by_field_id(syntax::field::COMMUNICATION.id())?;
     if !syntax::contains(communication, receive) {
         return None;
     }
@@ -993,7 +1003,7 @@ fn argument_index(argument: Node) -> Option<usize> {
 
 /// The name of the `index`-th parameter of `function` (`func f(a, b chan int)` counts `a`, `b`).
 fn parameter_name<'a>(function: Node, source: &'a str, index: usize) -> Option<&'a str> {
-    let parameters = function.child_by_field_name("parameters")?;
+    let parameters = function.child_by_field_id(syntax::field::PARAMETERS.id())?;
     let mut names = Vec::new();
     let mut cursor = parameters.walk();
     for declaration in parameters.named_children(&mut cursor) {

@@ -305,7 +305,7 @@ impl<'a> Builder<'a> {
             }
             "labeled_statement" => {
                 let label = node
-                    .child_by_field_name("label")
+                    .child_by_field_id(syntax::field::LABEL.id())
                     .map(|label| text(label, self.source));
                 if let Some(label) = label {
                     self.labels.insert(label, here);
@@ -331,8 +331,8 @@ impl<'a> Builder<'a> {
                 }
             }
             "if_statement" => {
-                for field in ["consequence", "alternative"] {
-                    match node.child_by_field_name(field) {
+                for field in [&syntax::field::CONSEQUENCE, &syntax::field::ALTERNATIVE] {
+                    match node.child_by_field_id(field.id()) {
                         Some(branch) => {
                             let id = self.step(branch, step_kind(branch), here);
                             self.edge(here, id);
@@ -351,7 +351,7 @@ impl<'a> Builder<'a> {
             }
             "for_statement" => {
                 let frame = self.frame(&task, true);
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(syntax::field::BODY.id()) {
                     let id = self.step(body, StepKind::Pass, here);
                     self.edge(here, id);
                     self.tasks.push(Task {
@@ -393,7 +393,7 @@ impl<'a> Builder<'a> {
                     };
                     let body = inner(next_case, Some(frame), task.after);
                     let list = statement_list(*case);
-                    match case.child_by_field_name("communication") {
+                    match case.child_by_field_id(syntax::field::COMMUNICATION.id()) {
                         Some(communication) => {
                             let id = self.step(communication, StepKind::Act, ids[index]);
                             self.edge(ids[index], id);
@@ -566,9 +566,9 @@ fn loops_forever(for_statement: Node) -> bool {
         .find(|child| !matches!(kind_of(child), "block" | "comment"));
     match header {
         None => true,
-        Some(clause) if kind_of(clause) == "for_clause" => {
-            clause.child_by_field_name("condition").is_none()
-        }
+        Some(clause) if kind_of(clause) == "for_clause" => clause
+            .child_by_field_id(syntax::field::CONDITION.id())
+            .is_none(),
         Some(_) => false,
     }
 }
@@ -1359,7 +1359,9 @@ mod tests {
         let function = syntax::functions(tree.root_node())
             .next()
             .expect("a function");
-        let body = function.child_by_field_name("body").expect("a body");
+        let body = function
+            .child_by_field_id(syntax::field::BODY.id())
+            .expect("a body");
         let flow = Flow::build(body, &source);
         let find = |needle: &str| -> Node {
             let at = source
@@ -1522,7 +1524,7 @@ mod tests {
             assert_eq!(flow.ways_out(find("for _, x")).len(), 1);
             assert_eq!(flow.runs(find("work(y)"), None), Runs::Many);
             // Within the inner loop's body, `work` runs once per iteration.
-            let body = inner.child_by_field_name("body").unwrap();
+            let body = inner.child_by_field_id(syntax::field::BODY.id()).unwrap();
             assert_eq!(flow.runs(find("work(y)"), Some(body)), Runs::AtMostOnce);
             // A loop's head runs again after every iteration.
             assert_eq!(flow.runs(find("for _, x"), None), Runs::Many);
@@ -1569,7 +1571,9 @@ mod tests {
                 flow.leaves_avoiding(find("if !x"), receives),
                 find_exit(flow, find("return\n"))
             );
-            let consequence = find("if x").child_by_field_name("consequence").unwrap();
+            let consequence = find("if x")
+                .child_by_field_id(syntax::field::CONSEQUENCE.id())
+                .unwrap();
             assert_eq!(flow.leaves_avoiding(consequence, receives), None);
             assert_eq!(
                 flow.leaves_avoiding(find("work()"), receives),

@@ -137,7 +137,7 @@ impl<'a> Nesting<'a> {
 /// Whether the body of `for_statement` holds `node`.
 fn repeats(for_statement: Node, node: Node) -> bool {
     for_statement
-        .child_by_field_name("body")
+        .child_by_field_id(crate::syntax::field::BODY.id())
         .is_some_and(|body| contains(body, node))
 }
 

@@ -34,7 +34,7 @@
 //!
 //! The walk is iterative (one tree cursor, an explicit stack): no input can overflow the stack.
 
-use crate::syntax::{kind_of, text};
+use crate::syntax::{self, kind_of, text};
 use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::Node;
@@ -225,7 +225,7 @@ impl<'a> Resolver<'a> {
         if let Some(parent) = self.parent()
             && kind_of(parent) == "type_switch_statement"
             && parent
-                .child_by_field_name("value")
+                .child_by_field_id(syntax::field::VALUE.id())
                 .is_some_and(|value| value.id() == node.id())
         {
             self.flush(parent.id(), node.end_byte());
@@ -339,7 +339,7 @@ impl<'a> Resolver<'a> {
                     }
                     "type_switch_statement" => {
                         return if holder
-                            .child_by_field_name("alias")
+                            .child_by_field_id(syntax::field::ALIAS.id())
                             .is_some_and(|alias| alias.id() == parent.id())
                         {
                             Declaring::Owner(holder.id(), Declares::Other)
@@ -352,7 +352,7 @@ impl<'a> Resolver<'a> {
                 match declares {
                     Some(declares)
                         if holder
-                            .child_by_field_name("left")
+                            .child_by_field_id(syntax::field::LEFT.id())
                             .is_some_and(|left| left.id() == parent.id()) =>
                     {
                         Declaring::Owner(holder.id(), declares)
