@@ -483,22 +483,8 @@ pub struct Outline {
 
 pub fn outline(text: &str) -> Outline {
     let bytes = text.as_bytes();
-    // Every line's start, from one search for line breaks over the whole text (a search per
-    // line cost more than the lines); most lines start with none of the keywords' letters.
-    let line_starts = std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', bytes).map(|end| end + 1))
-        .filter(|&start| start < bytes.len());
-    let starts: Vec<usize> = line_starts
-        .filter(|&start| {
-            let line = &bytes[start..];
-            matches!(line[0], b'f' | b't' | b'v' | b'c')
-                && ["func", "type", "var", "const"].iter().any(|keyword| {
-                    line.starts_with(keyword.as_bytes())
-                        && line
-                            .get(keyword.len())
-                            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'(' | b'\r' | b'\n'))
-                })
-        })
+    let starts: Vec<usize> = line_starts(bytes)
+        .filter(|&start| starts_declaration(&bytes[start..]))
         .collect();
     let header_end = starts.first().copied().unwrap_or(bytes.len());
     let declarations = starts
@@ -707,30 +693,35 @@ fn skip_lines(bytes: &[u8], mut at: usize) -> Option<usize> {
     }
 }
 
-/// Where `outline(text).header` ends, found without outlining the rest of the text.
+/// Where `outline(text).header` ends, found without outlining the rest of the text: the
+/// search for line starts stops at the first declaration.
 pub fn header_end(text: &str) -> usize {
     let bytes = text.as_bytes();
-    let ends_keyword = |at: usize| {
-        bytes
-            .get(at)
-            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'(' | b'\r' | b'\n'))
-    };
-    let mut end = bytes.len();
-    for keyword in ["func", "type", "var", "const"] {
-        if bytes.starts_with(keyword.as_bytes()) && ends_keyword(keyword.len()) {
-            return 0;
-        }
-        let mut line_break = Vec::with_capacity(keyword.len() + 1);
-        line_break.push(b'\n');
-        line_break.extend_from_slice(keyword.as_bytes());
-        if let Some(start) = memmem::find_iter(&bytes[..end], &line_break)
-            .map(|at| at + 1)
-            .find(|&start| ends_keyword(start + keyword.len()))
-        {
-            end = start;
-        }
-    }
-    end
+    line_starts(bytes)
+        .find(|&start| starts_declaration(&bytes[start..]))
+        .unwrap_or(bytes.len())
+}
+
+/// Every line's start in `bytes`, in order, from one search for line breaks over the text (a
+/// search per line cost more than the lines).
+fn line_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', bytes).map(|end| end + 1))
+        .filter(move |&start| start < bytes.len())
+}
+
+/// Whether `line` (the text from a line's start) starts a top-level declaration: `func`,
+/// `type`, `var` or `const` at column 0, then white space or `(`. Most lines start with none
+/// of the keywords' letters.
+fn starts_declaration(line: &[u8]) -> bool {
+    line.first()
+        .is_some_and(|first| matches!(first, b'f' | b't' | b'v' | b'c'))
+        && ["func", "type", "var", "const"].iter().any(|keyword| {
+            line.starts_with(keyword.as_bytes())
+                && line
+                    .get(keyword.len())
+                    .is_some_and(|b| matches!(b, b' ' | b'\t' | b'(' | b'\r' | b'\n'))
+        })
 }
 
 #[cfg(test)]
