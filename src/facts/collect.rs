@@ -800,9 +800,8 @@ fn unless_redeclared<'a>(
     if !matches!(kind, UseKind::Close { .. } | UseKind::Inspect) {
         return kind;
     }
-    let Some(callee) = node
-        .parent()
-        .and_then(|list| list.parent())
+    let Some(callee) = scopes
+        .ancestor(node, 2)
         .and_then(|call| call.child_by_field_id(syntax::field::FUNCTION.id()))
     else {
         return kind;
@@ -837,7 +836,9 @@ fn classify<'a>(
     scopes: &Scopes<'a>,
     flows: &Flows<'a>,
 ) -> UseKind<'a> {
-    let Some(parent) = node.parent() else {
+    // The climbs go through `scopes`, which kept what is above each use (see `ancestor`).
+    let above = |level| scopes.ancestor(node, level);
+    let Some(parent) = above(1) else {
         return UseKind::Escape("it is used as a value");
     };
     let is_field = |field: &syntax::Field| {
@@ -848,9 +849,7 @@ fn classify<'a>(
     match kind_of(parent) {
         "send_statement" if is_field(&syntax::field::CHANNEL) => UseKind::Send {
             statement: parent,
-            in_select: parent
-                .parent()
-                .is_some_and(|p| kind_of(p) == "communication_case"),
+            in_select: above(2).is_some_and(|p| kind_of(p) == "communication_case"),
             tail: is_tail(parent, &flows.of(root, source), source, &|statement| {
                 closes(statement, source).is_some_and(|closed| {
                     scopes.binding_of(closed).is_some()
@@ -864,32 +863,28 @@ fn classify<'a>(
                 .is_some_and(|op| text(op, source) == "<-") =>
         {
             UseKind::Receive {
-                select: select_case_of(parent, source),
+                select: select_case_of(node, scopes, source),
             }
         }
-        "range_clause" if is_field(&syntax::field::RIGHT) => match parent.parent() {
+        "range_clause" if is_field(&syntax::field::RIGHT) => match above(2) {
             Some(for_statement) => UseKind::Range { for_statement },
             None => UseKind::Escape("it is used as a value"),
         },
         "argument_list" => {
-            let Some(call) = parent.parent() else {
+            let Some(call) = above(2) else {
                 return UseKind::Escape("it is used as a value");
             };
             match callee_name(call, source) {
                 Some("close") => UseKind::Close {
-                    deferred: call
-                        .parent()
-                        .is_some_and(|p| kind_of(p) == "defer_statement"),
+                    deferred: above(3).is_some_and(|p| kind_of(p) == "defer_statement"),
                 },
                 Some("len" | "cap") => UseKind::Inspect,
-                _ if call.parent().is_some_and(|p| kind_of(p) == "go_statement") => {
-                    UseKind::GoArgument
-                }
+                _ if above(3).is_some_and(|p| kind_of(p) == "go_statement") => UseKind::GoArgument,
                 _ => UseKind::Escape(PASSED_TO_A_FUNCTION),
             }
         }
         "expression_list" => {
-            let holder = parent.parent();
+            let holder = above(2);
             match holder.map(kind_of) {
                 Some("assignment_statement")
                     if holder
@@ -937,10 +932,18 @@ fn closes<'a>(statement: Node<'a>, source: &str) -> Option<Node<'a>> {
     }
 }
 
-fn select_case_of<'a>(receive: Node<'a>, source: &str) -> Option<SelectCase<'a>> {
-    let mut holder = receive.parent()?;
+/// The `select` case in which `<-c` waits, `c` being `channel` (a use `scopes` resolved).
+fn select_case_of<'a>(
+    channel: Node<'a>,
+    scopes: &Scopes<'a>,
+    source: &str,
+) -> Option<SelectCase<'a>> {
+    let receive = scopes.ancestor(channel, 1)?;
+    let mut level = 2;
+    let mut holder = scopes.ancestor(channel, level)?;
     if kind_of(holder) == "receive_statement" {
-        holder = holder.parent()?;
+        level += 1;
+        holder = scopes.ancestor(channel, level)?;
     }
     if kind_of(holder) != "communication_case" {
         return None;
@@ -949,7 +952,7 @@ fn select_case_of<'a>(receive: Node<'a>, source: &str) -> Option<SelectCase<'a>>
     if !syntax::contains(communication, receive) {
         return None;
     }
-    let select = holder.parent()?;
+    let select = scopes.ancestor(channel, level + 1)?;
     let mut cursor = select.walk();
     let others: Vec<Node> = select
         .named_children(&mut cursor)

@@ -62,9 +62,26 @@ pub struct Scopes<'a> {
     /// Per binding, the identifiers that name it, in document order, its declaration excluded
     /// (a name reused by `:=` is included: that is an assignment).
     uses: Vec<Vec<Node<'a>>>,
-    /// Identifier node id -> the binding it names (declarations included). Node ids are not
-    /// chosen by the input: a fast hash (this is on every identifier of the function).
-    resolved: foldhash::HashMap<usize, BindingId>,
+    /// Identifier node id -> the binding it names (declarations included), and for a use the
+    /// nodes above it. Node ids are not chosen by the input: a fast hash (this is on every
+    /// identifier of the function).
+    resolved: foldhash::HashMap<usize, (BindingId, Above<'a>)>,
+}
+
+/// How many of a use's ancestors the walk keeps: enough for every climb the analysis makes
+/// from a use (`c` -> argument list -> call -> statement; `<-c` -> receive statement ->
+/// communication case -> select).
+const KEPT_ANCESTORS: usize = 4;
+
+/// The nodes above a use, nearest first, as the walk saw them. `Node::parent` searches down
+/// from the root of the tree on every call, and the analysis climbs from every use of every
+/// channel: on moby that search was a fortieth of the run.
+#[derive(Debug, Clone, Copy, Default)]
+struct Above<'a> {
+    nodes: [Option<Node<'a>>; KEPT_ANCESTORS],
+    /// How many of `nodes` the walk filled; above those, ask the tree (the walk's root is the
+    /// function, so its ancestors are not on the walk's path).
+    known: usize,
 }
 
 impl<'a> Scopes<'a> {
@@ -88,7 +105,34 @@ impl<'a> Scopes<'a> {
 
     /// The binding `identifier` names or declares, if it is local.
     pub fn binding_of(&self, identifier: Node) -> Option<BindingId> {
-        self.resolved.get(&identifier.id()).copied()
+        self.resolved
+            .get(&identifier.id())
+            .map(|&(binding, _)| binding)
+    }
+
+    /// The ancestor `level` steps above `node` (1 is its parent): what `Node::parent` would
+    /// give, climbed `level` times, but without searching the tree when `node` is a use this
+    /// walk resolved.
+    pub fn ancestor(&self, node: Node<'a>, level: usize) -> Option<Node<'a>> {
+        let above = self
+            .resolved
+            .get(&node.id())
+            .map(|(_, above)| *above)
+            .unwrap_or_default();
+        if level == 0 {
+            return Some(node);
+        }
+        if level <= above.known {
+            return above.nodes[level - 1];
+        }
+        let mut current = match above.known {
+            0 => node,
+            known => above.nodes[known - 1]?,
+        };
+        for _ in above.known..level {
+            current = current.parent()?;
+        }
+        Some(current)
     }
 
     /// The binding `identifier` declares, if it is a declaration (not a use, and not a name
@@ -212,7 +256,12 @@ impl<'a> Resolver<'a> {
             Declaring::Use => {
                 let name = text(node, self.source);
                 if let Some(&binding) = self.active.get(name).and_then(|stack| stack.last()) {
-                    self.scopes.resolved.insert(node.id(), binding);
+                    let mut above = Above::default();
+                    for (slot, ancestor) in above.nodes.iter_mut().zip(self.path.iter().rev()) {
+                        *slot = Some(*ancestor);
+                        above.known += 1;
+                    }
+                    self.scopes.resolved.insert(node.id(), (binding, above));
                     self.scopes.uses[binding].push(node);
                 }
             }
@@ -268,7 +317,9 @@ impl<'a> Resolver<'a> {
         let reused = declares == Declares::Short
             && in_force.is_some_and(|binding| self.binding_depth[binding] == depth);
         if reused && let Some(binding) = in_force {
-            self.scopes.resolved.insert(identifier.id(), binding);
+            self.scopes
+                .resolved
+                .insert(identifier.id(), (binding, Above::default()));
             self.scopes.uses[binding].push(identifier);
             return;
         }
@@ -281,7 +332,9 @@ impl<'a> Resolver<'a> {
         });
         self.scopes.uses.push(Vec::new());
         self.binding_depth.push(depth);
-        self.scopes.resolved.insert(identifier.id(), id);
+        self.scopes
+            .resolved
+            .insert(identifier.id(), (id, Above::default()));
         frame.names.push(name);
         self.active.entry(name).or_default().push(id);
     }
@@ -506,5 +559,38 @@ mod tests {
         assert_eq!(scopes.bindings[outer].node.start_position().row, 3);
         assert!(!scopes.names_at(outer, source.find("_ = c\n\t}").unwrap()));
         assert!(scopes.names_at(outer, source.rfind("_ = c").unwrap()));
+    }
+
+    #[test]
+    fn the_ancestors_kept_for_a_use_are_its_parents() {
+        // Uses at every depth: right under the function, in a select case, in arguments of a
+        // deferred call and a goroutine, in a closure, in a range clause and a receive.
+        let source = "package p\n\nfunc f(c chan int, n int) {\n\tdefer close(c)\n\tgo work(c, n)\n\tfor v := range c {\n\t\tselect {\n\t\tcase x := <-c:\n\t\t\t_ = x + v\n\t\tcase c <- n:\n\t\t}\n\t}\n\tfunc() { c <- <-c }()\n\t_ = len(c)\n}\n";
+        let tree = parse(&mut go_parser(), source);
+        let function = tree.root_node().named_child(1).expect("the function");
+        let mut identifiers = Vec::new();
+        let scopes = Scopes::resolve(function, source, &mut |node| {
+            if kind_of(node) == "identifier" {
+                identifiers.push(node);
+            }
+        });
+        let mut uses = 0;
+        for identifier in identifiers {
+            let is_use =
+                scopes.binding_of(identifier).is_some() && scopes.declared_by(identifier).is_none();
+            uses += usize::from(is_use);
+            let mut expected = Some(identifier);
+            for level in 0..=KEPT_ANCESTORS + 3 {
+                assert_eq!(
+                    scopes.ancestor(identifier, level).map(|n| n.id()),
+                    expected.map(|n| n.id()),
+                    "{} at byte {}, level {level}",
+                    text(identifier, source),
+                    identifier.start_byte()
+                );
+                expected = expected.and_then(|n| n.parent());
+            }
+        }
+        assert!(uses >= 10, "only {uses} uses: the test would prove little");
     }
 }
