@@ -203,7 +203,11 @@ pub fn process_package_with(
             outline
                 .declarations
                 .iter()
-                .filter(|chunk| prefilter::may_make_channel(&bytes[(*chunk).clone()]))
+                .filter(|chunk| {
+                    let text = &source.text[(*chunk).clone()];
+                    prefilter::may_make_channel(text.as_bytes())
+                        && prefilter::may_leak_what_it_makes(text)
+                })
                 .cloned()
                 .collect()
         })
@@ -570,20 +574,36 @@ pub fn analyze_with_suppressed(
         .collect()
 }
 
-/// The places of `file` that may make a channel but do not parse, one per function (or per
-/// region the parser could not read as a function), in order; and whether that is every place
-/// of the file that may make a channel.
+/// The places of `file` that may make a channel the analysis needs but do not parse, one per
+/// function (or per region the parser could not read as a function), in order; and whether
+/// that is every such place of the file.
 fn not_analysed(file: &ParsedFile) -> (Vec<NotAnalysed>, bool) {
     let root = file.tree.root_node();
     if !root.has_error() {
         return (Vec::new(), false);
     }
     let source = file.source.text.as_str();
+    // A make in a declaration that cannot leak what it makes (no goroutine, no channel
+    // returned: see `prefilter::may_leak_what_it_makes`) is one the analysis does not need:
+    // whether it parses changes no finding, as for code that makes no channel at all. The
+    // same cut as the one that chooses what to parse, so a file reads the same either way.
+    let outline = prefilter::outline(source);
+    let needed = |at: usize| {
+        let after = outline
+            .declarations
+            .partition_point(|chunk| chunk.start <= at);
+        match after.checked_sub(1).map(|i| &outline.declarations[i]) {
+            Some(chunk) if chunk.contains(&at) => {
+                prefilter::may_leak_what_it_makes(&source[chunk.clone()])
+            }
+            _ => true,
+        }
+    };
     let mut found: Vec<NotAnalysed> = Vec::new();
     let mut regions = HashSet::new();
     let mut sites = 0;
     let mut broken_sites = 0;
-    for at in prefilter::channel_make_sites(source.as_bytes()) {
+    for at in prefilter::channel_make_sites(source.as_bytes()).filter(|&at| needed(at)) {
         sites += 1;
         // The function around the make; outside any function (an ERROR node swallowed it, or
         // it is a package-level `var c = make(...)`), the make's own token.

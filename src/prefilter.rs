@@ -4,6 +4,8 @@
 //! argument is a `chan` type. Go allows only white space and comments between `make`, `(` and
 //! `chan`, so a file in which no `make` is followed that way by `chan` cannot produce a finding,
 //! and is not parsed at all. The test is conservative: a comment in between counts as a match.
+//! Within a file, a declaration that makes a channel is parsed for its own channels only if it
+//! may also start a goroutine or return a channel (`may_leak_what_it_makes`).
 
 use memchr::memmem;
 
@@ -28,21 +30,205 @@ pub fn channel_make_sites(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// Whether a declaration that makes a channel can leak through it, so that it is worth
+/// parsing for its own channels. Every codemod but one reports a goroutine of the function that
+/// blocks, and the analysis knows goroutines only from the function's own text: the word `go`,
+/// or `Go` for `wg.Go(...)` and errgroup's `g.Go(...)`. A function that starts none uses its
+/// channels only itself and in the callees it waits on directly. The one exception is
+/// future-leak's own send (`c <- v; return c`: no goroutine at all), which needs a channel in
+/// the function's results, so a `chan` anywhere in the signature keeps the declaration.
+///
+/// A superset, on the chunk's text alone: a comment saying "go" counts. And a chunk that does
+/// not lex as whole (brackets that do not balance, a string or comment left open) is kept:
+/// the outline may have cut a function in two there (a column-0 `func` line in a raw
+/// string), and only parsing it shows that the file must be parsed whole.
+pub fn may_leak_what_it_makes(chunk: &str) -> bool {
+    let bytes = chunk.as_bytes();
+    mentions_word(bytes, b"go")
+        || mentions_word(bytes, b"Go")
+        || signature_may_mention_chan(bytes)
+        || !lexes_whole(bytes)
+}
+
+/// Whether the function or method `chunk` declares may return a channel: its signature (up
+/// to its body's `{`) has the word `chan`. `true` whenever the chunk may hold a function whose
+/// signature was not read: one that is not a single function (unformatted code can put a
+/// second on an indented line after the first), or a body not found.
+fn signature_may_mention_chan(chunk: &[u8]) -> bool {
+    if !chunk.starts_with(b"func") {
+        return mentions_word(chunk, b"func");
+    }
+    let Some(body) = body_start(chunk) else {
+        return true;
+    };
+    let Some(after_body) = end_of_block(chunk, body) else {
+        return true;
+    };
+    mentions_word(&chunk[..body], b"chan") || !is_blank_code(&chunk[after_body..])
+}
+
+/// The end (just past its `}`) of the block whose `{` is at `open`, comments and literals
+/// skipped; `None` when it does not close.
+fn end_of_block(chunk: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = open;
+    while at < chunk.len() {
+        match chunk[at] {
+            b'/' if chunk.get(at + 1) == Some(&b'/') => {
+                at += memchr::memchr(b'\n', &chunk[at..]).unwrap_or(chunk.len() - at);
+            }
+            b'/' if chunk.get(at + 1) == Some(&b'*') => {
+                at += memmem::find(&chunk[at + 2..], b"*/")? + 4;
+            }
+            b'"' | b'\'' => at = end_of_quoted(chunk, at).max(at + 1),
+            b'`' => at += memchr::memchr(b'`', &chunk[at + 1..])? + 2,
+            b'{' => {
+                depth += 1;
+                at += 1;
+            }
+            b'}' => {
+                depth = depth.checked_sub(1)?;
+                at += 1;
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// Whether `bytes` holds nothing but white space and comments.
+fn is_blank_code(bytes: &[u8]) -> bool {
+    let mut at = 0;
+    loop {
+        at += bytes[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        match bytes.get(at..at + 2) {
+            None if at >= bytes.len() => return true,
+            Some(b"//") => {
+                at += memchr::memchr(b'\n', &bytes[at..]).unwrap_or(bytes.len() - at);
+            }
+            Some(b"/*") => match memmem::find(&bytes[at + 2..], b"*/") {
+                Some(end) => at += end + 4,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+}
+
+/// Where the body of the function `chunk` declares opens: its first `{` outside parentheses
+/// and brackets that does not open a `struct` or `interface` type (whose braces are skipped,
+/// nested ones too). Comments and literals are skipped. `None` when there is none.
+fn body_start(chunk: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    // Braces open in the signature's types (`struct{ ... }`, `interface{ ... }`).
+    let mut type_braces = 0usize;
+    let mut at = 0;
+    while at < chunk.len() {
+        match chunk[at] {
+            b'/' if chunk.get(at + 1) == Some(&b'/') => {
+                at += memchr::memchr(b'\n', &chunk[at..]).unwrap_or(chunk.len() - at);
+            }
+            b'/' if chunk.get(at + 1) == Some(&b'*') => {
+                at += memmem::find(&chunk[at + 2..], b"*/")? + 4;
+            }
+            b'"' | b'\'' => at = end_of_quoted(chunk, at).max(at + 1),
+            b'`' => at += memchr::memchr(b'`', &chunk[at + 1..])? + 2,
+            b'(' | b'[' => {
+                depth += 1;
+                at += 1;
+            }
+            b')' | b']' => {
+                depth = depth.checked_sub(1)?;
+                at += 1;
+            }
+            b'{' => {
+                let before = chunk[..at].trim_ascii_end();
+                let opens_type = [&b"struct"[..], b"interface"].iter().any(|keyword| {
+                    before
+                        .strip_suffix(*keyword)
+                        .is_some_and(|rest| !rest.last().is_some_and(|b| is_word_byte(*b)))
+                });
+                if depth == 0 && type_braces == 0 && !opens_type {
+                    return Some(at);
+                }
+                if opens_type || type_braces > 0 {
+                    type_braces += 1;
+                }
+                at += 1;
+            }
+            b'}' => {
+                type_braces = type_braces.checked_sub(1)?;
+                at += 1;
+            }
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// Whether `bytes` lexes as whole Go: every comment, string, rune and raw string closed, and
+/// every bracket closed by its own kind, none before it is opened.
+fn lexes_whole(bytes: &[u8]) -> bool {
+    let mut open: Vec<u8> = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'/' if bytes.get(at + 1) == Some(&b'/') => {
+                at += memchr::memchr(b'\n', &bytes[at..]).unwrap_or(bytes.len() - at);
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'*') => match memmem::find(&bytes[at + 2..], b"*/")
+            {
+                Some(end) => at += end + 4,
+                None => return false,
+            },
+            // One line at most: a cut, always at a line's start, cannot fall inside one.
+            b'"' | b'\'' => at = end_of_quoted(bytes, at).max(at + 1),
+            b'`' => match memchr::memchr(b'`', &bytes[at + 1..]) {
+                Some(end) => at += end + 2,
+                None => return false,
+            },
+            opening @ (b'(' | b'[' | b'{') => {
+                open.push(opening);
+                at += 1;
+            }
+            closing @ (b')' | b']' | b'}') => {
+                let expected = match closing {
+                    b')' => b'(',
+                    b']' => b'[',
+                    _ => b'{',
+                };
+                if open.pop() != Some(expected) {
+                    return false;
+                }
+                at += 1;
+            }
+            _ => at += 1,
+        }
+    }
+    open.is_empty()
+}
+
 /// Whether the declaration `chunk` (from `outline`) can declare one of `names` where the
 /// package index looks: a function or method of that name, or an interface method (any word of
-/// a `type` declaration that mentions `interface`). Linear in the chunk, whatever the number of
-/// names.
+/// a declaration that mentions `interface`: the index reads the methods of every interface it
+/// is given, one written inside a function's body too). Linear in the chunk, whatever the
+/// number of names.
 pub fn may_declare<S: std::hash::BuildHasher>(
     chunk: &str,
     names: &std::collections::HashSet<&str, S>,
 ) -> bool {
-    if chunk.starts_with("func") {
-        return declared_function_name(chunk).is_some_and(|name| names.contains(name));
+    if chunk.starts_with("func") && declared_function_name(chunk).is_some_and(|n| names.contains(n))
+    {
+        return true;
     }
-    if chunk.starts_with("type") && memmem::find(chunk.as_bytes(), b"interface").is_some() {
-        return words(chunk).any(|word| names.contains(word));
-    }
-    false
+    memmem::find(chunk.as_bytes(), b"interface").is_some()
+        && words(chunk).any(|word| names.contains(word))
 }
 
 /// The name of the function or method the declaration `chunk` declares, when its results may
@@ -388,6 +574,76 @@ mod tests {
         assert!(!may_make_channel(b"s := make([]chan int, 3)"));
         assert!(!may_make_channel(b"var c chan int // make later"));
         assert!(!may_make_channel(b"remake(channels)"));
+    }
+
+    #[test]
+    fn a_declaration_leaks_what_it_makes_only_with_a_goroutine_or_a_returned_channel() {
+        let body = "{\n\tc := make(chan int)\n\t_ = c\n}\n";
+        assert!(!may_leak_what_it_makes(&format!("func f() {body}")));
+        assert!(!may_leak_what_it_makes(&format!(
+            "func (s *S) f() []int {body}"
+        )));
+        // Words that only contain `go` or `Go` are not goroutines.
+        assert!(!may_leak_what_it_makes(
+            "func f() {\n\tgopher, ago, Gone := 1, 2, 3\n}\n"
+        ));
+        assert!(may_leak_what_it_makes("func f() {\n\tgo g()\n}\n"));
+        assert!(may_leak_what_it_makes("func f() {\n\tgo(g)()\n}\n"));
+        assert!(may_leak_what_it_makes("func f() {\n\tgo/* c */g()\n}\n"));
+        assert!(may_leak_what_it_makes(
+            "func f() {\n\twg.Go(func() {})\n}\n"
+        ));
+        assert!(may_leak_what_it_makes(&format!(
+            "func f() <-chan int {body}"
+        )));
+        assert!(may_leak_what_it_makes(&format!(
+            "func f() (chan int, error) {body}"
+        )));
+        assert!(may_leak_what_it_makes(&format!(
+            "func (s *S) f() chan<- int {body}"
+        )));
+    }
+
+    #[test]
+    fn a_chan_in_the_signature_is_told_from_one_in_the_body() {
+        let body = "{\n\tc := make(chan int)\n\tvar d chan int\n\t_ = d\n}\n";
+        let with =
+            |signature: &str| signature_may_mention_chan(format!("{signature} {body}").as_bytes());
+        assert!(!with("func f()"));
+        assert!(!with(
+            "func (s *S) f(m map[string]struct{ n int }) (x interface{ M() }, err error)"
+        ));
+        assert!(!with("func f[T interface{ ~int }](t T) T"));
+        assert!(with("func f() <-chan int"));
+        assert!(with("func f(c chan<- int)"));
+        assert!(with(
+            "func (w *Watcher) Watch(p map[string]struct{}) <-chan int"
+        ));
+        assert!(with("func f() (m map[string]struct{}, c chan int)"));
+        assert!(with("func f() interface{ C() chan int }"));
+        assert!(with("func f() /* { */ chan int"));
+        // Not a function: nothing to return a channel from, unless one may follow it.
+        assert!(!signature_may_mention_chan(b"var c = make(chan int)\n"));
+        assert!(signature_may_mention_chan(b"var c = 1\n func f() {}\n"));
+        // A second function after the first, in unformatted code: not read, so counted.
+        assert!(with("func a() int { return 1 }\n func b()"));
+        assert!(!with("func a() // trailing\n/* and more */"));
+        // No body to be found (a declaration without one, or a signature left open): counted.
+        assert!(signature_may_mention_chan(b"func f() int\n"));
+        assert!(signature_may_mention_chan(b"func f(s string = `{\n"));
+    }
+
+    #[test]
+    fn a_chunk_lexes_whole_only_with_everything_closed() {
+        assert!(lexes_whole(
+            b"func f() {\n\ts := `{`\n\t_ = '}' + \"(\"[0] // )\n}\n"
+        ));
+        assert!(lexes_whole(b"func f() {\n\t/* } */\n}\n"));
+        assert!(!lexes_whole(b"func f() {\n\ts := `\n"));
+        assert!(!lexes_whole(b"func f() {\n\t/* open\n"));
+        assert!(!lexes_whole(b"func f() {\n\tx := )\n}\n"));
+        assert!(!lexes_whole(b"func f() {\n\tx := [1}\n"));
+        assert!(!lexes_whole(b"func f() {\n"));
     }
 
     #[test]

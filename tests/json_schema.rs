@@ -38,7 +38,8 @@ fn assert_valid(output: &std::process::Output, what: &str) -> serde_json::Value 
 fn busy_tree() -> tempfile::TempDir {
     let unsafe_leak = "package main\n\nimport \"time\"\n\nfunc g(mu interface{ Unlock() }) string {\n\tc := make(chan string)\n\tgo func() {\n\t\tdefer mu.Unlock()\n\t\tc <- \"x\"\n\t}()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-time.After(time.Millisecond):\n\t\treturn \"\"\n\t}\n}\n";
     let no_fix = "package main\n\nfunc h(s struct{ n []int }) int {\n\tc := make(chan int)\n\tfor range s.n {\n\t\tgo func() { c <- 1 }()\n\t}\n\treturn <-c\n}\n";
-    let broken = "package main\n\nfunc bad() {\n\tc := make(chan int\n}\n";
+    let broken =
+        "package main\n\nfunc bad() {\n\tc := make(chan int\n\tgo func() { c <- 1 }()\n}\n";
     let suppressed = "package main\n\n//goleak-fix:ignore\nfunc quiet() {}\n";
     tree(&[
         ("a.go", LEAKY),

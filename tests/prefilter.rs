@@ -275,6 +275,117 @@ fn a_future_in_a_file_parsed_whole_still_brings_in_its_namesakes() {
     assert!(run(&both, Parsing::WhatCanMatter)[0].1.is_empty());
 }
 
+/// A function that makes a channel and starts no goroutine is parsed only when it may return
+/// a channel: future-leak's own send needs no goroutine. One that does neither is left out,
+/// and the outcome is the same as parsing everything.
+#[test]
+fn a_future_that_starts_no_goroutine_is_still_parsed() {
+    let file = |name: &str, text: &str| (name.to_string(), text.to_string());
+    let own_send = "package p\n\nimport \"errors\"\n\nfunc start(fail bool) <-chan error {\n\tc := make(chan error)\n\tif fail {\n\t\tc <- errors.New(\"x\")\n\t\treturn c\n\t}\n\treturn c\n}\n";
+    let idle = "package p\n\nfunc idle() int {\n\tc := make(chan int)\n\tdefer close(c)\n\treturn len(c)\n}\n";
+    let package = [file("a.go", own_send), file("b.go", idle)];
+    assert_same(
+        "a future with its own send, beside an idle channel",
+        &package,
+    );
+    let found = run(&package, Parsing::WhatCanMatter);
+    assert_eq!(found[0].1.len(), 1, "{found:#?}");
+    assert!(found[0].1[0].contains("future-leak"), "{found:#?}");
+}
+
+/// Found by a review of the cut between functions that start a goroutine and those that do
+/// not: each package's finding hangs on a function with no goroutine, or on one the outline
+/// cuts, and each is still found.
+#[test]
+fn functions_without_goroutines_that_can_still_leak_are_parsed() {
+    let file = |name: &str, text: &str| (name.to_string(), text.to_string());
+    type Package = Vec<(String, String)>;
+    let cases: Vec<(&str, Package, usize)> = vec![
+        (
+            "a column-0 `func` line in a raw string cuts the function in two",
+            vec![file(
+                "a.go",
+                "package p\n\nimport \"time\"\n\nfunc F() int {\n\tc := make(chan int)\n\ttmpl := `\nfunc x() {}\n`\n\t_ = tmpl\n\tgo func() { c <- 1 }()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn 0\n\t}\n}\n",
+            )],
+            1,
+        ),
+        (
+            "two functions on one outline chunk, the future second",
+            vec![file(
+                "a.go",
+                "package p\n\nfunc a() int { return 1 }\n func b() <-chan int {\n\tc := make(chan int)\n\tc <- 1\n\treturn c\n}\n",
+            )],
+            1,
+        ),
+        (
+            "a method whose name is in its receiver's type, `struct{}` in its parameters",
+            vec![file(
+                "a.go",
+                "package p\n\ntype Watcher struct{}\n\nfunc (w *Watcher) Watch(paths map[string]struct{}) <-chan int {\n\tc := make(chan int)\n\tc <- len(paths)\n\treturn c\n}\n",
+            )],
+            1,
+        ),
+        (
+            "`struct{}` before the channel in the results",
+            vec![
+                file(
+                    "a.go",
+                    "package p\n\nfunc f() (m map[string]struct{}, c chan int) {\n\tc = make(chan int)\n\tc <- 1\n\treturn nil, c\n}\n",
+                ),
+                file(
+                    "b.go",
+                    "package p\n\nfunc g() (m map[string]struct{}, c chan int) {\n\tch := make(chan int)\n\tch <- 1\n\treturn nil, ch\n}\n",
+                ),
+            ],
+            1,
+        ),
+    ];
+    for (label, package, findings) in cases {
+        assert_same(label, &package);
+        let found: usize = run(&package, Parsing::WhatCanMatter)
+            .iter()
+            .map(|(_, found, _)| found.len())
+            .sum();
+        assert_eq!(found, findings, "{label}");
+    }
+}
+
+/// An interface written inside a function's body declares its methods for the whole package
+/// (a call `p.drain(q)` may then go to any implementation, and is not followed): the function
+/// holding it is parsed when its words name a callee, though it makes no channel.
+#[test]
+fn an_interface_inside_a_function_body_is_still_seen() {
+    let file = |name: &str, text: &str| (name.to_string(), text.to_string());
+    let package = vec![
+        file(
+            "a.go",
+            "package jobs\n\nfunc run(items []string, p *pool) {\n\tq := make(chan string, len(items))\n\tfor _, it := range items {\n\t\tq <- it\n\t}\n\tgo work(q)\n\tgo p.drain(q)\n}\n",
+        ),
+        file(
+            "b.go",
+            "package jobs\n\n// work takes jobs.\nfunc work(q <-chan string) {\n\tfor range q {\n\t}\n}\n",
+        ),
+        file(
+            "c.go",
+            "package jobs\n\ntype pool struct{}\n\nfunc (p *pool) drain(q <-chan string) {\n\tfor range q {\n\t}\n}\n",
+        ),
+        file(
+            "d.go",
+            "package jobs\n\nfunc other() {\n\tvar d interface{ drain(q <-chan string) }\n\t_ = d\n}\n",
+        ),
+    ];
+    assert_same("an anonymous interface declares drain", &package);
+    let found = run(&package, Parsing::WhatCanMatter);
+    assert!(
+        found.iter().all(|(_, found, _)| found.is_empty()),
+        "{found:#?}"
+    );
+    // Without it, `drain` is the method the goroutine runs, and the leak is reported.
+    let without = &package[..3];
+    let found = run(without, Parsing::WhatCanMatter);
+    assert_eq!(found[0].1.len(), 1, "{found:#?}");
+}
+
 #[test]
 fn unformatted_code_falls_back_to_a_full_parse() {
     let text = "package p\nimport \"time\"\n  func f() int { c := make (chan int)\n go func() { c <- 1 }()\n select { case v := <-c: return v\n case <-time.After(time.Second): return 0 } }\nfunc\ng() {}\n";
