@@ -269,7 +269,10 @@ pub fn process_package_with(
                     // in a file that names a future, most chunks still do not.
                     || (may_call_future
                         && future_mentions.may_occur_in(text.as_bytes())
-                        && prefilter::may_call(text, &futures)))
+                        // A caller, or an interface that declares the name (the future's
+                        // calls may then go elsewhere: future-leak must know).
+                        && (prefilter::may_call(text, &futures)
+                            || prefilter::may_declare(text, &futures))))
             {
                 chunks.push(chunk.clone());
             }

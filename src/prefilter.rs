@@ -418,7 +418,13 @@ pub fn channel_callees(chunk: &str) -> Vec<&str> {
     };
     let mut variables: Vec<&str> = Vec::new();
     for at in channel_make_sites(bytes) {
-        let left = chunk[line_start(at)..at].trim_end();
+        let mut left = chunk[line_start(at)..at].trim();
+        // `c :=` on the line before, the `make` continuing it.
+        if left.is_empty()
+            && let Some(end) = line_start(at).checked_sub(1)
+        {
+            left = chunk[line_start(end)..end].trim();
+        }
         let Some(left) = left.strip_suffix(":=").or_else(|| left.strip_suffix('=')) else {
             continue;
         };

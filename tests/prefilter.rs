@@ -386,6 +386,41 @@ fn an_interface_inside_a_function_body_is_still_seen() {
     assert_eq!(found[0].1.len(), 1, "{found:#?}");
 }
 
+/// Found by a second review: an interface that declares a future's name (in a `type`, or in
+/// a `var` that also makes a channel) makes its calls ones future-leak cannot follow, so it is
+/// parsed; and a `make` continuing the line of its `c :=` still brings in the callee the
+/// channel is passed to.
+#[test]
+fn interfaces_naming_a_future_and_makes_on_a_continuation_line_are_still_seen() {
+    let file = |name: &str, text: &str| (name.to_string(), text.to_string());
+    let interface_type = vec![file(
+        "a.go",
+        "package p\n\nimport \"time\"\n\ntype Watcher interface {\n\tWatch() <-chan int\n}\n\ntype W struct{}\n\nfunc (w *W) Watch() <-chan int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\treturn c\n}\n\nfunc poll(w *W) int {\n\tselect {\n\tcase v := <-w.Watch():\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn 0\n\t}\n}\n",
+    )];
+    let interface_in_a_var = vec![file(
+        "a.go",
+        "package p\n\nimport \"time\"\n\nvar (\n\tshutdown = make(chan struct{})\n\t_        interface{ Watch() <-chan int } = (*W)(nil)\n)\n\ntype W struct{}\n\nfunc (w *W) Watch() <-chan int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\treturn c\n}\n\nfunc poll(w *W) int {\n\tselect {\n\tcase v := <-w.Watch():\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn 0\n\t}\n}\n",
+    )];
+    let continuation = vec![file(
+        "a.go",
+        "package p\n\nimport \"context\"\n\nfunc compute() int { return 1 }\n\nfunc W(ctx context.Context) int {\n\tc :=\n\t\tmake(chan int)\n\tgo func() { c <- compute() }()\n\treturn wait(ctx, c)\n}\n\nfunc wait(ctx context.Context, c chan int) int {\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n",
+    )];
+    assert_same(
+        "an interface type declares the future's name",
+        &interface_type,
+    );
+    assert_same(
+        "an interface in a var that makes a channel",
+        &interface_in_a_var,
+    );
+    assert_same("make on the line after c :=", &continuation);
+    let found = run(&continuation, Parsing::WhatCanMatter);
+    assert!(
+        found[0].1.iter().any(|f| f.contains("timeout-leak")),
+        "{found:#?}"
+    );
+}
+
 #[test]
 fn unformatted_code_falls_back_to_a_full_parse() {
     let text = "package p\nimport \"time\"\n  func f() int { c := make (chan int)\n go func() { c <- 1 }()\n select { case v := <-c: return v\n case <-time.After(time.Second): return 0 } }\nfunc\ng() {}\n";
