@@ -71,29 +71,16 @@ fn signature_may_mention_chan(chunk: &[u8]) -> bool {
 /// skipped; `None` when it does not close.
 fn end_of_block(chunk: &[u8], open: usize) -> Option<usize> {
     let mut depth = 0usize;
-    let mut at = open;
-    while at < chunk.len() {
-        match chunk[at] {
-            b'/' if chunk.get(at + 1) == Some(&b'/') => {
-                at += memchr::memchr(b'\n', &chunk[at..]).unwrap_or(chunk.len() - at);
-            }
-            b'/' if chunk.get(at + 1) == Some(&b'*') => {
-                at += memmem::find(&chunk[at + 2..], b"*/")? + 4;
-            }
-            b'"' | b'\'' => at = end_of_quoted(chunk, at).max(at + 1),
-            b'`' => at += memchr::memchr(b'`', &chunk[at + 1..])? + 2,
-            b'{' => {
-                depth += 1;
-                at += 1;
-            }
-            b'}' => {
+    for code in code_bytes(&chunk[open..]) {
+        match code.ok()? {
+            (_, b'{') => depth += 1,
+            (at, b'}') => {
                 depth = depth.checked_sub(1)?;
-                at += 1;
                 if depth == 0 {
-                    return Some(at);
+                    return Some(open + at + 1);
                 }
             }
-            _ => at += 1,
+            _ => {}
         }
     }
     None
@@ -101,24 +88,7 @@ fn end_of_block(chunk: &[u8], open: usize) -> Option<usize> {
 
 /// Whether `bytes` holds nothing but white space and comments.
 fn is_blank_code(bytes: &[u8]) -> bool {
-    let mut at = 0;
-    loop {
-        at += bytes[at..]
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-        match bytes.get(at..at + 2) {
-            None if at >= bytes.len() => return true,
-            Some(b"//") => {
-                at += memchr::memchr(b'\n', &bytes[at..]).unwrap_or(bytes.len() - at);
-            }
-            Some(b"/*") => match memmem::find(&bytes[at + 2..], b"*/") {
-                Some(end) => at += end + 4,
-                None => return false,
-            },
-            _ => return false,
-        }
-    }
+    code_bytes(bytes).all(|code| code.is_ok_and(|(_, byte)| byte.is_ascii_whitespace()))
 }
 
 /// Where the body of the function `chunk` declares opens: its first `{` outside parentheses
@@ -128,26 +98,11 @@ fn body_start(chunk: &[u8]) -> Option<usize> {
     let mut depth = 0usize;
     // Braces open in the signature's types (`struct{ ... }`, `interface{ ... }`).
     let mut type_braces = 0usize;
-    let mut at = 0;
-    while at < chunk.len() {
-        match chunk[at] {
-            b'/' if chunk.get(at + 1) == Some(&b'/') => {
-                at += memchr::memchr(b'\n', &chunk[at..]).unwrap_or(chunk.len() - at);
-            }
-            b'/' if chunk.get(at + 1) == Some(&b'*') => {
-                at += memmem::find(&chunk[at + 2..], b"*/")? + 4;
-            }
-            b'"' | b'\'' => at = end_of_quoted(chunk, at).max(at + 1),
-            b'`' => at += memchr::memchr(b'`', &chunk[at + 1..])? + 2,
-            b'(' | b'[' => {
-                depth += 1;
-                at += 1;
-            }
-            b')' | b']' => {
-                depth = depth.checked_sub(1)?;
-                at += 1;
-            }
-            b'{' => {
+    for code in code_bytes(chunk) {
+        match code.ok()? {
+            (_, b'(' | b'[') => depth += 1,
+            (_, b')' | b']') => depth = depth.checked_sub(1)?,
+            (at, b'{') => {
                 let before = chunk[..at].trim_ascii_end();
                 let opens_type = [&b"struct"[..], b"interface"].iter().any(|keyword| {
                     before
@@ -160,13 +115,9 @@ fn body_start(chunk: &[u8]) -> Option<usize> {
                 if opens_type || type_braces > 0 {
                     type_braces += 1;
                 }
-                at += 1;
             }
-            b'}' => {
-                type_braces = type_braces.checked_sub(1)?;
-                at += 1;
-            }
-            _ => at += 1,
+            (_, b'}') => type_braces = type_braces.checked_sub(1)?,
+            _ => {}
         }
     }
     None
@@ -176,42 +127,71 @@ fn body_start(chunk: &[u8]) -> Option<usize> {
 /// every bracket closed by its own kind, none before it is opened.
 fn lexes_whole(bytes: &[u8]) -> bool {
     let mut open: Vec<u8> = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'/' if bytes.get(at + 1) == Some(&b'/') => {
-                at += memchr::memchr(b'\n', &bytes[at..]).unwrap_or(bytes.len() - at);
+    for code in code_bytes(bytes) {
+        let Ok((_, byte)) = code else {
+            return false;
+        };
+        let opening = match byte {
+            b'(' | b'[' | b'{' => {
+                open.push(byte);
+                continue;
             }
-            b'/' if bytes.get(at + 1) == Some(&b'*') => match memmem::find(&bytes[at + 2..], b"*/")
-            {
-                Some(end) => at += end + 4,
-                None => return false,
-            },
-            // One line at most: a cut, always at a line's start, cannot fall inside one.
-            b'"' | b'\'' => at = end_of_quoted(bytes, at).max(at + 1),
-            b'`' => match memchr::memchr(b'`', &bytes[at + 1..]) {
-                Some(end) => at += end + 2,
-                None => return false,
-            },
-            opening @ (b'(' | b'[' | b'{') => {
-                open.push(opening);
-                at += 1;
-            }
-            closing @ (b')' | b']' | b'}') => {
-                let expected = match closing {
-                    b')' => b'(',
-                    b']' => b'[',
-                    _ => b'{',
-                };
-                if open.pop() != Some(expected) {
-                    return false;
-                }
-                at += 1;
-            }
-            _ => at += 1,
+            b')' => b'(',
+            b']' => b'[',
+            b'}' => b'{',
+            _ => continue,
+        };
+        if open.pop() != Some(opening) {
+            return false;
         }
     }
     open.is_empty()
+}
+
+/// A comment or raw string left open: the text does not lex as whole.
+struct Unclosed;
+
+/// The bytes of `text` that are code, with their offsets, in order: comments are skipped, and
+/// each string, rune or raw string literal is given as its opening quote alone. After a
+/// comment or raw string left open, one `Err` and nothing more. A string or rune that does
+/// not close ends at its line's end, where Go's lexer gives up on it too (so no line-start
+/// cut of the outline can fall inside one).
+fn code_bytes(text: &[u8]) -> impl Iterator<Item = Result<(usize, u8), Unclosed>> + '_ {
+    let mut at = 0;
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        loop {
+            if failed {
+                return None;
+            }
+            let start = at;
+            let byte = *text.get(start)?;
+            let closed_at = match byte {
+                b'/' if text.get(start + 1) == Some(&b'/') => {
+                    at += memchr::memchr(b'\n', &text[start..]).unwrap_or(text.len() - start);
+                    continue;
+                }
+                b'/' if text.get(start + 1) == Some(&b'*') => {
+                    match memmem::find(&text[start + 2..], b"*/") {
+                        Some(end) => {
+                            at = start + 2 + end + 2;
+                            continue;
+                        }
+                        None => None,
+                    }
+                }
+                b'"' | b'\'' => Some(end_of_quoted(text, start).max(start + 1)),
+                b'`' => memchr::memchr(b'`', &text[start + 1..]).map(|end| start + 1 + end + 1),
+                _ => Some(start + 1),
+            };
+            let Some(next) = closed_at else {
+                failed = true;
+                return Some(Err(Unclosed));
+            };
+            at = next;
+            return Some(Ok((start, byte)));
+        }
+    })
 }
 
 /// Whether the declaration `chunk` (from `outline`) can declare one of `names` where the
