@@ -122,6 +122,14 @@ def wide_sends(n):
     return "package p\n\nfunc f() int {\n\tc := make(chan int)\n\tgo func() {\n" + body + "\t}()\n\treturn <-c\n}\n"
 
 
+def makes_on_one_line(n):
+    # n channels made on one line (generated code can do this): finding what each `make`
+    # is assigned to looked back over the whole line before it, and collected every name
+    # there (n^2 names: 40,000 makes on a 1 MB line ran out of memory).
+    line = "".join(f"c{i} := make(chan int); " for i in range(n))
+    return "package p\n\nfunc f() {\n\t" + line + "\n\tgo func() {}()\n}\n"
+
+
 def big_helper_body(n):
     return "".join(f"\tx{i} := {i}\n\t_ = x{i}\n" for i in range(n))
 
@@ -163,6 +171,7 @@ SHAPES = [
     many_selects,
     many_branches,
     wide_sends,
+    makes_on_one_line,
     many_callers_of_a_big_helper,
     many_goroutines_of_a_big_helper,
 ]

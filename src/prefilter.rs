@@ -390,25 +390,11 @@ fn is_word_byte(byte: u8) -> bool {
 /// comments, strings and rune literals, so a parenthesis in one cannot pair with the code's.
 pub fn channel_callees(chunk: &str) -> Vec<&str> {
     let bytes = chunk.as_bytes();
-    let line_start = |at: usize| {
-        bytes[..at]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1)
-    };
     let mut variables: Vec<&str> = Vec::new();
     for at in channel_make_sites(bytes) {
-        let mut left = chunk[line_start(at)..at].trim();
-        // `c :=` on the line before, the `make` continuing it.
-        if left.is_empty()
-            && let Some(end) = line_start(at).checked_sub(1)
-        {
-            left = chunk[line_start(end)..end].trim();
+        if let Some(left) = assigned_before(chunk, at) {
+            variables.extend(assignable_words(left).filter(|word| *word != "var"));
         }
-        let Some(left) = left.strip_suffix(":=").or_else(|| left.strip_suffix('=')) else {
-            continue;
-        };
-        variables.extend(assignable_words(left).filter(|word| *word != "var"));
     }
     if variables.is_empty() {
         return Vec::new();
@@ -476,6 +462,25 @@ fn end_of_quoted(bytes: &[u8], at: usize) -> usize {
         }
     }
     bytes.len()
+}
+
+/// The left side of the `=` or `:=` right before the `make` at `make` (white space and line
+/// breaks allowed between them: `c :=` may end the line before), from where its statement
+/// starts: after the last line break, `;`, brace, parenthesis or other `=` before it. `None`
+/// when the `make` does not follow an assignment. Each site looks back over its own left side
+/// only, so any number of makes on one line costs one pass over it.
+fn assigned_before(chunk: &str, make: usize) -> Option<&str> {
+    let bytes = chunk.as_bytes();
+    let before = bytes[..make].trim_ascii_end();
+    let end = before
+        .strip_suffix(b":=")
+        .or_else(|| before.strip_suffix(b"="))?
+        .len();
+    let start = bytes[..end]
+        .iter()
+        .rposition(|b| matches!(b, b'\n' | b';' | b'{' | b'}' | b'(' | b')' | b'='))
+        .map_or(0, |i| i + 1);
+    Some(&chunk[start..end])
 }
 
 /// The names that `go name(...)` and `go x.name(...)` call in `text`, found without parsing
@@ -647,6 +652,22 @@ mod tests {
     }
 
     #[test]
+    fn makes_on_one_line_look_back_over_their_own_statement_only() {
+        let left = |text: &'static str| assigned_before(text, text.find("make").unwrap());
+        assert_eq!(left("\tc := make(chan int)"), Some("\tc "));
+        assert_eq!(left("\tc :=\n\t\tmake(chan int)"), Some("\tc "));
+        assert_eq!(left("var (\n\tc, d = make"), Some("\tc, d "));
+        assert_eq!(left("x := a; c := make"), Some(" c "));
+        assert_eq!(left("f(make"), None);
+        // Many makes on one line: each sees its own name, and the work is one pass.
+        let line: String = (0..20_000)
+            .map(|i| format!("c{i} := make(chan int); "))
+            .collect();
+        let chunk = format!("func f() {{\n\t{line}wait(c19999)\n}}\n");
+        assert_eq!(channel_callees(&chunk), ["wait"]);
+    }
+
+    #[test]
     fn finds_the_calls_a_made_channel_is_passed_to() {
         let chunk = "func f(ctx context.Context) int {\n\tc := make(chan int)\n\tlog.Print(\"(\", ')', `(`) // (\n\t/* ( */ go func() { c <- 1 }()\n\tx := wait(\n\t\tctx,\n\t\tc,\n\t)\n\treturn p.drain (ctx, first(c)) + other(x)\n}\n";
         assert_eq!(channel_callees(chunk), ["wait", "first"]);
@@ -654,8 +675,10 @@ mod tests {
         // A channel stored in a field is not followed: the struct it is in is not a channel.
         let chunk = "func f(ctr *C) {\n\tctr.waitCh = make(chan int)\n\tx := a.b; c := make(chan int)\n\tvar d chan pkg.T = make(chan pkg.T)\n\tstart(ctr)\n\trun(a, x)\n\twait(c)\n\tdrain(d)\n\tuse(pkg.T{})\n}\n";
         let callees = channel_callees(chunk);
-        assert!(["run", "wait", "drain"].iter().all(|c| callees.contains(c)));
+        assert!(["wait", "drain"].iter().all(|c| callees.contains(c)));
         assert!(!callees.contains(&"start") && !callees.contains(&"use"));
+        // `x := a.b;` is another statement than the make's: `x` is not its channel.
+        assert!(!callees.contains(&"run"));
         // A channel kept in a map: the key is not a channel.
         let chunk = "func f(c *C, m map[int]chan int) {\n\twaiting[c] = make(chan int)\n\tm [c.id] = make(chan int)\n\tstart(c)\n\tvar d List[int] = make(chan int)\n\twait(d)\n}\n";
         let callees = channel_callees(chunk);
