@@ -166,31 +166,49 @@ fn code_bytes(text: &[u8]) -> impl Iterator<Item = Result<(usize, u8), Unclosed>
             }
             let start = at;
             let byte = *text.get(start)?;
-            let closed_at = match byte {
-                b'/' if text.get(start + 1) == Some(&b'/') => {
-                    at += memchr::memchr(b'\n', &text[start..]).unwrap_or(text.len() - start);
+            match skip_non_code(text, start) {
+                None => at = start + 1,
+                Some(Ok((end, NonCode::Comment))) => {
+                    at = end;
                     continue;
                 }
-                b'/' if text.get(start + 1) == Some(&b'*') => {
-                    match memmem::find(&text[start + 2..], b"*/") {
-                        Some(end) => {
-                            at = start + 2 + end + 2;
-                            continue;
-                        }
-                        None => None,
-                    }
+                Some(Ok((end, NonCode::Literal))) => at = end,
+                Some(Err(unclosed)) => {
+                    failed = true;
+                    return Some(Err(unclosed));
                 }
-                b'"' | b'\'' => Some(end_of_quoted(text, start).max(start + 1)),
-                b'`' => memchr::memchr(b'`', &text[start + 1..]).map(|end| start + 1 + end + 1),
-                _ => Some(start + 1),
-            };
-            let Some(next) = closed_at else {
-                failed = true;
-                return Some(Err(Unclosed));
-            };
-            at = next;
+            }
             return Some(Ok((start, byte)));
         }
+    })
+}
+
+/// What `skip_non_code` skipped.
+enum NonCode {
+    Comment,
+    Literal,
+}
+
+/// Where the comment or the string, rune or raw string literal that starts at `at` ends, and
+/// which it was; `None` when neither starts there. A string or rune that does not close ends
+/// at its line's end, where Go's lexer gives up on it too.
+fn skip_non_code(text: &[u8], at: usize) -> Option<Result<(usize, NonCode), Unclosed>> {
+    let after = &text[at + 1..];
+    Some(match (text[at], after.first()) {
+        (b'/', Some(b'/')) => Ok((
+            at + memchr::memchr(b'\n', &text[at..]).unwrap_or(text.len() - at),
+            NonCode::Comment,
+        )),
+        (b'/', Some(b'*')) => match memmem::find(&after[1..], b"*/") {
+            Some(end) => Ok((at + 2 + end + 2, NonCode::Comment)),
+            None => Err(Unclosed),
+        },
+        (b'"' | b'\'', _) => Ok((end_of_quoted(text, at).max(at + 1), NonCode::Literal)),
+        (b'`', _) => match memchr::memchr(b'`', after) {
+            Some(end) => Ok((at + 1 + end + 1, NonCode::Literal)),
+            None => Err(Unclosed),
+        },
+        _ => return None,
     })
 }
 
@@ -408,16 +426,9 @@ pub fn channel_callees(chunk: &str) -> Vec<&str> {
     while at < bytes.len() {
         let byte = bytes[at];
         match byte {
-            b'/' if bytes.get(at + 1) == Some(&b'/') => {
-                at += memchr::memchr(b'\n', &bytes[at..]).unwrap_or(bytes.len() - at);
-            }
-            b'/' if bytes.get(at + 1) == Some(&b'*') => {
-                at += memmem::find(&bytes[at + 2..], b"*/").map_or(bytes.len() - at, |end| end + 4);
-            }
-            b'"' | b'\'' => at = end_of_quoted(bytes, at),
-            b'`' => {
-                at += 1 + memchr::memchr(b'`', &bytes[at + 1..])
-                    .map_or(bytes.len() - at - 1, |end| end + 1);
+            // A comment or literal left open runs to the end: nothing after it is code.
+            b'/' | b'"' | b'\'' | b'`' if let Some(skipped) = skip_non_code(bytes, at) => {
+                at = skipped.map_or(bytes.len(), |(end, _)| end);
             }
             b'(' => {
                 // The name just before it, white space allowed (`wait (c)`).
